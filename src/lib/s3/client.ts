@@ -1,0 +1,193 @@
+/**
+ * The one place that does S3 I/O: builds the URL, signs (or not, for
+ * anonymous access), sends, retries, corrects clock skew, and turns failures
+ * into `S3Error`s. Runs in a worker, a window or Node alike.
+ */
+import { requestUrl, type Endpoint } from './endpoint';
+import { S3Error, abortedError, codeForStatus, messageFor } from './errors';
+import { DEFAULT_RETRY, backoffDelay, sleep, type RetryPolicy } from './retry';
+import { presignUrl, signRequest, type Credentials } from './signer';
+import type { Operation, S3Request } from './request';
+import { parseXml, text, child, XmlParseError } from './xml';
+
+export interface S3ClientConfig {
+  endpoint: Endpoint;
+  /** `null` for anonymous (unsigned) requests to public buckets. */
+  credentials: Credentials | null;
+  retry?: RetryPolicy;
+  /** Injected for tests. */
+  fetch?: typeof fetch;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface SendOptions {
+  signal?: AbortSignal;
+  /** Called before each retry with the error that caused it. */
+  onRetry?: (error: S3Error, attempt: number, delayMs: number) => void;
+}
+
+const SKEW_CODES = new Set(['RequestTimeTooSkewed', 'RequestExpired']);
+
+export class S3Client {
+  readonly endpoint: Endpoint;
+  readonly anonymous: boolean;
+  #credentials: Credentials | null;
+  #retry: RetryPolicy;
+  #fetch: typeof fetch;
+  #now: () => number;
+  #random: () => number;
+  #signingKeys = new Map<string, ArrayBuffer>();
+  /** Milliseconds to add to the local clock to get the store's clock. */
+  clockOffsetMs = 0;
+
+  constructor(config: S3ClientConfig) {
+    this.endpoint = config.endpoint;
+    this.#credentials = config.credentials;
+    this.anonymous = config.credentials === null;
+    this.#retry = config.retry ?? DEFAULT_RETRY;
+    this.#fetch = config.fetch ?? ((input, init) => fetch(input, init));
+    this.#now = config.now ?? Date.now;
+    this.#random = config.random ?? Math.random;
+  }
+
+  /** Run one operation: build, sign, send (with retries), parse. */
+  async send<I, O>(op: Operation<I, O>, input: I, options: SendOptions = {}): Promise<O> {
+    const req = op.build(input);
+    const response = await this.sendRaw(req, options);
+    try {
+      return await op.parse(response, input);
+    } catch (e) {
+      if (e instanceof S3Error) throw e;
+      if (e instanceof XmlParseError) {
+        throw new S3Error({ operation: req.operation, status: response.status, code: 'InvalidResponse', bucket: req.bucket, key: req.key, retryable: false }, { cause: e });
+      }
+      if (options.signal?.aborted) throw abortedError(req.operation);
+      throw e;
+    }
+  }
+
+  /** Send a request with retries and skew correction; returns the 2xx response unread. */
+  async sendRaw(req: S3Request, options: SendOptions = {}): Promise<Response> {
+    const replayable = !(typeof ReadableStream !== 'undefined' && req.body instanceof ReadableStream);
+    let skewCorrected = false;
+    for (let attempt = 0; ; attempt++) {
+      if (options.signal?.aborted) throw abortedError(req.operation);
+      let error: S3Error;
+      let retryAfter: number | undefined;
+      try {
+        const response = await this.#attempt(req, options.signal);
+        if (response.ok) return response;
+        error = await errorFromResponse(req, response);
+        retryAfter = Number(response.headers.get('retry-after')) || undefined;
+      } catch (e) {
+        if (e instanceof S3Error) throw e;
+        if (options.signal?.aborted) throw abortedError(req.operation);
+        error = new S3Error({ operation: req.operation, status: 0, code: 'NetworkError', bucket: req.bucket, key: req.key, retryable: true }, { cause: e });
+      }
+      if (SKEW_CODES.has(error.code) && !skewCorrected && replayable) {
+        const server = error.serverTime ? Date.parse(error.serverTime) : NaN;
+        if (Number.isFinite(server)) {
+          this.clockOffsetMs = server - this.#now();
+          skewCorrected = true;
+          continue;
+        }
+      }
+      if (!error.retryable || !replayable || attempt + 1 >= this.#retry.maxAttempts || SKEW_CODES.has(error.code)) throw error;
+      const delay = backoffDelay(this.#retry, attempt, retryAfter, this.#random);
+      options.onRetry?.(error, attempt + 1, delay);
+      try {
+        await sleep(delay, options.signal);
+      } catch {
+        throw abortedError(req.operation);
+      }
+    }
+  }
+
+  async #attempt(req: S3Request, signal?: AbortSignal): Promise<Response> {
+    const url = requestUrl(this.endpoint, req.bucket, req.key, req.query);
+    const init: RequestInit & { duplex?: 'half' } = { method: req.method, signal };
+    if (req.body !== undefined) {
+      init.body = req.body as BodyInit;
+      if (typeof ReadableStream !== 'undefined' && req.body instanceof ReadableStream) init.duplex = 'half';
+    }
+    if (this.#credentials) {
+      const signed = await signRequest({
+        method: req.method,
+        url,
+        headers: req.headers,
+        region: this.endpoint.region,
+        credentials: this.#credentials,
+        now: this.#now() + this.clockOffsetMs,
+        cache: this.#signingKeys,
+      });
+      init.headers = signed.headers;
+      return this.#fetch(signed.url, init);
+    }
+    init.headers = req.headers;
+    return this.#fetch(url, init);
+  }
+
+  /** A presigned URL for a GET or PUT of one object (or any request without a body). */
+  async presign(req: Pick<S3Request, 'method' | 'bucket' | 'key' | 'query'>, expiresInSeconds: number): Promise<string> {
+    const url = requestUrl(this.endpoint, req.bucket, req.key, req.query);
+    if (!this.#credentials) return url;
+    return presignUrl({
+      method: req.method,
+      url,
+      region: this.endpoint.region,
+      credentials: this.#credentials,
+      now: this.#now() + this.clockOffsetMs,
+      cache: this.#signingKeys,
+      expiresIn: expiresInSeconds,
+    });
+  }
+}
+
+/** Build an `S3Error` from a non-2xx response, reading its XML body when there is one. */
+export async function errorFromResponse(req: Pick<S3Request, 'operation' | 'bucket' | 'key' | 'method'>, response: Response): Promise<S3Error> {
+  let code: string | undefined;
+  let serverMessage: string | undefined;
+  let requestId = response.headers.get('x-amz-request-id') ?? undefined;
+  let serverTime: string | undefined;
+  if (req.method !== 'HEAD') {
+    const body = await response.text().catch(() => '');
+    const parsed = parseErrorXml(body);
+    if (parsed) {
+      code = parsed.code;
+      serverMessage = parsed.message;
+      requestId = parsed.requestId ?? requestId;
+      serverTime = parsed.serverTime;
+    }
+  } else {
+    await response.body?.cancel().catch(() => undefined);
+  }
+  serverTime ??= response.headers.get('date') ?? undefined;
+  code ||= codeForStatus(response.status, req.key !== undefined);
+  if (response.status === 301 || response.status === 307) {
+    serverMessage = 'The store redirected the request: the region or addressing style may be wrong for this bucket.';
+  }
+  return new S3Error({
+    operation: req.operation,
+    status: response.status,
+    code,
+    message: messageFor(code, serverMessage),
+    requestId,
+    bucket: req.bucket,
+    key: req.key,
+    serverTime,
+  });
+}
+
+/** `<Error><Code>..</Code>...</Error>` fields, or undefined when the body is not an S3 error. */
+export function parseErrorXml(body: string): { code: string; message?: string; requestId?: string; serverTime?: string } | undefined {
+  if (!body.includes('<Error')) return undefined;
+  try {
+    const err = child(parseXml(body), 'Error');
+    const code = text(err, 'Code');
+    if (!err || !code) return undefined;
+    return { code: code.trim(), message: text(err, 'Message'), requestId: text(err, 'RequestId'), serverTime: text(err, 'ServerTime') };
+  } catch {
+    return undefined;
+  }
+}

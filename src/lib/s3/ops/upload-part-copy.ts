@@ -1,0 +1,33 @@
+import { operation } from '../request';
+import { copySource } from './copy-source';
+import { parseCopyResult, type CopyObjectOutput } from './copy-object';
+
+export interface UploadPartCopyInput {
+  bucket: string;
+  key: string;
+  uploadId: string;
+  partNumber: number;
+  sourceBucket: string;
+  sourceKey: string;
+  /** Inclusive byte range of the source. */
+  range: { start: number; end: number };
+}
+
+/** UploadPartCopy: server-side copy of a byte range into a part (copies above 5 GiB). */
+export const UploadPartCopy = operation<UploadPartCopyInput, CopyObjectOutput>({
+  name: 'UploadPartCopy',
+  build: (input) => ({
+    operation: 'UploadPartCopy',
+    method: 'PUT',
+    bucket: input.bucket,
+    key: input.key,
+    query: { partNumber: String(input.partNumber), uploadId: input.uploadId },
+    headers: {
+      'x-amz-copy-source': copySource(input.sourceBucket, input.sourceKey),
+      'x-amz-copy-source-range': `bytes=${input.range.start}-${input.range.end}`,
+    },
+  }),
+  async parse(res, input) {
+    return parseCopyResult(await res.text(), 'UploadPartCopy', input.bucket, input.key, 'CopyPartResult');
+  },
+});

@@ -1,0 +1,31 @@
+/**
+ * The page's handle on the S3 worker. The worker alone holds the secret; this
+ * façade only ever sees connection info with the access key hint.
+ */
+import * as Comlink from 'comlink';
+import type { S3Service } from '../lib/s3/service';
+import { installErrorTransfer } from './errors';
+
+export type S3Remote = Comlink.Remote<S3Service>;
+
+installErrorTransfer();
+
+/** Start an S3 worker and return its typed remote. */
+export function startS3Worker(): { remote: S3Remote; terminate: () => void } {
+  const worker = new Worker(new URL('../../workers/s3.worker.ts', import.meta.url), { type: 'module', name: 'tessera-s3' });
+  const remote = Comlink.wrap<S3Service>(worker);
+  return {
+    remote,
+    terminate: () => {
+      remote[Comlink.releaseProxy]();
+      worker.terminate();
+    },
+  };
+}
+
+export { Comlink };
+
+/** A fresh id for a cancellable operation. */
+export function newOpId(prefix = 'op'): string {
+  return `${prefix}-${crypto.randomUUID()}`;
+}
