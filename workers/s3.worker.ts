@@ -1,10 +1,42 @@
 /**
  * The S3 worker: the only place credentials live. It signs and sends every
- * authenticated request and answers the page through comlink.
+ * authenticated request and answers the page through comlink. Collaborators
+ * that must sign (the upload engine) live here too and reach the client
+ * through `S3Service[CLIENT]`, which the page cannot call.
  */
 import * as Comlink from 'comlink';
 import { S3Service } from '../src/lib/s3/service';
 import { installErrorTransfer } from '../src/rpc/errors';
 
 installErrorTransfer();
-Comlink.expose(new S3Service());
+
+const s3 = new S3Service();
+
+/**
+ * What another worker (e.g. Zarr decoding) may do through a port the page
+ * hands us: read-only, presigned or fetched bytes; no credential ever leaves.
+ */
+export const reader = {
+  presign: (bucket: string, key: string, expiresInSeconds: number) => s3.presign('GET', bucket, key, expiresInSeconds),
+  presignMany: (bucket: string, keys: string[], expiresInSeconds: number) => s3.presignMany(bucket, keys, expiresInSeconds),
+  getBytes: s3.getBytes.bind(s3),
+  list: s3.list.bind(s3),
+  head: (bucket: string, key: string) => s3.send('HeadObject', { bucket, key }),
+  anonymous: () => s3.isAnonymous(),
+  endpointUrl: () => s3.endpointUrl(),
+};
+
+export type S3ReaderApi = typeof reader;
+
+/** Everything the page can call, by namespace. */
+const api = {
+  s3,
+  /** Serve the read-only `reader` façade on a port (transfer it with `Comlink.transfer`). */
+  attachReader(port: MessagePort): void {
+    Comlink.expose(reader, port);
+  },
+};
+
+export type S3WorkerApi = typeof api;
+
+Comlink.expose(api);

@@ -3,17 +3,17 @@
  * façade only ever sees connection info with the access key hint.
  */
 import * as Comlink from 'comlink';
-import type { S3Service } from '../lib/s3/service';
+import type { S3WorkerApi } from '../../workers/s3.worker';
 import { installErrorTransfer } from './errors';
 
-export type S3Remote = Comlink.Remote<S3Service>;
+export type S3WorkerRemote = Comlink.Remote<S3WorkerApi>;
 
 installErrorTransfer();
 
 /** Start an S3 worker and return its typed remote. */
-export function startS3Worker(): { remote: S3Remote; terminate: () => void } {
+export function startS3Worker(): { remote: S3WorkerRemote; terminate: () => void } {
   const worker = new Worker(new URL('../../workers/s3.worker.ts', import.meta.url), { type: 'module', name: 'tessera-s3' });
-  const remote = Comlink.wrap<S3Service>(worker);
+  const remote = Comlink.wrap<S3WorkerApi>(worker);
   return {
     remote,
     terminate: () => {

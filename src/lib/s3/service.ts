@@ -92,6 +92,13 @@ export interface PutInput {
   md5?: boolean;
 }
 
+/**
+ * In-worker access to the signing client, for collaborators living in the
+ * same worker (upload engine, chunk readers). A symbol key cannot be named by
+ * a comlink path, so the page can never reach it.
+ */
+export const CLIENT = Symbol('tessera.s3.client');
+
 function hint(accessKeyId: string): string {
   return accessKeyId.length <= 8 ? '…' : `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-3)}`;
 }
@@ -120,6 +127,11 @@ export class S3Service {
     for (const c of this.#ops.values()) c.abort();
     this.#ops.clear();
     this.#client = null;
+  }
+
+  /** The connected client, for code in the same worker only (see CLIENT). */
+  [CLIENT](): S3Client {
+    return this.#c;
   }
 
   get #c(): S3Client {
@@ -224,9 +236,23 @@ export class S3Service {
     return this.#c.presign({ method, bucket, key, query }, expiresInSeconds);
   }
 
+  /** Many presigned GETs at once (chunk readers ask for a batch per selection). */
+  async presignMany(bucket: string, keys: string[], expiresInSeconds: number): Promise<string[]> {
+    const c = this.#c;
+    return Promise.all(keys.map((key) => c.presign({ method: 'GET', bucket, key }, expiresInSeconds)));
+  }
+
   /** Tell wrong keys from missing CORS (see diagnose.ts). */
   diagnose(bucket: string): Promise<Diagnosis> {
     return diagnoseBucket(this.#c, bucket);
+  }
+
+  isAnonymous(): boolean {
+    return this.#c.anonymous;
+  }
+
+  endpointUrl(): string {
+    return this.#c.endpoint.url;
   }
 
   /** Milliseconds the store's clock is ahead of ours (learned from a skew error). */
