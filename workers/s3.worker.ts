@@ -28,9 +28,13 @@ export const reader = {
 
 export type S3ReaderApi = typeof reader;
 
-/** Everything the page can call, by namespace. */
+/**
+ * Everything the page can call, by namespace. Namespaces are wrapped in
+ * `Comlink.proxy` so their remote type is callable (`remote.s3.list(...)`)
+ * rather than a promise of a clone.
+ */
 const api = {
-  s3,
+  s3: Comlink.proxy(s3),
   /** Serve the read-only `reader` façade on a port (transfer it with `Comlink.transfer`). */
   attachReader(port: MessagePort): void {
     Comlink.expose(reader, port);

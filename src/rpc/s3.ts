@@ -5,6 +5,7 @@
 import * as Comlink from 'comlink';
 import type { S3WorkerApi } from '../../workers/s3.worker';
 import { installErrorTransfer } from './errors';
+import type { InputOf, OutputOf, SendableName } from '../lib/s3/service';
 
 export type S3WorkerRemote = Comlink.Remote<S3WorkerApi>;
 
@@ -28,4 +29,12 @@ export { Comlink };
 /** A fresh id for a cancellable operation. */
 export function newOpId(prefix = 'op'): string {
   return `${prefix}-${crypto.randomUUID()}`;
+}
+
+/**
+ * Typed `send` through the worker: comlink's `Remote` mapping loses the
+ * generic signature of `S3Service.send`, so we restore it here.
+ */
+export function sendOp<N extends SendableName>(remote: S3WorkerRemote, name: N, input: InputOf<N>, opId?: string): Promise<OutputOf<N>> {
+  return remote.s3.send(name, input as never, opId) as Promise<OutputOf<N>>;
 }
