@@ -79,21 +79,36 @@ export function resolveEndpoint(input: string, options: { region?: string; style
 /**
  * Percent-encode an object key for a URL path, keeping `/` as the separator.
  * Every byte outside RFC 3986's unreserved set is encoded, so `+`, `%`, `#`, `?`
- * and spaces survive. A segment that is `.` or `..` would be collapsed by the
- * WHATWG URL parser (even as `%2E%2E`), so the slash before it is sent as `%2F`,
- * which S3 decodes back to `/`.
+ * and spaces survive.
+ *
+ * A path segment that is `.` or `..` (even spelt `%2E%2E`) is removed by the
+ * WHATWG URL parser that `fetch` uses, so `../x` would silently address a
+ * different key, or another bucket. Such a segment is glued to its neighbour
+ * with `%2F`, which S3 decodes back to `/`: `../x` is sent as `..%2Fx` and
+ * `x/..` as `x%2F..`. The keys `.` and `..` alone have no neighbour and cannot
+ * be addressed from a browser at all.
  */
 export function encodeKey(key: string): string {
-  const segments = key.split('/').map(encodeRfc3986);
-  let out = segments[0] ?? '';
-  for (let i = 1; i < segments.length; i++) {
-    const seg = segments[i]!;
-    const dotty = seg === '.' || seg === '..';
-    out += (dotty ? '%2F' : '/') + (dotty ? seg.replace(/\./g, '%2E') : seg);
+  const segments = key.split('/');
+  if (segments.length === 1 && isDotSegment(key)) {
+    throw new TypeError(`The key "${key}" cannot be used from a web browser: the URL standard removes "." and ".." path segments.`);
   }
-  // A key that itself starts with a dot segment follows the bucket's slash.
-  if (segments[0] === '.' || segments[0] === '..') out = out.replace(/^\.+/, (d) => d.replace(/\./g, '%2E'));
+  let out = '';
+  for (let i = 0; i < segments.length; i++) {
+    const seg = encodeRfc3986(segments[i]!);
+    if (i === 0) {
+      out = seg;
+      continue;
+    }
+    // Glue with %2F when this segment or the previous one is a dot segment.
+    const glue = isDotSegment(segments[i]!) || isDotSegment(segments[i - 1]!) ? '%2F' : '/';
+    out += glue + seg;
+  }
   return out;
+}
+
+function isDotSegment(segment: string): boolean {
+  return segment === '.' || segment === '..';
 }
 
 /** RFC 3986 encoding of a whole string (as S3's canonical request wants it). */

@@ -16,7 +16,11 @@ export interface CompleteMultipartUploadInput {
 }
 
 export interface CompleteMultipartUploadOutput {
-  etag: string;
+  /**
+   * The multipart ETag (`md5-of-md5s-N` on most stores). Ceph RGW 16 answers
+   * with an empty `<ETag/>`: read it with HeadObject when needed.
+   */
+  etag?: string;
   location?: string;
 }
 
@@ -53,7 +57,7 @@ export function parseCompleteResult(xml: string, bucket?: string, key?: string):
     throw new S3Error({ operation: 'CompleteMultipartUpload', status: 200, code: err.code, message: err.message, requestId: err.requestId, bucket, key });
   }
   const root = child(parseXml(xml), 'CompleteMultipartUploadResult');
-  const etag = unquoteEtag(text(root, 'ETag'));
-  if (!root || !etag) throw new S3Error({ operation: 'CompleteMultipartUpload', status: 200, code: 'InvalidResponse', bucket, key, retryable: true });
+  if (!root) throw new S3Error({ operation: 'CompleteMultipartUpload', status: 200, code: 'InvalidResponse', bucket, key, retryable: true });
+  const etag = unquoteEtag(text(root, 'ETag')) || undefined;
   return { etag, location: text(root, 'Location') };
 }
