@@ -70,13 +70,20 @@ export class S3Client {
   /** Send a request with retries and skew correction; returns the 2xx response unread. */
   async sendRaw(req: S3Request, options: SendOptions = {}): Promise<Response> {
     const replayable = !(typeof ReadableStream !== 'undefined' && req.body instanceof ReadableStream);
+    let url: string;
+    try {
+      url = requestUrl(this.endpoint, req.bucket, req.key, req.query);
+    } catch (e) {
+      // A key no URL can carry ("." or ".."): say so, do not retry.
+      throw new S3Error({ operation: req.operation, status: 0, code: 'InvalidKey', message: (e as Error).message, bucket: req.bucket, key: req.key, retryable: false }, { cause: e });
+    }
     let skewCorrected = false;
     for (let attempt = 0; ; attempt++) {
       if (options.signal?.aborted) throw abortedError(req.operation);
       let error: S3Error;
       let retryAfter: number | undefined;
       try {
-        const response = await this.#attempt(req, options.signal);
+        const response = await this.#attempt(req, url, options.signal);
         if (response.ok) return response;
         error = await errorFromResponse(req, response);
         retryAfter = Number(response.headers.get('retry-after')) || undefined;
@@ -104,8 +111,7 @@ export class S3Client {
     }
   }
 
-  async #attempt(req: S3Request, signal?: AbortSignal): Promise<Response> {
-    const url = requestUrl(this.endpoint, req.bucket, req.key, req.query);
+  async #attempt(req: S3Request, url: string, signal?: AbortSignal): Promise<Response> {
     const init: RequestInit & { duplex?: 'half' } = { method: req.method, signal };
     if (req.body !== undefined) {
       init.body = req.body as BodyInit;
