@@ -1,0 +1,630 @@
+/**
+ * The upload engine: one per connection, living where the signing client is
+ * (the S3 worker). It owns every upload's state machine, one scheduler for
+ * all their requests, persistence after every part, and recovery: network
+ * loss waits and continues, refused keys wait for new ones, a reload leaves
+ * records that resume after the file is re-attached (ListParts reconciles).
+ * DOM-free: runs in a worker and in Node.
+ */
+import type { S3Client } from '../s3/client';
+import { abortedError } from '../s3/errors';
+import { classify, errorInfo, FileChangedError } from './classify';
+import { fingerprint } from './fingerprint';
+import { RunningSha256 } from './hashing';
+import { complete, createUpload, fillEtags, isUploadGone, putSingle, reconcile, sendMissingParts, shaCatchUp, type UploadContext } from './multipart';
+import { planParts, type PlanOptions } from './part-plan';
+import { bytesDone, type IntegrityOptions, type UploadRecord } from './record';
+import { Scheduler } from './scheduler';
+import { FINAL, next, type UploadEvent, type UploadStatus } from './status';
+import type { UploadStore } from './store';
+import { expectedEtag, storeSha256, verifyFailed, verifyObject } from './verify';
+import { abortIncomplete, listIncomplete, type IncompleteUpload } from './incomplete';
+
+export interface EngineOptions {
+  /** The signing client (re-read on every request, so new keys apply at once). */
+  client: () => S3Client;
+  store: UploadStore;
+  integrity?: Partial<IntegrityOptions>;
+  /** Requests in flight (small files go this wide). */
+  maxConcurrent?: number;
+  /** Bytes in flight (big parts are limited by this). */
+  maxBytes?: number;
+  /** Files worked on at once. */
+  maxActiveFiles?: number;
+  plan?: PlanOptions;
+  /** Engine-level retries of a failing step (the client already retries each request). */
+  maxRetries?: number;
+  /** Longest wait between attempts while the network is down, ms. */
+  maxNetworkWaitMs?: number;
+  newId?: () => string;
+  now?: () => number;
+}
+
+export interface AddFile {
+  bucket: string;
+  key: string;
+  file: Blob;
+  /** Name shown to the user (relative path for folders); defaults to the File's name or the key. */
+  name?: string;
+  contentType?: string;
+  lastModified?: number;
+  /** A FileSystemFileHandle, kept so the file can be re-attached after a reload. */
+  handle?: unknown;
+  partSize?: number;
+  integrity?: Partial<IntegrityOptions>;
+}
+
+export interface UploadSnapshot {
+  id: string;
+  bucket: string;
+  key: string;
+  name: string;
+  size: number;
+  status: UploadStatus;
+  /** Bytes the store holds. */
+  bytesDone: number;
+  /** Bytes on the wire now. */
+  bytesInFlight: number;
+  partsDone: number;
+  partCount: number;
+  multipart: boolean;
+  attached: boolean;
+  uploadId?: string;
+  etag?: string;
+  sha256?: string;
+  verify?: UploadRecord['verify'];
+  error?: UploadRecord['error'];
+  createdAt: number;
+  finishedAt?: number;
+}
+
+interface Live {
+  record: UploadRecord;
+  file?: Blob;
+  sha?: RunningSha256;
+  inFlight: Map<number, number>;
+  reading: Map<number, Promise<void>>;
+  controller?: AbortController;
+  running?: Promise<void>;
+  /** Reconciled with the store since the file was attached. */
+  reconciled: boolean;
+  failures: number;
+  timer?: ReturnType<typeof setTimeout>;
+  saving: Promise<void>;
+}
+
+const DEFAULT_INTEGRITY: IntegrityOptions = { md5: true, sha256: true };
+const MiB = 1024 * 1024;
+
+export class UploadEngine {
+  #o: Required<Omit<EngineOptions, 'integrity' | 'plan'>> & { integrity: IntegrityOptions; plan: PlanOptions };
+  #lives = new Map<string, Live>();
+  #order: string[] = [];
+  #scheduler: Scheduler;
+  #listeners = new Set<(ids: string[]) => void>();
+  #online = true;
+
+  constructor(options: EngineOptions) {
+    this.#o = {
+      maxConcurrent: 16,
+      maxBytes: 256 * MiB,
+      maxActiveFiles: 32,
+      maxRetries: 5,
+      maxNetworkWaitMs: 15_000,
+      newId: () => crypto.randomUUID(),
+      now: Date.now,
+      ...options,
+      integrity: { ...DEFAULT_INTEGRITY, ...options.integrity },
+      plan: options.plan ?? {},
+    };
+    this.#scheduler = new Scheduler({ maxConcurrent: this.#o.maxConcurrent, maxBytes: this.#o.maxBytes });
+  }
+
+  get scheduler(): Scheduler {
+    return this.#scheduler;
+  }
+
+  /** Change defaults for new uploads and the scheduler's limits. */
+  configure(options: Pick<EngineOptions, 'integrity' | 'maxConcurrent' | 'maxBytes' | 'maxActiveFiles' | 'plan'>): void {
+    if (options.integrity) this.#o.integrity = { ...this.#o.integrity, ...options.integrity };
+    if (options.plan) this.#o.plan = { ...this.#o.plan, ...options.plan };
+    if (options.maxActiveFiles) this.#o.maxActiveFiles = options.maxActiveFiles;
+    this.#scheduler.configure({ maxConcurrent: options.maxConcurrent, maxBytes: options.maxBytes });
+    this.#pump();
+  }
+
+  /** Be told which uploads changed (ids); read them with `snapshot()`. Returns an unsubscribe. */
+  subscribe(fn: (ids: string[]) => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  #changed(id: string): void {
+    for (const fn of this.#listeners) fn([id]);
+  }
+
+  /**
+   * Load records left by an earlier page: nothing is attached yet, so every
+   * unfinished upload waits for its file (or stays paused/failed as it was).
+   */
+  async restore(): Promise<UploadSnapshot[]> {
+    for (const record of await this.#o.store.list()) {
+      if (this.#lives.has(record.id)) continue;
+      if (!FINAL.has(record.status) && record.status !== 'paused' && record.status !== 'failed') record.status = 'needs-file';
+      this.#lives.set(record.id, this.#newLive(record));
+      this.#order.push(record.id);
+    }
+    this.#order.sort((a, b) => this.#lives.get(a)!.record.createdAt - this.#lives.get(b)!.record.createdAt);
+    return this.snapshots();
+  }
+
+  #newLive(record: UploadRecord, file?: Blob): Live {
+    return { record, file, inFlight: new Map(), reading: new Map(), reconciled: false, failures: 0, saving: Promise.resolve() };
+  }
+
+  /** Queue files. Throws (before queueing anything) when a file cannot be uploaded to S3, in plain words. */
+  async add(files: AddFile[]): Promise<string[]> {
+    const now = this.#o.now();
+    const records: Array<{ record: UploadRecord; file: Blob; handle?: unknown }> = [];
+    for (const f of files) {
+      const plan = planParts(f.file.size, { ...this.#o.plan, partSize: f.partSize ?? this.#o.plan.partSize });
+      const fileName = (f.file as { name?: string }).name;
+      const name = f.name ?? fileName ?? f.key;
+      records.push({
+        file: f.file,
+        handle: f.handle,
+        record: {
+          id: this.#o.newId(),
+          bucket: f.bucket,
+          key: f.key,
+          name,
+          size: f.file.size,
+          lastModified: f.lastModified ?? (f.file as { lastModified?: number }).lastModified ?? now,
+          contentType: f.contentType || f.file.type || 'application/octet-stream',
+          fingerprint: plan.multipart ? await fingerprint(f.file, name) : String(f.file.size),
+          plan,
+          integrity: { ...this.#o.integrity, ...f.integrity },
+          status: 'queued',
+          parts: [],
+          createdAt: now,
+          updatedAt: now,
+        },
+      });
+    }
+    for (const { record, file, handle } of records) {
+      const live = this.#newLive(record, file);
+      this.#lives.set(record.id, live);
+      this.#order.push(record.id);
+      await this.#o.store.put(record);
+      if (handle !== undefined && this.#o.store.putHandle) await this.#o.store.putHandle(record.id, handle).catch(() => undefined);
+      this.#changed(record.id);
+    }
+    this.#pump();
+    return records.map((r) => r.record.id);
+  }
+
+  snapshot(id: string): UploadSnapshot | undefined {
+    const live = this.#lives.get(id);
+    return live && this.#snap(live);
+  }
+
+  snapshots(): UploadSnapshot[] {
+    return this.#order.map((id) => this.#snap(this.#lives.get(id)!));
+  }
+
+  #snap(live: Live): UploadSnapshot {
+    const r = live.record;
+    let inFlight = 0;
+    for (const b of live.inFlight.values()) inFlight += b;
+    return {
+      id: r.id,
+      bucket: r.bucket,
+      key: r.key,
+      name: r.name,
+      size: r.size,
+      status: r.status,
+      bytesDone: r.status === 'done' ? r.size : r.plan.multipart ? bytesDone(r) : r.status === 'verifying' ? r.size : 0,
+      bytesInFlight: inFlight,
+      partsDone: r.plan.multipart ? r.parts.length : r.status === 'done' || r.status === 'verifying' ? 1 : 0,
+      partCount: r.plan.partCount,
+      multipart: r.plan.multipart,
+      attached: live.file !== undefined,
+      uploadId: r.uploadId,
+      etag: r.etag,
+      sha256: r.sha256?.hex,
+      verify: r.verify,
+      error: r.error,
+      createdAt: r.createdAt,
+      finishedAt: r.finishedAt,
+    };
+  }
+
+  /** The record as persisted (for tests and the incomplete-upload manager). */
+  record(id: string): UploadRecord | undefined {
+    const r = this.#lives.get(id)?.record;
+    return r && structuredClone(r);
+  }
+
+  #save(live: Live): Promise<void> {
+    live.record.updatedAt = this.#o.now();
+    const copy = structuredClone(live.record);
+    // Writes of one record are chained so an older state never lands last.
+    live.saving = live.saving.then(() => this.#o.store.put(copy)).catch(() => undefined);
+    this.#changed(copy.id);
+    return live.saving;
+  }
+
+  /** Apply an event; false when it does not apply in the current status. */
+  #fire(live: Live, event: UploadEvent, error?: unknown): boolean {
+    const to = next(live.record.status, event);
+    if (!to) return false;
+    live.record.status = to;
+    if (error !== undefined) live.record.error = errorInfo(error);
+    else if (to === 'queued' || to === 'uploading') live.record.error = undefined;
+    if (to === 'done' || to === 'cancelled') live.record.finishedAt = this.#o.now();
+    void this.#save(live);
+    return true;
+  }
+
+  /** Start queued uploads while there is room. */
+  #pump(): void {
+    let active = 0;
+    for (const live of this.#lives.values()) if (live.running) active++;
+    for (const id of this.#order) {
+      if (active >= this.#o.maxActiveFiles) return;
+      const live = this.#lives.get(id)!;
+      if (live.record.status !== 'queued' || live.running || !this.#online) continue;
+      if (!live.file) {
+        this.#fire(live, 'file-lost');
+        continue;
+      }
+      active++;
+      this.#run(live);
+    }
+  }
+
+  #run(live: Live): void {
+    const controller = new AbortController();
+    live.controller = controller;
+    live.running = this.#drive(live, controller.signal).finally(() => {
+      live.running = undefined;
+      live.controller = undefined;
+      this.#pump();
+    });
+  }
+
+  #ctx(live: Live, signal: AbortSignal): UploadContext {
+    return {
+      record: live.record,
+      file: live.file!,
+      client: this.#o.client,
+      scheduler: this.#scheduler,
+      sha: live.sha,
+      save: () => this.#save(live),
+      inFlight: live.inFlight,
+      reading: live.reading,
+      onSlowDown: () => this.#scheduler.backOff(1000),
+      changed: () => this.#changed(live.record.id),
+      signal,
+    };
+  }
+
+  async #drive(live: Live, signal: AbortSignal): Promise<void> {
+    const r = live.record;
+    if (r.status === 'queued') this.#fire(live, 'start');
+    else if (r.status === 'waiting-network') this.#fire(live, 'network-back');
+    try {
+      if (r.integrity.sha256 && !live.sha) live.sha = await RunningSha256.create(r.sha256);
+      const ctx = this.#ctx(live, signal);
+      let singleMd5: string | undefined = r.plan.multipart ? undefined : r.parts[0]?.md5;
+      if (!r.completedAt && !r.plan.multipart) {
+        singleMd5 = await putSingle(ctx);
+        r.parts = [{ n: 1, size: r.size, etag: r.etag, md5: singleMd5 }];
+        r.completedAt = this.#o.now();
+        this.#fire(live, 'completed');
+      } else if (!r.completedAt) {
+        if (!r.uploadId) {
+          await createUpload(ctx);
+          live.reconciled = true;
+        } else if (!live.reconciled) {
+          try {
+            await reconcile(ctx);
+          } catch (e) {
+            // The upload is gone: maybe because our Complete went through and its answer was lost.
+            if (!isUploadGone(e) || !(await this.#alreadyComplete(live, ctx))) throw e;
+          }
+          live.reconciled = true;
+        }
+        if (!r.completedAt) {
+          await sendMissingParts(ctx);
+          await shaCatchUp(ctx, r.plan.partCount);
+          await fillEtags(ctx);
+          if (r.parts.length !== r.plan.partCount || r.parts.some((p) => !p.etag)) {
+            // ListParts showed a part the store does not hold as we sent it: send again.
+            await sendMissingParts(ctx);
+            await fillEtags(ctx);
+          }
+          this.#fire(live, 'parts-sent');
+          await this.#complete(live, ctx);
+          r.completedAt = this.#o.now();
+          this.#fire(live, 'completed');
+        }
+      }
+      if (r.status !== 'verifying') this.#fire(live, 'completed');
+      await this.#save(live);
+      await this.#verify(live, ctx, singleMd5);
+      live.failures = 0;
+    } catch (e) {
+      await this.#failed(live, e, signal);
+    }
+  }
+
+  async #complete(live: Live, ctx: UploadContext): Promise<void> {
+    const r = live.record;
+    try {
+      await complete(ctx);
+    } catch (e) {
+      // A Complete whose answer was lost is retried by the client and then
+      // finds no upload: the object may well be there already. Check it.
+      if (!isUploadGone(e) || !(await this.#alreadyComplete(live, ctx))) throw e;
+    }
+  }
+
+  /** Is the object on the store already, made from exactly our parts (ETag = MD5 of our part MD5s)? */
+  async #alreadyComplete(live: Live, ctx: UploadContext): Promise<boolean> {
+    const r = live.record;
+    const expected = await expectedEtag(r);
+    if (!expected) return false;
+    try {
+      const { report, head } = await verifyObject(ctx.client(), r, { etag: expected }, { signal: ctx.signal });
+      if (report.size !== 'ok' || report.etag !== 'ok') return false;
+      r.etag = head.etag;
+      r.completedAt = this.#o.now();
+      if (r.status === 'uploading') this.#fire(live, 'parts-sent');
+      await shaCatchUp(ctx, r.plan.partCount);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async #verify(live: Live, ctx: UploadContext, singleMd5?: string): Promise<void> {
+    const r = live.record;
+    const sha256 = live.sha ? (r.sha256?.hex ?? live.sha.digestHex()) : undefined;
+    if (sha256) r.sha256 = { through: r.plan.partCount, hex: sha256 };
+    const client = ctx.client();
+    const options = { signal: ctx.signal };
+    const etag = await expectedEtag(r, singleMd5);
+    // Check the multipart ETag before the metadata copy replaces it with the copy's own.
+    let { report } = await verifyObject(client, r, { etag }, options);
+    if (sha256 && r.plan.multipart && report.size === 'ok' && report.etag !== 'mismatch') {
+      const stored = await storeSha256(client, r, sha256, options);
+      const after = await verifyObject(client, r, { sha256 }, options);
+      report = { ...report, size: after.report.size, sha256: stored ? after.report.sha256 : 'not-stored', notes: [...report.notes, ...after.report.notes] };
+    } else if (sha256 && !r.plan.multipart) {
+      report = (await verifyObject(client, r, { etag, sha256 }, options)).report;
+    }
+    r.verify = report;
+    const bad = verifyFailed(report);
+    if (bad) {
+      // The upload on the server is complete: a retry starts from scratch.
+      r.completedAt = undefined;
+      r.uploadId = undefined;
+      r.parts = [];
+      r.sha256 = undefined;
+      live.sha = undefined;
+      this.#fire(live, 'fail', Object.assign(new Error(bad), { name: 'VerificationFailed' }));
+      return;
+    }
+    this.#fire(live, 'verified');
+  }
+
+  async #failed(live: Live, e: unknown, signal: AbortSignal): Promise<void> {
+    const r = live.record;
+    const kind = classify(e);
+    if (signal.aborted && (kind === 'aborted' || r.status === 'paused' || r.status === 'cancelling')) {
+      // Paused or cancelled by the user: the status is already set.
+      live.sha = undefined;
+      await this.#save(live);
+      return;
+    }
+    live.sha = undefined; // rebuilt from the saved state on the next run
+    switch (kind) {
+      case 'upload-gone':
+        // Someone aborted it (or it expired): start a new server upload; the file is still here.
+        r.uploadId = undefined;
+        r.parts = [];
+        r.completedAt = undefined;
+        if (++live.failures > this.#o.maxRetries) this.#fire(live, 'fail', e);
+        else this.#retryLater(live, 0, 'fail', e);
+        return;
+      case 'credentials':
+        this.#fire(live, 'credentials-refused', e);
+        return;
+      case 'file':
+        live.file = undefined;
+        this.#fire(live, 'fail', e instanceof FileChangedError ? e : new FileChangedError(r.name, { cause: e }));
+        return;
+      case 'network': {
+        live.failures++;
+        if (r.status !== 'waiting-network') this.#fire(live, 'network-lost', e);
+        else {
+          r.error = errorInfo(e);
+          await this.#save(live);
+        }
+        const wait = Math.min(this.#o.maxNetworkWaitMs, 500 * 2 ** Math.min(live.failures, 10));
+        this.#retryLater(live, wait);
+        return;
+      }
+      case 'retry':
+        if (++live.failures > this.#o.maxRetries) this.#fire(live, 'fail', e);
+        else this.#retryLater(live, Math.min(30_000, 1000 * 2 ** live.failures), 'fail', e);
+        return;
+      default:
+        this.#fire(live, 'fail', e);
+    }
+  }
+
+  /** Run the upload again after `ms` (from waiting-network, or re-queued after a transient error). */
+  #retryLater(live: Live, ms: number, via?: UploadEvent, e?: unknown): void {
+    if (via) {
+      // Transient: record why, stay resumable, come back by itself.
+      this.#fire(live, 'backoff', e);
+    }
+    clearTimeout(live.timer);
+    live.timer = setTimeout(() => {
+      live.timer = undefined;
+      const s = live.record.status;
+      if (live.running) return;
+      if (s === 'waiting-network' && this.#online) this.#run(live);
+      else if (s === 'queued') this.#pump();
+    }, ms);
+  }
+
+  /** Pause one upload (or all). In-flight parts are dropped; the server upload is kept. */
+  pause(id?: string): void {
+    for (const live of this.#select(id)) {
+      if (this.#fire(live, 'pause')) this.#stop(live, 'Paused');
+    }
+  }
+
+  resume(id?: string): void {
+    for (const live of this.#select(id)) {
+      if (live.running) continue;
+      if (!live.file && live.record.status !== 'done') {
+        if (live.record.status !== 'needs-file') this.#fire(live, 'file-lost');
+        continue;
+      }
+      if (this.#fire(live, 'resume')) live.failures = 0;
+      else if (live.record.status === 'waiting-network') this.#run(live);
+    }
+    this.#pump();
+  }
+
+  /** Cancel: stop sending and abort the multipart upload on the server, leaving nothing behind. */
+  async cancel(id?: string): Promise<void> {
+    await Promise.all(
+      this.#select(id).map(async (live) => {
+        if (!this.#fire(live, 'cancel')) return;
+        this.#stop(live, 'Cancel');
+        await live.running;
+        const r = live.record;
+        try {
+          if (r.uploadId) await abortIncomplete(this.#o.client(), r.bucket, r.key, r.uploadId);
+          r.uploadId = undefined;
+          r.parts = [];
+          this.#fire(live, 'aborted');
+        } catch (e) {
+          this.#fire(live, classify(e) === 'credentials' ? 'credentials-refused' : 'fail', e);
+        }
+      }),
+    );
+  }
+
+  #stop(live: Live, why: string): void {
+    clearTimeout(live.timer);
+    live.controller?.abort(abortedError(why));
+    this.#scheduler.cancelGroup(live.record.id, abortedError(why));
+  }
+
+  /**
+   * Give the file back to an upload that lost it (reload). It must be the same
+   * file: same size and fingerprint. Throws a plain-words error otherwise.
+   */
+  async attach(id: string, file: Blob): Promise<void> {
+    const live = this.#lives.get(id);
+    if (!live) throw new Error('This upload is no longer known.');
+    const r = live.record;
+    if (file.size !== r.size) throw new Error(`This file is ${file.size} bytes; "${r.name}" was ${r.size} bytes. Pick the same file to resume.`);
+    if (r.plan.multipart && (await fingerprint(file, r.name)) !== r.fingerprint) {
+      throw new Error(`This file's content differs from "${r.name}" as it was when the upload started. Pick the same file, or cancel and upload the new one.`);
+    }
+    live.file = file;
+    live.reconciled = false;
+    live.failures = 0;
+    if (r.status === 'failed' && r.error?.code === 'FileChanged') {
+      // The old parts hold the earlier content: start over on the server.
+      if (r.uploadId) await abortIncomplete(this.#o.client(), r.bucket, r.key, r.uploadId).catch(() => undefined);
+      r.uploadId = undefined;
+      r.parts = [];
+      r.sha256 = undefined;
+    }
+    if (!this.#fire(live, 'file-attached')) this.#fire(live, 'resume');
+    this.#pump();
+  }
+
+  /** New keys were entered: continue every upload that stopped on refused credentials. */
+  credentialsChanged(): void {
+    for (const live of this.#lives.values()) {
+      if (live.record.status === 'needs-credentials') this.#fire(live, 'credentials-changed');
+    }
+    this.#pump();
+  }
+
+  /** The browser says the network went away or came back. */
+  setOnline(online: boolean): void {
+    if (this.#online === online) return;
+    this.#online = online;
+    if (!online) {
+      this.#scheduler.hold();
+      return;
+    }
+    this.#scheduler.release();
+    for (const live of this.#lives.values()) {
+      if (live.record.status === 'waiting-network' && !live.running) {
+        clearTimeout(live.timer);
+        this.#run(live);
+      }
+    }
+    this.#pump();
+  }
+
+  /**
+   * Forget uploads: with no id, every finished one (done/cancelled); with an
+   * id, that one if it is finished or holds nothing on the server.
+   */
+  async clear(id?: string): Promise<void> {
+    for (const live of this.#select(id)) {
+      const r = live.record;
+      const removable = FINAL.has(r.status) || (id !== undefined && !live.running && !r.uploadId && r.status !== 'cancelling');
+      if (!removable) continue;
+      this.#lives.delete(r.id);
+      this.#order = this.#order.filter((x) => x !== r.id);
+      await this.#o.store.delete(r.id);
+      this.#changed(r.id);
+    }
+  }
+
+  /** Incomplete uploads of a bucket, with ours marked (they can be resumed). */
+  incomplete(bucket: string, prefix?: string): Promise<IncompleteUpload[]> {
+    const ours = new Map<string, string>();
+    for (const live of this.#lives.values()) if (live.record.bucket === bucket && live.record.uploadId) ours.set(live.record.uploadId, live.record.id);
+    return listIncomplete(this.#o.client(), bucket, ours, { prefix });
+  }
+
+  /** Abort an incomplete upload; if it is ours, the upload is cancelled too. */
+  async abortIncomplete(bucket: string, key: string, uploadId: string): Promise<void> {
+    for (const live of this.#lives.values()) {
+      if (live.record.uploadId === uploadId) return this.cancel(live.record.id);
+    }
+    await abortIncomplete(this.#o.client(), bucket, key, uploadId);
+  }
+
+  /** Resolves when nothing is running or queued (for tests and benchmarks). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const busy = [...this.#lives.values()].filter((l) => l.running);
+      if (!busy.length && ![...this.#lives.values()].some((l) => l.record.status === 'queued' || (l.record.status === 'waiting-network' && l.timer))) return;
+      if (busy.length) await Promise.all(busy.map((l) => l.running));
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  #select(id?: string): Live[] {
+    if (id === undefined) return [...this.#lives.values()];
+    const live = this.#lives.get(id);
+    return live ? [live] : [];
+  }
+}
+
+export type { UploadStatus };

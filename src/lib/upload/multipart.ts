@@ -1,0 +1,219 @@
+/**
+ * The steps of one upload against the store, each a scheduled request:
+ * single PUT, Create, ListParts reconciliation, parts, Complete. They mutate
+ * the record in `ctx` and call `ctx.save()` after every part.
+ */
+import type { S3Client, SendOptions } from '../s3/client';
+import { S3Error } from '../s3/errors';
+import { CompleteMultipartUpload, CreateMultipartUpload, PutObject, UploadPart, listAllParts } from '../s3/ops/index';
+import { fileStillReadable, FileChangedError, readSlice } from './classify';
+import { hexToBase64, md5Base64, md5Hex, type RunningSha256 } from './hashing';
+import { partRange } from './part-plan';
+import { withPart, type PartRecord, type UploadRecord } from './record';
+import { Priority, type Scheduler } from './scheduler';
+import { SHA256_META } from './verify';
+
+export interface UploadContext {
+  record: UploadRecord;
+  file: Blob;
+  client: () => S3Client;
+  scheduler: Scheduler;
+  sha?: RunningSha256;
+  /** Persist the record (after every part). */
+  save: () => Promise<void>;
+  /** Bytes of parts on the wire, for progress. */
+  inFlight: Map<number, number>;
+  /** Part reads in progress, so the running SHA-256 can wait for the previous part. */
+  reading: Map<number, Promise<void>>;
+  /** The store asked us to slow down. */
+  onSlowDown: () => void;
+  changed: () => void;
+  /** Stops this run (pause/cancel); also cancels the scheduler group. */
+  signal: AbortSignal;
+}
+
+function sendOptions(ctx: UploadContext, signal: AbortSignal): SendOptions {
+  return {
+    signal,
+    onRetry: (e) => {
+      if (e.code === 'SlowDown' || e.status === 503 || e.status === 429) ctx.onSlowDown();
+    },
+  };
+}
+
+function control<T>(ctx: UploadContext, fn: (o: SendOptions) => Promise<T>): Promise<T> {
+  return ctx.scheduler.submit({ priority: Priority.Control, bytes: 0, group: ctx.record.id, run: (signal) => fn(sendOptions(ctx, AbortSignal.any([signal, ctx.signal]))) });
+}
+
+const MD5_HEX = /^[0-9a-f]{32}$/i;
+
+/** One PUT with Content-MD5 and the SHA-256 as metadata. Returns the MD5 sent, for verification. */
+export async function putSingle(ctx: UploadContext): Promise<string | undefined> {
+  const r = ctx.record;
+  return ctx.scheduler.submit({
+    priority: Priority.New,
+    bytes: r.size,
+    group: r.id,
+    run: async (signal) => {
+      let body: Blob | Uint8Array = ctx.file;
+      let md5: string | undefined;
+      const metadata: Record<string, string> = {};
+      if (r.integrity.md5 || r.integrity.sha256) {
+        const bytes = await readSlice(ctx.file, 0, r.size, r.name);
+        body = bytes;
+        if (r.integrity.md5) md5 = await md5Base64(bytes);
+        if (ctx.sha) {
+          ctx.sha.update(1, bytes);
+          r.sha256 = { through: 1, hex: ctx.sha.digestHex() };
+          metadata[SHA256_META] = r.sha256.hex!;
+        }
+      }
+      ctx.inFlight.set(1, r.size);
+      ctx.changed();
+      try {
+        const out = await ctx.client().send(PutObject, { bucket: r.bucket, key: r.key, body, contentType: r.contentType, contentMd5: md5, metadata }, sendOptions(ctx, AbortSignal.any([signal, ctx.signal])));
+        r.etag = out.etag;
+      } catch (e) {
+        if (body === ctx.file && !(await fileStillReadable(ctx.file))) throw new FileChangedError(r.name, { cause: e });
+        throw e;
+      } finally {
+        ctx.inFlight.delete(1);
+      }
+      return md5;
+    },
+  });
+}
+
+export async function createUpload(ctx: UploadContext): Promise<void> {
+  const r = ctx.record;
+  const out = await control(ctx, (o) => ctx.client().send(CreateMultipartUpload, { bucket: r.bucket, key: r.key, contentType: r.contentType }, o));
+  r.uploadId = out.uploadId;
+  r.parts = [];
+  await ctx.save();
+}
+
+/**
+ * Make the record agree with the store (after a reload, a crash or a lost
+ * response): keep parts the store has with the right size (and our MD5 when
+ * we know it), adopt parts we sent but did not record, drop the rest.
+ * Throws NoSuchUpload when the store no longer has the upload.
+ */
+export async function reconcile(ctx: UploadContext): Promise<void> {
+  const r = ctx.record;
+  const listed = await control(ctx, (o) => listAllParts(ctx.client(), { bucket: r.bucket, key: r.key, uploadId: r.uploadId! }, o));
+  const known = new Map(r.parts.map((p) => [p.n, p]));
+  const parts: PartRecord[] = [];
+  for (const p of listed) {
+    if (p.partNumber < 1 || p.partNumber > r.plan.partCount) continue;
+    const { start, end } = partRange(r.plan, p.partNumber);
+    if (p.size !== end - start) continue;
+    const mine = known.get(p.partNumber);
+    if (mine?.md5 && MD5_HEX.test(p.etag) && md5Hex(mine.md5) !== p.etag.toLowerCase()) continue;
+    // A part we sent (with Content-MD5, so the store checked it) but did not record: its ETag is its MD5.
+    const md5 = mine?.md5 ?? (MD5_HEX.test(p.etag) && r.integrity.md5 ? hexToBase64(p.etag) : undefined);
+    parts.push({ n: p.partNumber, size: p.size, etag: p.etag, md5 });
+  }
+  r.parts = parts;
+  await ctx.save();
+}
+
+/** Feed parts that were sent without passing through the SHA-256 (out of order, or before a reload) by reading them again. */
+export async function shaCatchUp(ctx: UploadContext, upTo: number): Promise<void> {
+  const sha = ctx.sha;
+  if (!sha) return;
+  while (sha.through < upTo) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    const n = sha.through + 1;
+    const { start, end } = partRange(ctx.record.plan, n);
+    sha.update(n, await readSlice(ctx.file, start, end, ctx.record.name));
+  }
+  ctx.record.sha256 = sha.save();
+}
+
+async function sendPart(ctx: UploadContext, n: number, signal: AbortSignal): Promise<void> {
+  const r = ctx.record;
+  const { start, end } = partRange(r.plan, n);
+  const sha = ctx.sha;
+  let body: Blob | Uint8Array = ctx.file.slice(start, end);
+  let md5: string | undefined;
+  const wantSha = sha !== undefined && sha.through < n;
+  if (r.integrity.md5 || wantSha) {
+    let done!: () => void;
+    ctx.reading.set(n, new Promise<void>((res) => (done = res)));
+    try {
+      const bytes = await readSlice(ctx.file, start, end, r.name);
+      body = bytes;
+      if (r.integrity.md5) md5 = await md5Base64(bytes);
+      // Parts are read nearly in order; wait for the previous one's read so the
+      // running SHA-256 takes this part now instead of reading it again later.
+      const prev = ctx.reading.get(n - 1);
+      if (sha && sha.through < n - 1 && prev) await prev;
+      if (sha && sha.through === n - 1) {
+        sha.update(n, bytes);
+        r.sha256 = sha.save();
+      }
+    } finally {
+      ctx.reading.delete(n);
+      done();
+    }
+  }
+  ctx.inFlight.set(n, end - start);
+  ctx.changed();
+  try {
+    const out = await ctx.client().send(UploadPart, { bucket: r.bucket, key: r.key, uploadId: r.uploadId!, partNumber: n, body, contentMd5: md5 }, sendOptions(ctx, signal));
+    r.parts = withPart(r.parts, { n, size: end - start, etag: out.etag, md5 });
+  } catch (e) {
+    if (body instanceof Blob && !(await fileStillReadable(ctx.file))) throw new FileChangedError(r.name, { cause: e });
+    throw e;
+  } finally {
+    ctx.inFlight.delete(n);
+  }
+  await ctx.save();
+}
+
+/** Send every part the store does not have. On the first failure, stop the others and throw it. */
+export async function sendMissingParts(ctx: UploadContext): Promise<void> {
+  const r = ctx.record;
+  const have = new Set(r.parts.map((p) => p.n));
+  const missing: number[] = [];
+  for (let n = 1; n <= r.plan.partCount; n++) if (!have.has(n)) missing.push(n);
+  if (!missing.length) return;
+  let first: unknown;
+  const stop = new AbortController();
+  const runs = missing.map((n) =>
+    ctx.scheduler
+      .submit({
+        priority: Priority.Part,
+        bytes: partRange(r.plan, n).end - partRange(r.plan, n).start,
+        group: r.id,
+        run: (signal) => sendPart(ctx, n, AbortSignal.any([signal, ctx.signal, stop.signal])),
+      })
+      .catch((e) => {
+        if (first === undefined) {
+          first = e;
+          stop.abort(e);
+          ctx.scheduler.cancelGroup(r.id, e);
+        }
+      }),
+  );
+  await Promise.all(runs);
+  if (first !== undefined) throw first;
+}
+
+/** ETags for parts whose UploadPart response hid the header (CORS without ExposeHeader ETag). */
+export async function fillEtags(ctx: UploadContext): Promise<void> {
+  if (ctx.record.parts.every((p) => p.etag)) return;
+  await reconcile(ctx);
+}
+
+export async function complete(ctx: UploadContext): Promise<void> {
+  const r = ctx.record;
+  const out = await control(ctx, (o) =>
+    ctx.client().send(CompleteMultipartUpload, { bucket: r.bucket, key: r.key, uploadId: r.uploadId!, parts: r.parts.map((p) => ({ partNumber: p.n, etag: p.etag! })) }, o),
+  );
+  r.etag = out.etag;
+}
+
+export function isUploadGone(e: unknown): boolean {
+  return e instanceof S3Error && (e.code === 'NoSuchUpload' || (e.code === 'NoSuchKey' && e.operation !== 'HeadObject'));
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { Priority, Scheduler } from '../../../src/lib/upload/scheduler';
+
+function gate() {
+  let open!: () => void;
+  const p = new Promise<void>((r) => (open = r));
+  return { p, open };
+}
+
+describe('Scheduler', () => {
+  it('bounds concurrency and runs control requests before parts before new files', async () => {
+    const s = new Scheduler({ maxConcurrent: 1, maxBytes: 1e9 });
+    const order: string[] = [];
+    const first = gate();
+    const blocker = s.submit({ priority: Priority.Part, bytes: 0, group: 'a', run: () => first.p.then(() => void order.push('blocker')) });
+    const runs = [
+      s.submit({ priority: Priority.New, bytes: 0, group: 'b', run: async () => void order.push('new') }),
+      s.submit({ priority: Priority.Part, bytes: 0, group: 'a', run: async () => void order.push('part') }),
+      s.submit({ priority: Priority.Control, bytes: 0, group: 'a', run: async () => void order.push('complete') }),
+    ];
+    // The control request gets a reserved slot even while parts fill the limit.
+    await runs[2];
+    expect(order).toEqual(['complete']);
+    first.open();
+    await Promise.all([blocker, ...runs]);
+    expect(order).toEqual(['complete', 'blocker', 'part', 'new']);
+  });
+
+  it('keeps bytes in flight under the budget, but lets one oversized task run alone', async () => {
+    const s = new Scheduler({ maxConcurrent: 10, maxBytes: 100 });
+    let peak = 0;
+    const gates = [gate(), gate(), gate()];
+    const tasks = [60, 60, 300].map((bytes, i) =>
+      s.submit({
+        priority: Priority.Part,
+        bytes,
+        group: 'g',
+        run: async () => {
+          peak = Math.max(peak, s.stats.bytesInFlight);
+          await gates[i]!.p;
+        },
+      }),
+    );
+    await Promise.resolve();
+    expect(s.stats.running).toBe(1);
+    gates[0]!.open();
+    await tasks[0];
+    await new Promise((r) => setTimeout(r, 0));
+    expect(s.stats.running).toBe(1);
+    gates[1]!.open();
+    gates[2]!.open();
+    await Promise.all(tasks);
+    expect(peak).toBeLessThanOrEqual(300);
+  });
+
+  it('halves its concurrency on back-off and recovers one slot per run of successes', async () => {
+    const s = new Scheduler({ maxConcurrent: 8, maxBytes: 1e9, recoverAfter: 2 });
+    s.backOff(0);
+    expect(s.stats.limit).toBe(4);
+    s.backOff(0);
+    expect(s.stats.limit).toBe(2);
+    for (let i = 0; i < 4; i++) await s.submit({ priority: Priority.Part, bytes: 0, group: 'g', run: async () => undefined });
+    expect(s.stats.limit).toBe(4);
+  });
+
+  it('holds new starts after a back-off', async () => {
+    let t = 0;
+    const s = new Scheduler({ maxConcurrent: 4, maxBytes: 1e9, now: () => t });
+    s.backOff(30);
+    let ran = false;
+    const p = s.submit({ priority: Priority.Part, bytes: 0, group: 'g', run: async () => void (ran = true) });
+    await Promise.resolve();
+    expect(ran).toBe(false);
+    t = 31;
+    await p;
+    expect(ran).toBe(true);
+  });
+
+  it('cancels a group: queued tasks reject, running ones see their signal abort', async () => {
+    const s = new Scheduler({ maxConcurrent: 1, maxBytes: 1e9 });
+    let aborted = false;
+    const running = s.submit({
+      priority: Priority.Part,
+      bytes: 0,
+      group: 'x',
+      run: (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => { aborted = true; reject(signal.reason); })),
+    });
+    const queued = s.submit({ priority: Priority.Part, bytes: 0, group: 'x', run: async () => 'never' });
+    const other = s.submit({ priority: Priority.Part, bytes: 0, group: 'y', run: async () => 'other ran' });
+    s.cancelGroup('x');
+    await expect(running).rejects.toMatchObject({ code: 'Aborted' });
+    await expect(queued).rejects.toMatchObject({ code: 'Aborted' });
+    expect(aborted).toBe(true);
+    await expect(other).resolves.toBe('other ran');
+  });
+
+  it('hold() stops new starts until release()', async () => {
+    const s = new Scheduler({ maxConcurrent: 2, maxBytes: 1e9 });
+    s.hold();
+    let ran = false;
+    const p = s.submit({ priority: Priority.Part, bytes: 0, group: 'g', run: async () => void (ran = true) });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(ran).toBe(false);
+    s.release();
+    await p;
+    expect(ran).toBe(true);
+  });
+});
