@@ -18,6 +18,13 @@ import { deleteMany, type DeleteObjectsOutput } from './ops/delete-objects';
 import { buildCorsXml, type CorsRule } from './ops/cors-rules';
 import { contentMd5 } from './checksum';
 import type { ObjectHead } from './ops/head-object';
+import { du, find, type FindResult, type WalkProgress } from '../explorer/walk';
+import { copyObject, copyTree, type CopyTuning, type MetadataChange, type TreeCopyInput, type TreeProgress, type TreeResult } from '../explorer/copy';
+import { deleteTree, type DeleteTreeProgress, type DeleteTreeResult } from '../explorer/delete-tree';
+import { downloadObject, fileSink, type DownloadProgress, type DownloadResult } from '../explorer/download';
+import { downloadTree, type TreeDownloadProgress } from '../explorer/download-tree';
+import { unseal, type SealedSecret } from '../creds/vault';
+import type { ObjectSummary } from './ops/list-objects';
 
 export interface ConnectionSettings {
   /** Endpoint URL or JASMIN tenancy name. */
@@ -245,6 +252,49 @@ export class S3Service {
   /** Tell wrong keys from missing CORS (see diagnose.ts). */
   diagnose(bucket: string): Promise<Diagnosis> {
     return diagnoseBucket(this.#c, bucket);
+  }
+
+  // ---- Explorer (src/lib/explorer): recursive walks, copies and downloads run here, posting compact progress.
+
+  /** Connect with keys saved encrypted: they are decrypted here, never in the page. */
+  async connectSealed(settings: Omit<ConnectionSettings, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>, sealed: SealedSecret, passphrase: string): Promise<ConnectionInfo> {
+    const keys = await unseal(sealed, passphrase);
+    return this.connect({ ...settings, ...keys });
+  }
+
+  /** Object count and bytes under a prefix (`du`). */
+  du(bucket: string, prefix: string, onProgress?: (p: WalkProgress) => void, opId?: string): Promise<WalkProgress> {
+    return this.#run(opId, (signal) => du(this.#c, bucket, prefix, { signal, onProgress }));
+  }
+
+  /** Keys under a prefix containing a substring (`*`/`?` wildcards), matches posted in batches. */
+  find(bucket: string, prefix: string, needle: string, onMatches: (m: ObjectSummary[]) => void, onProgress?: (p: WalkProgress) => void, opId?: string): Promise<FindResult> {
+    return this.#run(opId, (signal) => find(this.#c, bucket, prefix, needle, { signal, onMatches, onProgress }));
+  }
+
+  /** Delete objects and everything under prefixes. */
+  deleteTree(bucket: string, objects: ObjectSummary[], prefixes: string[], onProgress?: (p: DeleteTreeProgress) => void, opId?: string): Promise<DeleteTreeResult> {
+    return this.#run(opId, (signal) => deleteTree(this.#c, bucket, objects, prefixes, { signal, onProgress }));
+  }
+
+  /** Server-side copy or move of objects and prefixes (sources of a move deleted only once their copy is verified). */
+  copyTree(input: TreeCopyInput, onProgress?: (p: TreeProgress) => void, opId?: string, tuning?: CopyTuning): Promise<TreeResult> {
+    return this.#run(opId, (signal) => copyTree(this.#c, input, { ...tuning, signal, onProgress }));
+  }
+
+  /** Replace an object's content type and user metadata (copy in place). */
+  editMetadata(bucket: string, key: string, change: MetadataChange, opId?: string, tuning?: CopyTuning): Promise<ObjectHead> {
+    return this.#run(opId, (signal) => copyObject(this.#c, { bucket, key }, { bucket, key }, { ...tuning, signal, replace: change }));
+  }
+
+  /** Stream an object into a file (a picked file or an OPFS file), in parallel verified ranges. */
+  downloadToFile(bucket: string, key: string, file: FileSystemFileHandle, onProgress?: (p: DownloadProgress) => void, opId?: string, parallel?: number): Promise<DownloadResult> {
+    return this.#run(opId, (signal) => downloadObject(this.#c, bucket, key, (size) => fileSink(file, size), { signal, onProgress, parallel }));
+  }
+
+  /** Download objects and prefixes into a folder, recreating their folders. */
+  downloadToFolder(bucket: string, objects: ObjectSummary[], prefixes: string[], base: string, dir: FileSystemDirectoryHandle, onProgress?: (p: TreeDownloadProgress) => void, opId?: string) {
+    return this.#run(opId, (signal) => downloadTree(this.#c, bucket, objects, prefixes, base, dir, { signal, onProgress }));
   }
 
   isAnonymous(): boolean {

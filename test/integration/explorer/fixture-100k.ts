@@ -1,0 +1,69 @@
+/**
+ * A bucket holding a 100,000-object prefix, for the Explorer's scale tests and
+ * the listing benchmark. Creating it takes about two minutes of 64 parallel
+ * PUTs, so it is made once and kept between runs: a `_complete` marker written
+ * last tells a finished fixture from a half-made one (the RGW keeps data in
+ * RAM, so a restart of the gateway simply makes the next run create it again).
+ */
+import { CreateBucket, HeadObject, PutObject } from '../../../src/lib/s3/ops/index';
+import { S3Error } from '../../../src/lib/s3/errors';
+import { rgwClient, rgwService, appCorsRule } from '../../helpers/s3';
+
+export const BIG_BUCKET = 'tessera-fixture-100k';
+export const BIG_PREFIX = 'big/';
+export const BIG_COUNT = 100_000;
+const MARKER = '_complete';
+/** Origins that may call the fixture: the e2e/bench preview server and the dev server. */
+const ORIGINS = ['http://127.0.0.1:4173', 'http://localhost:4173', 'http://127.0.0.1:5173', 'http://localhost:5173'];
+
+/** Key `i` of the fixture: zero-padded so name order is numeric order. */
+export function bigKey(i: number): string {
+  return `${BIG_PREFIX}obj-${String(i).padStart(6, '0')}.txt`;
+}
+
+/** Body length of key `i`: varies so that sorting by size means something. */
+export function bigSize(i: number): number {
+  return (i * 7919) % 97;
+}
+
+/** Total bytes of the fixture prefix. */
+export function bigTotalBytes(): number {
+  let n = 0;
+  for (let i = 0; i < BIG_COUNT; i++) n += bigSize(i);
+  return n;
+}
+
+async function exists(): Promise<boolean> {
+  try {
+    await rgwClient().send(HeadObject, { bucket: BIG_BUCKET, key: MARKER });
+    return true;
+  } catch (e) {
+    if (e instanceof S3Error && (e.status === 404 || e.code === 'NoSuchBucket')) return false;
+    throw e;
+  }
+}
+
+/** Make sure the fixture exists; returns how long creating it took (0 when it was there). */
+export async function ensureBigPrefix(log: (line: string) => void = () => undefined): Promise<number> {
+  if (await exists()) return 0;
+  const t0 = performance.now();
+  const client = rgwClient();
+  try {
+    await client.send(CreateBucket, { bucket: BIG_BUCKET });
+  } catch (e) {
+    if (!(e instanceof S3Error && (e.code === 'BucketAlreadyOwnedByYou' || e.code === 'BucketAlreadyExists'))) throw e;
+  }
+  await rgwService().putBucketCors(BIG_BUCKET, [appCorsRule(ORIGINS)]);
+  const filler = 'x'.repeat(100);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < BIG_COUNT) {
+      const i = next++;
+      await client.send(PutObject, { bucket: BIG_BUCKET, key: bigKey(i), body: filler.slice(0, bigSize(i)), contentType: 'text/plain' });
+      if (i % 10_000 === 0) log(`fixture: ${i} / ${BIG_COUNT}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, worker));
+  await client.send(PutObject, { bucket: BIG_BUCKET, key: MARKER, body: String(BIG_COUNT) });
+  return performance.now() - t0;
+}
