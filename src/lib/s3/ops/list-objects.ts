@@ -85,9 +85,8 @@ export function parseListObjects(xml: string): ListObjectsPage {
   const doc = parseXml(xml);
   const root = child(doc, 'ListBucketResult');
   if (!root) throw new S3Error({ operation: 'ListObjects', status: 200, code: 'InvalidResponse', retryable: false });
-  // We always ask for encoding-type=url. AWS echoes <EncodingType>; Ceph RGW
-  // encodes the keys but does not echo it, so only a store that ignored the
-  // parameter *and* said nothing can mislead us; see isUrlEncodedListing.
+  // We always ask for encoding-type=url (keys with control characters cannot
+  // travel in XML 1.0 otherwise); see isUrlEncodedListing.
   const encoded = isUrlEncodedListing(root);
   const isV2 = text(root, 'KeyCount') !== undefined || text(root, 'ContinuationToken') !== undefined || text(root, 'StartAfter') !== undefined || text(root, 'NextContinuationToken') !== undefined;
   const objects: ObjectSummary[] = children(root, 'Contents').map((c) => {
@@ -126,15 +125,13 @@ function lastOf(objects: ObjectSummary[], prefixes: string[]): string | undefine
 
 /**
  * Whether keys in this listing are URL-encoded. We always request
- * `encoding-type=url`: an `<EncodingType>url</EncodingType>` answer settles it;
- * Ceph RGW encodes without echoing, which we recognise by its `<Marker>`
- * element order being the same as AWS' — so absent the element we assume the
- * request was honoured, as every store we test against does.
+ * `encoding-type=url`; AWS and Ceph RGW (V2 and v1) answer
+ * `<EncodingType>url</EncodingType>` when they honour it. A store that ignores
+ * the parameter sends raw keys and no such element, and decoding raw keys
+ * would corrupt any key holding `%`, so we decode only when told.
  */
 function isUrlEncodedListing(root: XmlNode): boolean {
-  const et = text(root, 'EncodingType');
-  if (et !== undefined) return et.trim().toLowerCase() === 'url';
-  return true;
+  return text(root, 'EncodingType')?.trim().toLowerCase() === 'url';
 }
 
 export interface ListAllOptions extends SendOptions {
