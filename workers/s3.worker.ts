@@ -7,6 +7,7 @@
 import * as Comlink from 'comlink';
 import { S3Service } from '../src/lib/s3/service';
 import { installErrorTransfer } from '../src/rpc/errors';
+import { createUploadApi } from './upload-api';
 
 installErrorTransfer();
 
@@ -35,6 +36,8 @@ export type S3ReaderApi = typeof reader;
  */
 const api = {
   s3: Comlink.proxy(s3),
+  /** The upload engine (see workers/upload-api.ts). */
+  upload: Comlink.proxy(createUploadApi(s3)),
   /** Serve the read-only `reader` façade on a port (transfer it with `Comlink.transfer`). */
   attachReader(port: MessagePort): void {
     Comlink.expose(reader, port);

@@ -7,7 +7,7 @@
  * DOM-free: runs in a worker and in Node.
  */
 import type { S3Client } from '../s3/client';
-import { abortedError } from '../s3/errors';
+import { S3Error, abortedError } from '../s3/errors';
 import { classify, errorInfo, FileChangedError } from './classify';
 import { fingerprint } from './fingerprint';
 import { RunningSha256 } from './hashing';
@@ -56,6 +56,7 @@ export interface AddFile {
 
 export interface UploadSnapshot {
   id: string;
+  endpoint?: string;
   bucket: string;
   key: string;
   name: string;
@@ -158,6 +159,14 @@ export class UploadEngine {
     return this.snapshots();
   }
 
+  #endpoint(): string | undefined {
+    try {
+      return this.#o.client().endpoint.url;
+    } catch {
+      return undefined;
+    }
+  }
+
   #newLive(record: UploadRecord, file?: Blob): Live {
     return { record, file, inFlight: new Map(), reading: new Map(), reconciled: false, failures: 0, saving: Promise.resolve() };
   }
@@ -175,6 +184,7 @@ export class UploadEngine {
         handle: f.handle,
         record: {
           id: this.#o.newId(),
+          endpoint: this.#endpoint(),
           bucket: f.bucket,
           key: f.key,
           name,
@@ -218,6 +228,7 @@ export class UploadEngine {
     for (const b of live.inFlight.values()) inFlight += b;
     return {
       id: r.id,
+      endpoint: r.endpoint,
       bucket: r.bucket,
       key: r.key,
       name: r.name,
@@ -314,6 +325,10 @@ export class UploadEngine {
     if (r.status === 'queued') this.#fire(live, 'start');
     else if (r.status === 'waiting-network') this.#fire(live, 'network-back');
     try {
+      const here = this.#o.client().endpoint.url;
+      if (r.endpoint && r.endpoint !== here) {
+        throw new S3Error({ operation: 'Upload', status: 0, code: 'OtherEndpoint', retryable: false, message: `This upload goes to ${r.endpoint}: connect to that store to continue it.` });
+      }
       if (r.integrity.sha256 && !live.sha) live.sha = await RunningSha256.create(r.sha256);
       const ctx = this.#ctx(live, signal);
       let singleMd5: string | undefined = r.plan.multipart ? undefined : r.parts[0]?.md5;

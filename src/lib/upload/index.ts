@@ -9,3 +9,4 @@ export * from './fingerprint';
 export * from './verify';
 export * from './incomplete';
 export * from './engine';
+export * from './service';

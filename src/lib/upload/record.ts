@@ -41,6 +41,8 @@ export interface IntegrityOptions {
 
 export interface UploadRecord {
   id: string;
+  /** Endpoint URL of the store the upload belongs to (records of other connections wait). */
+  endpoint?: string;
   bucket: string;
   key: string;
   /** File name as the user knows it (relative path for folder uploads). */

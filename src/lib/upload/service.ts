@@ -1,0 +1,164 @@
+/**
+ * The upload engine as the page sees it through comlink: plain-data calls,
+ * and one subscriber that receives changed snapshots at most ten times a
+ * second (so thousands of small files never flood the page).
+ */
+import type { S3Client } from '../s3/client';
+import { UploadEngine, type AddFile, type EngineOptions, type UploadSnapshot } from './engine';
+import type { IncompleteUpload } from './incomplete';
+import type { UploadStore } from './store';
+
+export interface UploadUpdate {
+  changed: UploadSnapshot[];
+  /** Ids no longer known (cleared). */
+  removed: string[];
+}
+
+export type UploadSettings = Pick<EngineOptions, 'integrity' | 'maxConcurrent' | 'maxBytes' | 'maxActiveFiles' | 'plan'>;
+
+export class UploadService {
+  #engine: UploadEngine;
+  #client: () => S3Client;
+  #dirty = new Set<string>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #listener: ((u: UploadUpdate) => void) | undefined;
+  #restored: Promise<UploadSnapshot[]>;
+  #intervalMs: number;
+  #lastClient: S3Client | undefined;
+  #keysTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(client: () => S3Client, store: UploadStore, options: Partial<EngineOptions> & { intervalMs?: number } = {}) {
+    this.#client = client;
+    this.#intervalMs = options.intervalMs ?? 100;
+    this.#engine = new UploadEngine({ client, store, ...options });
+    this.#engine.subscribe((ids) => {
+      for (const id of ids) this.#dirty.add(id);
+      this.#schedule();
+    });
+    // Without IndexedDB (private windows) uploads still work; they just do not survive a reload.
+    this.#restored = this.#engine.restore().catch(() => []);
+  }
+
+  /** For code in the same worker (benchmarks, tests). */
+  get engine(): UploadEngine {
+    return this.#engine;
+  }
+
+  #schedule(): void {
+    if (this.#timer || !this.#listener) return;
+    this.#timer = setTimeout(() => this.#flush(), this.#intervalMs);
+  }
+
+  #flush(): void {
+    this.#timer = undefined;
+    const changed: UploadSnapshot[] = [];
+    const removed: string[] = [];
+    for (const id of this.#dirty) {
+      const s = this.#engine.snapshot(id);
+      if (s) changed.push(s);
+      else removed.push(id);
+    }
+    this.#dirty.clear();
+    this.#watchKeys();
+    if (changed.length || removed.length) this.#listener?.({ changed, removed });
+    // Keep ticking while bytes are moving, so rates stay fresh between parts.
+    if (changed.some((s) => s.bytesInFlight > 0)) {
+      for (const s of changed) if (s.bytesInFlight > 0) this.#dirty.add(s.id);
+      this.#schedule();
+    }
+  }
+
+  /**
+   * While an upload waits for new keys, notice a new connection (a new client
+   * object from `S3Service.connect`) and continue by itself.
+   */
+  #watchKeys(): void {
+    const waiting = this.#engine.snapshots().some((s) => s.status === 'needs-credentials');
+    if (!waiting) {
+      clearInterval(this.#keysTimer);
+      this.#keysTimer = undefined;
+      return;
+    }
+    this.#keysTimer ??= setInterval(() => {
+      let client: S3Client | undefined;
+      try {
+        client = this.#client();
+      } catch {
+        return;
+      }
+      if (this.#lastClient && client !== this.#lastClient) {
+        this.#lastClient = client;
+        this.#engine.credentialsChanged();
+      }
+      this.#lastClient = client;
+    }, 1000);
+  }
+
+  /** Every known upload (restored ones included), and from now on every change. */
+  async watch(listener: (u: UploadUpdate) => void): Promise<UploadSnapshot[]> {
+    await this.#restored;
+    this.#listener = listener;
+    return this.#engine.snapshots();
+  }
+
+  async list(): Promise<UploadSnapshot[]> {
+    await this.#restored;
+    return this.#engine.snapshots();
+  }
+
+  async add(files: AddFile[]): Promise<string[]> {
+    await this.#restored;
+    try {
+      this.#lastClient ??= this.#client();
+    } catch {
+      /* not connected: the engine says so per upload */
+    }
+    return this.#engine.add(files);
+  }
+
+  configure(settings: UploadSettings): void {
+    this.#engine.configure(settings);
+  }
+
+  pause(id?: string): void {
+    this.#engine.pause(id);
+  }
+
+  resume(id?: string): void {
+    this.#engine.resume(id);
+  }
+
+  cancel(id?: string): Promise<void> {
+    return this.#engine.cancel(id);
+  }
+
+  attach(id: string, file: Blob): Promise<void> {
+    return this.#engine.attach(id, file);
+  }
+
+  clear(id?: string): Promise<void> {
+    return this.#engine.clear(id);
+  }
+
+  credentialsChanged(): void {
+    this.#lastClient = undefined;
+    this.#engine.credentialsChanged();
+  }
+
+  setOnline(online: boolean): void {
+    this.#engine.setOnline(online);
+  }
+
+  incomplete(bucket: string, prefix?: string): Promise<IncompleteUpload[]> {
+    return this.#engine.incomplete(bucket, prefix);
+  }
+
+  abortIncomplete(bucket: string, key: string, uploadId: string): Promise<void> {
+    return this.#engine.abortIncomplete(bucket, key, uploadId);
+  }
+
+  /** Resolves when no upload is running or queued. */
+  idle(): Promise<void> {
+    return this.#engine.idle();
+  }
+}
