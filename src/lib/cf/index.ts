@@ -1,0 +1,3 @@
+export * from './packing';
+export * from './time';
+export * from './labels';

@@ -1,0 +1,3 @@
+export * from './maps';
+export * from './range';
+export * from './apply';

@@ -1,0 +1,68 @@
+/**
+ * Zarr errors in plain words. Each carries a `kind` a UI can branch on and
+ * the store path it concerns. Messages are complete sentences on their own
+ * because only name and message survive a worker boundary.
+ */
+import * as zarr from 'zarrita';
+
+export type ZarrErrorKind =
+  | 'not-found'
+  | 'not-zarr'
+  | 'malformed-metadata'
+  | 'unknown-codec'
+  | 'unsupported-dtype'
+  | 'chunk-decode'
+  | 'truncated-chunk'
+  | 'access-denied'
+  | 'fetch-failed'
+  | 'over-budget'
+  | 'bad-selection'
+  | 'aborted';
+
+export class ZarrError extends Error {
+  override readonly name = 'ZarrError';
+  readonly kind: ZarrErrorKind;
+  readonly path: string | undefined;
+  readonly codec: string | undefined;
+
+  constructor(kind: ZarrErrorKind, message: string, options: { path?: string; codec?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.kind = kind;
+    this.path = options.path;
+    this.codec = options.codec;
+  }
+}
+
+/** Names of the codecs Tessera can decode (zarrita's registry), for messages. */
+export function supportedCodecs(): string[] {
+  return [...zarr.registry.keys()].filter((k) => !k.startsWith('numcodecs.')).sort();
+}
+
+function causeText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+/**
+ * Turn whatever a read threw (zarrita error, fetch failure, S3 error) into a
+ * ZarrError. `path` names the chunk or node being read.
+ */
+export function toZarrError(e: unknown, path?: string): ZarrError {
+  if (e instanceof ZarrError) return e;
+  if (e instanceof DOMException && e.name === 'AbortError') return new ZarrError('aborted', 'Cancelled.', { path, cause: e });
+  if (zarr.isZarritaError(e, 'UnknownCodecError')) {
+    return new ZarrError('unknown-codec', `The codec "${e.codec}" cannot be decoded in the browser. Tessera decodes: ${supportedCodecs().join(', ')}.`, { path, codec: e.codec, cause: e });
+  }
+  if (zarr.isZarritaError(e, 'CodecPipelineError')) {
+    return new ZarrError('chunk-decode', `The chunk ${path ?? ''} could not be decoded by the "${e.codec ?? '?'}" codec (${causeText(e.cause)}). The object may be truncated or corrupt.`.replace('  ', ' '), { path, codec: e.codec, cause: e });
+  }
+  if (zarr.isZarritaError(e, 'InvalidMetadataError')) {
+    return new ZarrError('malformed-metadata', `The Zarr metadata${path ? ` of ${path}` : ''} is not valid: ${e.message}.`, { path, cause: e });
+  }
+  if (zarr.isZarritaError(e, 'NotFoundError')) return new ZarrError('not-found', `Nothing found at ${e.path ?? path ?? 'this path'}.`, { path, cause: e });
+  const code = (e as { code?: string } | null)?.code;
+  const status = (e as { status?: number } | null)?.status;
+  if (code === 'AccessDenied' || status === 403) return new ZarrError('access-denied', `Access denied reading ${path ?? 'the store'}.`, { path, cause: e });
+  if (code === 'Aborted') return new ZarrError('aborted', 'Cancelled.', { path, cause: e });
+  return new ZarrError('fetch-failed', `Reading ${path ?? 'the store'} failed: ${causeText(e)}`, { path, cause: e });
+}

@@ -1,0 +1,169 @@
+/**
+ * An opened dataset: the discovered hierarchy, its xarray-like description,
+ * and reads of slices and series through zarrita. DOM-free: it runs in the
+ * Zarr worker and in Node tests alike.
+ *
+ * @example
+ * const ds = await ZarrDataset.open(new UrlSource('https://host/bucket/era5.zarr'));
+ * const tas = ds.variable('tas');
+ * const slice = await ds.read('tas', { index: [5, 0, 0], free: [1, 2] });
+ */
+import * as zarr from 'zarrita';
+import { timeLabels } from '../cf/time';
+import { checkConsolidated, discover, type DiscoverOptions, type Hierarchy, type StaleReport } from './discover';
+import { allVariables, datasetInfo, type DatasetInfo, type VariableInfo } from './dataset';
+import { supportedCodecs, toZarrError, ZarrError } from './errors';
+import { planSelection, validateSelection, type ChunkPlan, type Selection } from './plan';
+import { readSelection, type ReadOptions, type ReadResult } from './read';
+import type { KeySource } from './source';
+import { ZarritaStore } from './zarrita-store';
+
+/** Coordinates longer than this are not read up front (labels fall back to indices). */
+const MAX_COORD_LENGTH = 100_000;
+
+export interface CoordValues {
+  /** Decoded numbers (CF-unpacked); times as their raw numbers. */
+  values: number[];
+  /** Text labels: dates for CF time, else the numbers. */
+  labels: string[];
+}
+
+type AnyArray = zarr.Array<zarr.DataType, zarr.Readable>;
+
+export class ZarrDataset {
+  readonly source: KeySource;
+  readonly hierarchy: Hierarchy;
+  readonly info: DatasetInfo;
+  readonly #store: ZarritaStore;
+  readonly #arrays = new Map<string, Promise<AnyArray>>();
+  readonly #coords = new Map<string, CoordValues>();
+  readonly #sizes = new Map<string, Map<string, number>>();
+
+  private constructor(source: KeySource, hierarchy: Hierarchy, group: string) {
+    this.source = source;
+    this.hierarchy = hierarchy;
+    this.info = datasetInfo(hierarchy, source.label, group);
+    this.#store = new ZarritaStore(source, hierarchy);
+  }
+
+  /** Discover the store and read the 1-D coordinates (for labels). */
+  static async open(source: KeySource, options: DiscoverOptions & { group?: string } = {}): Promise<ZarrDataset> {
+    let h: Hierarchy;
+    try {
+      h = await discover(source, options);
+    } catch (e) {
+      throw toZarrError(e, source.label);
+    }
+    const group = options.group ?? '';
+    if (!h.nodes.has(group)) throw new ZarrError('not-found', `There is no group "${group}" in ${source.label}.`);
+    const ds = new ZarrDataset(source, h, group);
+    await ds.#loadCoords(options.signal);
+    return ds;
+  }
+
+  async #loadCoords(signal?: AbortSignal): Promise<void> {
+    await Promise.all(
+      this.info.coords
+        .filter((v) => v.shape.length === 1 && v.shape[0]! <= MAX_COORD_LENGTH && v.unsupportedCodecs.length === 0)
+        .map(async (v) => {
+          try {
+            const r = await this.read(v.name, { index: [0], free: [0] }, { signal });
+            const values = Array.from(r.values);
+            const labels = v.time ? timeLabels(values, v.time) : values.map(formatNumber);
+            this.#coords.set(v.name, { values, labels });
+          } catch (e) {
+            this.info.warnings.push(`The coordinate "${v.name}" could not be read: ${toZarrError(e, v.path).message}`);
+          }
+        }),
+    );
+  }
+
+  variable(name: string): VariableInfo {
+    const v = allVariables(this.info).find((x) => x.name === name);
+    if (!v) throw new ZarrError('not-found', `There is no variable "${name}" in this dataset.`);
+    return v;
+  }
+
+  /** Values and labels of the coordinate for dimension `dim`, if it has one that could be read. */
+  coord(dim: string): CoordValues | undefined {
+    return this.#coords.get(dim);
+  }
+
+  #array(v: VariableInfo): Promise<AnyArray> {
+    let p = this.#arrays.get(v.path);
+    if (!p) {
+      const node = this.hierarchy.nodes.get(v.path)!;
+      const loc = new zarr.Location(this.#store as zarr.Readable, `/${v.path}` as zarr.AbsolutePath);
+      p = (node.zarrFormat === 3 ? zarr.open.v3(loc, { kind: 'array' }) : zarr.open.v2(loc, { kind: 'array' })) as Promise<AnyArray>;
+      p.catch(() => this.#arrays.delete(v.path));
+      this.#arrays.set(v.path, p);
+    }
+    return p;
+  }
+
+  /** Stored sizes of a variable's objects, from a listing (null when the store cannot be listed). */
+  async objectSizes(name: string, maxPages = 20): Promise<Map<string, number> | null> {
+    const v = this.variable(name);
+    const cached = this.#sizes.get(v.path);
+    if (cached) return cached;
+    if (!this.source.list || this.hierarchy.listable === false) return null;
+    const sizes = new Map<string, number>();
+    const walk = async (prefix: string, depth: number): Promise<void> => {
+      const level = await this.source.list!(prefix, maxPages);
+      for (const k of level.keys) sizes.set(k.key.slice(v.path.length + 1), k.size);
+      if (depth < v.shape.length + 1 && sizes.size < 100_000) for (const p of level.prefixes) await walk(p, depth + 1);
+    };
+    try {
+      await walk(`${v.path}/`, 0);
+    } catch {
+      return null;
+    }
+    this.#sizes.set(v.path, sizes);
+    return sizes;
+  }
+
+  /** Plan a selection without reading it (chunk inspector). */
+  plan(name: string, sel: Selection, sizes?: Map<string, number> | null): ChunkPlan {
+    const v = this.variable(name);
+    const meta = this.hierarchy.nodes.get(v.path)!.array!;
+    const problem = validateSelection(meta, sel);
+    if (problem) throw new ZarrError('bad-selection', problem);
+    return planSelection(meta, sel, sizes ?? this.#sizes.get(v.path));
+  }
+
+  /** Read a selection: the decoded, CF-unpacked values (NaN = no data). */
+  async read(name: string, sel: Selection, options: ReadOptions = {}): Promise<ReadResult> {
+    const v = this.variable(name);
+    if (v.unsupportedCodecs.length) {
+      throw new ZarrError('unknown-codec', `"${name}" uses the codec ${v.unsupportedCodecs.map((c) => `"${c}"`).join(', ')}, which Tessera cannot decode. Tessera decodes: ${supportedCodecs().join(', ')}.`, { codec: v.unsupportedCodecs[0] });
+    }
+    const plan = this.plan(name, sel);
+    const meta = this.hierarchy.nodes.get(v.path)!.array!;
+    let arr: AnyArray;
+    try {
+      arr = await this.#array(v);
+    } catch (e) {
+      throw toZarrError(e, v.path);
+    }
+    return readSelection(arr, meta, v.packing, sel, plan, options);
+  }
+
+  /** Chunks read as fill value because an anonymous, unlistable store answered 403. */
+  get deniedAsMissing(): number {
+    return this.#store.deniedAsMissing.size;
+  }
+
+  /** Is the consolidated metadata out of date? (null: not consolidated or not listable) */
+  checkConsolidated(signal?: AbortSignal): Promise<StaleReport | null> {
+    return checkConsolidated(this.source, this.hierarchy, signal);
+  }
+}
+
+/** Short text for a coordinate value. */
+export function formatNumber(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (Number.isInteger(v)) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e7)) return v.toExponential(4);
+  return String(Number(v.toPrecision(6)));
+}

@@ -1,0 +1,62 @@
+/**
+ * The store zarrita reads through. Metadata keys are answered from the
+ * discovered hierarchy (no second fetch); chunk keys go to the source.
+ *
+ * Missing chunks: a 404 is a chunk that was never written (Zarr then means
+ * the fill value). A 403 means the same only on an anonymous store that
+ * cannot be listed (S3 hides missing keys behind 403 there); those chunks
+ * are counted so the page can say so. Anywhere else a 403 is an error.
+ */
+import type { AbsolutePath, AsyncReadable, RangeQuery } from 'zarrita';
+import { ZarrError } from './errors';
+import { float16AsUint16, hasFloat16Array } from './float16';
+import type { Hierarchy } from './discover';
+import type { KeySource } from './source';
+
+export class ZarritaStore implements AsyncReadable {
+  readonly #source: KeySource;
+  readonly #meta = new Map<string, Uint8Array>();
+  readonly #deniedIsMissing: boolean;
+  /** Keys that answered 403 and were taken as missing. */
+  readonly deniedAsMissing = new Set<string>();
+
+  constructor(source: KeySource, h: Hierarchy) {
+    this.#source = source;
+    this.#deniedIsMissing = source.anonymous && h.listable !== true;
+    const enc = new TextEncoder();
+    for (const node of h.nodes.values()) {
+      const raw = node.array?.dtype === 'float16' && !hasFloat16Array ? float16AsUint16(node.raw, node.zarrFormat) : node.raw;
+      const at = (f: string) => `/${node.path ? `${node.path}/` : ''}${f}`;
+      if (node.zarrFormat === 3) this.#meta.set(at('zarr.json'), enc.encode(JSON.stringify(raw)));
+      else {
+        this.#meta.set(at(node.kind === 'array' ? '.zarray' : '.zgroup'), enc.encode(JSON.stringify(raw)));
+        this.#meta.set(at('.zattrs'), enc.encode(JSON.stringify(node.attrs)));
+      }
+    }
+  }
+
+  async #read(key: AbsolutePath, range: RangeQuery | undefined, signal: AbortSignal | undefined): Promise<Uint8Array | undefined> {
+    const meta = this.#meta.get(key);
+    if (meta && !range) return meta;
+    // Metadata of a known node that is absent (e.g. no .zattrs) is simply missing.
+    if (/(^|\/)(\.zattrs|\.zgroup|\.zarray|zarr\.json)$/.test(key)) return undefined;
+    const rel = key.slice(1);
+    try {
+      return await this.#source.get(rel, range, signal);
+    } catch (e) {
+      if (e instanceof ZarrError && e.kind === 'access-denied' && this.#deniedIsMissing) {
+        this.deniedAsMissing.add(rel);
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  get(key: AbsolutePath, opts?: { signal?: AbortSignal }): Promise<Uint8Array | undefined> {
+    return this.#read(key, undefined, opts?.signal);
+  }
+
+  getRange(key: AbsolutePath, range: RangeQuery, opts?: { signal?: AbortSignal }): Promise<Uint8Array | undefined> {
+    return this.#read(key, range, opts?.signal);
+  }
+}
