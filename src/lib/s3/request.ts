@@ -49,7 +49,6 @@ export function userMetadata(headers: Headers): Record<string, string> {
  * back as such) and decode them on the way in.
  */
 export function encodeMetaValue(value: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/^[\x20-\x7e]*$/.test(value)) return value;
   const bytes = new TextEncoder().encode(value);
   let bin = '';
