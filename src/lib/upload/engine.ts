@@ -375,7 +375,6 @@ export class UploadEngine {
   }
 
   async #complete(live: Live, ctx: UploadContext): Promise<void> {
-    const r = live.record;
     try {
       await complete(ctx);
     } catch (e) {

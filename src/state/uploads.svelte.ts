@@ -1,0 +1,244 @@
+/**
+ * The transfer queue as the UI shows it: snapshots pushed by the upload
+ * engine in the S3 worker (at most ten a second), with rates and ETAs worked
+ * out here from how bytes-done grows. The page only passes File handles to
+ * the worker; it never reads file bytes and never sees a credential.
+ */
+import { Comlink, type S3WorkerRemote } from '../rpc/s3';
+import type { UploadUpdate } from '../lib/upload/service';
+import type { UploadSnapshot } from '../lib/upload/engine';
+import type { IncompleteUpload } from '../lib/upload/incomplete';
+import type { IntegrityOptions } from '../lib/upload/record';
+import type { UploadStatus } from '../lib/upload/status';
+import { openUploadDb } from '../lib/upload/idb-store';
+
+/** A file chosen by the user, with where it goes relative to the target prefix. */
+export interface PickedFile {
+  file: File;
+  /** Relative path for folder uploads (`data.zarr/0.0`); the file name otherwise. */
+  path: string;
+  /** FileSystemFileHandle, where the browser gives one (kept for re-attaching after a reload). */
+  handle?: unknown;
+}
+
+interface Sample {
+  t: number;
+  bytes: number;
+}
+
+const WINDOW_MS = 5000;
+
+/** Words for each status, for the queue. */
+export const STATUS_LABEL: Record<UploadStatus, string> = {
+  queued: 'Queued',
+  uploading: 'Uploading',
+  completing: 'Completing',
+  verifying: 'Verifying',
+  done: 'Done',
+  paused: 'Paused',
+  'waiting-network': 'Waiting for network',
+  'needs-file': 'Needs file re-attached',
+  'needs-credentials': 'Needs valid keys',
+  failed: 'Failed',
+  cancelling: 'Cancelling',
+  cancelled: 'Cancelled',
+};
+
+const RUNNING: ReadonlySet<UploadStatus> = new Set(['queued', 'uploading', 'completing', 'verifying', 'waiting-network']);
+
+/** Join the target prefix and a relative path into a key (slashes normalised, no empty segments). */
+export function keyFor(prefix: string, path: string): string {
+  const rel = path.replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.').join('/');
+  return prefix + rel;
+}
+
+export class Uploads {
+  #worker: S3WorkerRemote;
+  #items = $state.raw<UploadSnapshot[]>([]);
+  #rates = $state.raw<Record<string, number>>({});
+  #overallRate = $state(0);
+  #error = $state<string | null>(null);
+  #completed = $state(0);
+  #samples = new Map<string, Sample[]>();
+  #overall: Sample[] = [];
+  #started: Promise<void> | undefined;
+
+  constructor(worker: S3WorkerRemote) {
+    this.#worker = worker;
+  }
+
+  /** Subscribe to the engine (idempotent); restores uploads left by an earlier page. */
+  start(): Promise<void> {
+    this.#started ??= this.#worker.upload.watch(Comlink.proxy((u: UploadUpdate) => this.#apply(u))).then((all) => {
+      this.#items = all;
+    });
+    return this.#started;
+  }
+
+  get items(): UploadSnapshot[] {
+    return this.#items;
+  }
+  /** Last error of an action (add, attach) in plain words. */
+  get error(): string | null {
+    return this.#error;
+  }
+  /** Increments whenever an upload finishes: a listing can watch it to refresh. */
+  get completedCount(): number {
+    return this.#completed;
+  }
+
+  rate(id: string): number {
+    return this.#rates[id] ?? 0;
+  }
+
+  eta(item: UploadSnapshot): number | undefined {
+    const r = this.rate(item.id);
+    return r > 0 && RUNNING.has(item.status) ? (item.size - item.bytesDone) / r : undefined;
+  }
+
+  /** Sum over unfinished uploads (and those finished in this session). */
+  get totals(): { files: number; active: number; size: number; done: number; inFlight: number; rate: number; eta?: number } {
+    let size = 0;
+    let done = 0;
+    let inFlight = 0;
+    let active = 0;
+    for (const s of this.#items) {
+      if (s.status === 'cancelled') continue;
+      size += s.size;
+      done += s.bytesDone;
+      inFlight += s.bytesInFlight;
+      if (RUNNING.has(s.status)) active++;
+    }
+    const rate = this.#overallRate;
+    return { files: this.#items.length, active, size, done, inFlight, rate, eta: rate > 0 && active ? (size - done) / rate : undefined };
+  }
+
+  #apply(u: UploadUpdate): void {
+    const now = performance.now();
+    const byId = new Map(this.#items.map((s) => [s.id, s]));
+    const rates = { ...this.#rates };
+    for (const s of u.changed) {
+      const before = byId.get(s.id);
+      if (before && before.status !== 'done' && s.status === 'done') this.#completed++;
+      byId.set(s.id, s);
+      rates[s.id] = this.#sample(this.#samples, s.id, now, s.bytesDone, RUNNING.has(s.status));
+    }
+    for (const id of u.removed) {
+      byId.delete(id);
+      delete rates[id];
+      this.#samples.delete(id);
+    }
+    const order = this.#items.map((s) => s.id).filter((id) => byId.has(id));
+    for (const s of u.changed) if (!order.includes(s.id)) order.push(s.id);
+    this.#items = order.map((id) => byId.get(id)!);
+    this.#rates = rates;
+    let total = 0;
+    for (const s of this.#items) total += s.bytesDone;
+    const m = new Map([['all', this.#overall]]);
+    this.#overallRate = this.#sample(m, 'all', now, total, this.#items.some((s) => RUNNING.has(s.status)));
+    this.#overall = m.get('all')!;
+  }
+
+  /** Bytes per second over the last few seconds. */
+  #sample(map: Map<string, Sample[]>, id: string, t: number, bytes: number, running: boolean): number {
+    if (!running) {
+      map.set(id, []);
+      return 0;
+    }
+    const list = (map.get(id) ?? []).filter((s) => t - s.t <= WINDOW_MS && s.bytes <= bytes);
+    list.push({ t, bytes });
+    map.set(id, list);
+    const first = list[0]!;
+    const dt = (t - first.t) / 1000;
+    return dt >= 0.5 ? (bytes - first.bytes) / dt : 0;
+  }
+
+  async #act(fn: () => Promise<unknown>): Promise<boolean> {
+    this.#error = null;
+    try {
+      await fn();
+      return true;
+    } catch (e) {
+      this.#error = e instanceof Error ? e.message : String(e);
+      return false;
+    }
+  }
+
+  /** Queue files for `bucket` under `prefix`, keeping relative paths as keys. */
+  add(bucket: string, prefix: string, files: PickedFile[], integrity?: Partial<IntegrityOptions>): Promise<boolean> {
+    if (!files.length) return Promise.resolve(true);
+    return this.#act(async () => {
+      await this.start();
+      await this.#worker.upload.add(files.map((f) => ({ bucket, key: keyFor(prefix, f.path), file: f.file, name: f.path, handle: f.handle, integrity })));
+    });
+  }
+
+  pause(id?: string): Promise<boolean> {
+    return this.#act(() => this.#worker.upload.pause(id));
+  }
+  resume(id?: string): Promise<boolean> {
+    return this.#act(() => this.#worker.upload.resume(id));
+  }
+  cancel(id?: string): Promise<boolean> {
+    return this.#act(() => this.#worker.upload.cancel(id));
+  }
+  /** Remove finished uploads from the list (or one upload that holds nothing on the store). */
+  clear(id?: string): Promise<boolean> {
+    return this.#act(() => this.#worker.upload.clear(id));
+  }
+  attach(id: string, file: File): Promise<boolean> {
+    return this.#act(() => this.#worker.upload.attach(id, file));
+  }
+
+  /**
+   * Re-attach with the handle kept from the drop or picker, when the browser
+   * gave one: asks for read permission (needs the user's click) and reads no
+   * bytes here. False when there is no usable handle: ask the user to pick.
+   */
+  async reattachFromHandle(id: string): Promise<boolean> {
+    type Handle = { getFile(): Promise<File>; requestPermission?(o: { mode: string }): Promise<string> };
+    let handle: Handle | undefined;
+    try {
+      const db = await openUploadDb();
+      handle = await new Promise<Handle | undefined>((resolve, reject) => {
+        const r = db.transaction('handles', 'readonly').objectStore('handles').get(id);
+        r.onsuccess = () => resolve(r.result as Handle | undefined);
+        r.onerror = () => reject(r.error);
+      });
+      db.close();
+    } catch {
+      return false;
+    }
+    if (!handle || typeof handle.getFile !== 'function') return false;
+    try {
+      if (handle.requestPermission && (await handle.requestPermission({ mode: 'read' })) !== 'granted') return false;
+      return this.attach(id, await handle.getFile());
+    } catch {
+      return false;
+    }
+  }
+
+  incomplete(bucket: string): Promise<IncompleteUpload[]> {
+    return this.#worker.upload.incomplete(bucket);
+  }
+
+  abortIncomplete(bucket: string, key: string, uploadId: string): Promise<void> {
+    return this.#worker.upload.abortIncomplete(bucket, key, uploadId);
+  }
+
+  setIntegrity(integrity: Partial<IntegrityOptions>): Promise<boolean> {
+    return this.#act(() => this.#worker.upload.configure({ integrity }));
+  }
+}
+
+const instances = new WeakMap<object, Uploads>();
+
+/** The one queue for this S3 worker. */
+export function uploadsFor(worker: S3WorkerRemote): Uploads {
+  let u = instances.get(worker);
+  if (!u) {
+    u = new Uploads(worker);
+    instances.set(worker, u);
+  }
+  return u;
+}
