@@ -67,8 +67,10 @@ export interface DatasetInfo {
 function variable(name: string, path: string, meta: ArrayMeta, attrs: Record<string, unknown>): VariableInfo {
   const dims = meta.dimensionNames ?? meta.shape.map((_, i) => `${name}_dim_${i}`);
   const units = attrs.units;
-  // xarray uses the Zarr v2 fill_value as _FillValue; in v3 it writes the attribute itself.
-  const packing = cfPacking(attrs, meta.zarrFormat === 2 ? meta.fillValue : undefined);
+  // xarray uses the Zarr v2 fill_value as _FillValue (in v3 it writes the attribute
+  // itself). Arrays without dimension names were not written by xarray: for them
+  // the fill value only means "chunk never written", as in zarr-python.
+  const packing = cfPacking(attrs, meta.zarrFormat === 2 && meta.dimensionNames ? meta.fillValue : undefined);
   const time = typeof units === 'string' ? parseTimeUnits(units, attrs.calendar) : null;
   const chunkBytes = meta.chunkShape.reduce((a, b) => a * b, 1) * bytesPerElement(meta.dtype);
   const v: VariableInfo = {
