@@ -14,13 +14,14 @@ const MAX = 50;
 export function rememberedBuckets(store: KeyValueStore, endpointUrl: string): string[] {
   try {
     const raw = JSON.parse(store.getItem(PREFIX + endpointUrl) ?? '[]');
-    return Array.isArray(raw) ? raw.filter((b): b is string => typeof b === 'string') : [];
+    return Array.isArray(raw) ? raw.filter((b): b is string => typeof b === 'string' && b.trim() !== '') : [];
   } catch {
     return [];
   }
 }
 
 export function rememberBucket(store: KeyValueStore, endpointUrl: string, bucket: string): string[] {
+  if (!bucket.trim()) return rememberedBuckets(store, endpointUrl);
   const list = [bucket, ...rememberedBuckets(store, endpointUrl).filter((b) => b !== bucket)].slice(0, MAX);
   store.setItem(PREFIX + endpointUrl, JSON.stringify(list));
   return list;
