@@ -28,6 +28,8 @@ export interface SendOptions {
 }
 
 const SKEW_CODES = new Set(['RequestTimeTooSkewed', 'RequestExpired']);
+/** S3 accepts 15 minutes of skew; correct anything past 5. */
+const SKEW_TOLERANCE_MS = 5 * 60_000;
 
 export class S3Client {
   readonly endpoint: Endpoint;
@@ -38,6 +40,7 @@ export class S3Client {
   #now: () => number;
   #random: () => number;
   #signingKeys = new Map<string, ArrayBuffer>();
+  #skewProbed = false;
   /** Milliseconds to add to the local clock to get the store's clock. */
   clockOffsetMs = 0;
 
@@ -100,6 +103,17 @@ export class S3Client {
           continue;
         }
       }
+      // In a browser a skewed clock looks like a network error: stores send no
+      // CORS headers with auth failures. Ask the store for its time once.
+      if (error.code === 'NetworkError' && !skewCorrected && replayable && this.#credentials && req.bucket && !this.#skewProbed) {
+        this.#skewProbed = true;
+        const offset = await this.#probeClockOffset(req.bucket, options.signal);
+        if (offset !== undefined && Math.abs(offset - this.clockOffsetMs) > SKEW_TOLERANCE_MS) {
+          this.clockOffsetMs = offset;
+          skewCorrected = true;
+          continue;
+        }
+      }
       if (!error.retryable || !replayable || attempt + 1 >= this.#retry.maxAttempts || SKEW_CODES.has(error.code)) throw error;
       const delay = backoffDelay(this.#retry, attempt, retryAfter, this.#random);
       options.onRetry?.(error, attempt + 1, delay);
@@ -108,6 +122,22 @@ export class S3Client {
       } catch {
         throw abortedError(req.operation);
       }
+    }
+  }
+
+  /**
+   * The store's clock minus ours, from the `Date` of an unsigned simple GET
+   * (stores answer those with CORS headers; the bucket's rule must expose
+   * `Date`, as Tessera's recommended rule does). Undefined when unreadable.
+   */
+  async #probeClockOffset(bucket: string, signal?: AbortSignal): Promise<number | undefined> {
+    try {
+      const res = await this.#fetch(requestUrl(this.endpoint, bucket, undefined, { 'max-keys': '0' }), { method: 'GET', signal, cache: 'no-store' });
+      await res.body?.cancel().catch(() => undefined);
+      const date = Date.parse(res.headers.get('date') ?? '');
+      return Number.isFinite(date) ? date - this.#now() : undefined;
+    } catch {
+      return undefined;
     }
   }
 
