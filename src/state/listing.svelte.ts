@@ -1,34 +1,32 @@
 /**
  * One listing of a bucket prefix, filled page by page from the S3 worker.
- * Rows arrive in batches; the count and total size grow as they come.
+ * Rows live in a `TableModel` (plain data, not deeply reactive: 100,000 rows
+ * must not become 100,000 proxies); `version` ticks when it changes so views
+ * re-read only the rows on screen. The count and total size grow as pages come.
  */
 import { Comlink, newOpId } from '../rpc/s3';
 import type { S3WorkerRemote } from '../rpc/s3';
-import type { ListObjectsPage, ObjectSummary } from '../lib/s3/ops/list-objects';
+import type { ListObjectsPage } from '../lib/s3/ops/list-objects';
 import { S3Error } from '../lib/s3/errors';
+import { TableModel, type FolderRow, type ObjectRow, type SortSpec } from '../lib/explorer/table-model';
 
-export interface FolderRow {
-  kind: 'folder';
-  prefix: string;
-  name: string;
-}
+export type { FolderRow, ObjectRow, Row, SortKey, SortSpec } from '../lib/explorer/table-model';
 
-export interface ObjectRow extends ObjectSummary {
-  kind: 'object';
-  name: string;
-}
-
-export type Row = FolderRow | ObjectRow;
+/** The first page is small so rows are on screen at once; the rest come 1,000 at a time. */
+const FIRST_PAGE_KEYS = 200;
 
 export class Listing {
   readonly bucket: string;
   readonly prefix: string;
-  #rows = $state.raw<Row[]>([]);
+  readonly model = new TableModel();
+  #version = $state(0);
   #loading = $state(false);
   #done = $state(false);
   #error = $state<S3Error | Error | null>(null);
-  #bytes = $state(0);
-  #objects = $state(0);
+  #pages = $state(0);
+  #firstRowsAt = $state<number | null>(null);
+  #startedAt = 0;
+  #finishedAt = $state<number | null>(null);
   #opId = newOpId('list');
   #worker: S3WorkerRemote;
 
@@ -38,8 +36,9 @@ export class Listing {
     this.prefix = prefix;
   }
 
-  get rows(): Row[] {
-    return this.#rows;
+  /** Read this in a `$derived` to re-run when rows, sort or filter change. */
+  get version(): number {
+    return this.#version;
   }
   get loading(): boolean {
     return this.#loading;
@@ -50,38 +49,85 @@ export class Listing {
   get error(): S3Error | Error | null {
     return this.#error;
   }
+  get pages(): number {
+    return this.#pages;
+  }
   get objectCount(): number {
-    return this.#objects;
+    void this.#version;
+    return this.model.objectCount;
+  }
+  get folderCount(): number {
+    void this.#version;
+    return this.model.folderCount;
   }
   get totalBytes(): number {
-    return this.#bytes;
+    void this.#version;
+    return this.model.objectBytes;
+  }
+  /** Milliseconds from `load()` to the first rows, and to the end (for the status line and the bench). */
+  get firstRowsMs(): number | null {
+    return this.#firstRowsAt;
+  }
+  get elapsedMs(): number | null {
+    return this.#finishedAt;
+  }
+  get sort(): SortSpec {
+    void this.#version;
+    return this.model.sort;
+  }
+  get filterText(): string {
+    void this.#version;
+    return this.model.filterText;
+  }
+
+  setSort(sort: SortSpec): void {
+    this.model.setSort(sort);
+    this.#version++;
+  }
+
+  setFilter(text: string): void {
+    this.model.setFilter(text);
+    this.#version++;
+  }
+
+  /** Drop rows that were deleted or moved away. */
+  remove(keysOrPrefixes: Iterable<string>): void {
+    this.model.remove(new Set(keysOrPrefixes));
+    this.#version++;
   }
 
   #add(page: ListObjectsPage): void {
     const cut = this.prefix.length;
-    const batch: Row[] = [];
-    for (const p of page.prefixes) batch.push({ kind: 'folder', prefix: p, name: p.slice(cut) });
-    let bytes = 0;
+    const folders: FolderRow[] = page.prefixes.map((p) => ({ kind: 'folder', prefix: p, name: p.slice(cut) }));
+    const objects: ObjectRow[] = [];
     for (const o of page.objects) {
       if (o.key === this.prefix) continue; // the folder marker of this prefix itself
-      batch.push({ kind: 'object', ...o, name: o.key.slice(cut) });
-      bytes += o.size;
+      objects.push({ kind: 'object', ...o, name: o.key.slice(cut) });
     }
-    this.#rows = this.#rows.concat(batch);
-    this.#objects += batch.length - page.prefixes.length;
-    this.#bytes += bytes;
+    this.model.add(folders, objects);
+    this.#pages++;
+    if (this.#firstRowsAt === null) this.#firstRowsAt = performance.now() - this.#startedAt;
+    this.#version++;
   }
 
   async load(): Promise<void> {
     this.#loading = true;
+    this.#done = false;
     this.#error = null;
+    this.#pages = 0;
+    this.#firstRowsAt = null;
+    this.#finishedAt = null;
+    this.model.clear();
+    this.#version++;
+    this.#startedAt = performance.now();
+    const input = { bucket: this.bucket, prefix: this.prefix || undefined, delimiter: '/' };
     try {
-      await this.#worker.s3.list(
-        { bucket: this.bucket, prefix: this.prefix || undefined, delimiter: '/' },
-        Comlink.proxy((page: ListObjectsPage) => this.#add(page)),
-        this.#opId,
-      );
+      const first = await this.#worker.s3.listAhead({ ...input, maxKeys: FIRST_PAGE_KEYS }, Comlink.proxy((page: ListObjectsPage) => this.#add(page)), this.#opId, 1);
+      if (first.nextToken) {
+        await this.#worker.s3.listAhead({ ...input, continuationToken: first.nextToken }, Comlink.proxy((page: ListObjectsPage) => this.#add(page)), this.#opId);
+      }
       this.#done = true;
+      this.#finishedAt = performance.now() - this.#startedAt;
     } catch (e) {
       if (!(e instanceof S3Error && e.code === 'Aborted')) this.#error = e as Error;
     } finally {

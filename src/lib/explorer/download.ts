@@ -21,9 +21,18 @@ export interface ByteSink {
   abort(): Promise<void>;
 }
 
+/** The part of OPFS's synchronous handle we use (declared here: the DOM lib of the page build lacks it). */
+interface SyncHandle {
+  write(buffer: Uint8Array, options: { at: number }): number;
+  truncate(size: number): void;
+  flush(): void;
+  getSize(): number;
+  close(): void;
+}
+
 /** A sink over a file handle: the fast synchronous access handle for OPFS files, the writable stream otherwise. */
 export async function fileSink(handle: FileSystemFileHandle, size: number): Promise<ByteSink> {
-  const h = handle as FileSystemFileHandle & { createSyncAccessHandle?: () => Promise<FileSystemSyncAccessHandle> };
+  const h = handle as FileSystemFileHandle & { createSyncAccessHandle?: () => Promise<SyncHandle> };
   if (typeof h.createSyncAccessHandle === 'function') {
     try {
       const sync = await h.createSyncAccessHandle();

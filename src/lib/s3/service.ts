@@ -19,6 +19,7 @@ import { buildCorsXml, type CorsRule } from './ops/cors-rules';
 import { contentMd5 } from './checksum';
 import type { ObjectHead } from './ops/head-object';
 import { du, find, type FindResult, type WalkProgress } from '../explorer/walk';
+import { listAhead, type ListAheadSummary } from '../explorer/list-ahead';
 import { copyObject, copyTree, type CopyTuning, type MetadataChange, type TreeCopyInput, type TreeProgress, type TreeResult } from '../explorer/copy';
 import { deleteTree, type DeleteTreeProgress, type DeleteTreeResult } from '../explorer/delete-tree';
 import { downloadObject, fileSink, type DownloadProgress, type DownloadResult } from '../explorer/download';
@@ -260,6 +261,11 @@ export class S3Service {
   async connectSealed(settings: Omit<ConnectionSettings, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>, sealed: SealedSecret, passphrase: string): Promise<ConnectionInfo> {
     const keys = await unseal(sealed, passphrase);
     return this.connect({ ...settings, ...keys });
+  }
+
+  /** Like `list`, but the next page is fetched while the page digests this one (the Explorer's table). */
+  listAhead(input: ListObjectsInput, onPage: (page: ListObjectsPage) => void | Promise<void>, opId?: string, maxPages?: number): Promise<ListAheadSummary> {
+    return this.#run(opId, (signal) => listAhead(this.#c, input, onPage, { signal, maxPages }));
   }
 
   /** Object count and bytes under a prefix (`du`). */

@@ -1,0 +1,37 @@
+/**
+ * Shared steps of the Explorer's browser tests: open the app at a deep link
+ * and connect with the RGW's test keys through the real connect form.
+ */
+import type { Page } from 'playwright-core';
+import { loadRgwEnv } from '../helpers/rgw-env';
+
+export async function connectAt(page: Page, appUrl: string, hash: string, who: 'main' | 'anonymous' = 'main'): Promise<void> {
+  const env = loadRgwEnv();
+  await page.goto(appUrl + hash);
+  await page.fill('input[name="endpoint"]', env.endpoint);
+  if (who === 'anonymous') await page.check('input[name="anonymous"]');
+  else {
+    await page.fill('input[name="accessKeyId"]', env.accessKeyId);
+    await page.fill('input[name="secretAccessKey"]', env.secretAccessKey);
+  }
+  await page.click('form.connect button[type="submit"]');
+  await page.waitForSelector('[data-testid="connection"]');
+}
+
+/** Text of the listing status line once it no longer says "loading". */
+export async function settledStatus(page: Page, timeout = 120_000): Promise<string> {
+  await page.waitForFunction(
+    () => {
+      const s = document.querySelector('[data-testid="listing-status"]')?.textContent ?? '';
+      return s.includes('listed in') || !!document.querySelector('[role="alert"]');
+    },
+    undefined,
+    { timeout },
+  );
+  return (await page.textContent('[data-testid="listing-status"]')) ?? '';
+}
+
+/** The key text of every <tr> currently in the table body. */
+export function visibleNames(page: Page): Promise<string[]> {
+  return page.$$eval('[data-testid="objects"] tbody tr td.key', (tds) => tds.map((td) => td.textContent ?? ''));
+}
