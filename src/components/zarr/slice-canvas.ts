@@ -1,0 +1,118 @@
+/**
+ * The picture of a slice: RGBA tiles land in an off-screen image at native
+ * resolution; the visible canvas shows it through a zoom/pan view. Rows are
+ * drawn bottom-up when the y coordinate increases (as xarray plots them), so
+ * maps are not upside down.
+ */
+import type { Tile } from '../../lib/zarr/slice-session';
+import type { TileSink } from '../../state/dataset.svelte';
+
+export interface View {
+  scale: number;
+  tx: number;
+  ty: number;
+}
+
+export class SliceCanvas implements TileSink {
+  readonly #image: HTMLCanvasElement = document.createElement('canvas');
+  #canvas: HTMLCanvasElement | null = null;
+  #view: View = { scale: 1, tx: 0, ty: 0 };
+  #fitted = false;
+  #frame = 0;
+  flipY = true;
+  width = 0;
+  height = 0;
+
+  attach(canvas: HTMLCanvasElement): void {
+    this.#canvas = canvas;
+    this.redraw();
+  }
+
+  begin(width: number, height: number): void {
+    if (width !== this.width || height !== this.height) {
+      this.width = width;
+      this.height = height;
+      this.#image.width = width;
+      this.#image.height = height;
+      this.#fitted = false;
+    }
+    // Keep the previous picture under the new tiles (smooth animation);
+    // only a new shape starts blank.
+    if (!this.#fitted) this.fit();
+  }
+
+  tile(t: Tile): void {
+    const ctx = this.#image.getContext('2d')!;
+    ctx.putImageData(new ImageData(t.rgba as Uint8ClampedArray<ArrayBuffer>, t.w, t.h), t.x0, t.y0);
+    this.#schedule();
+  }
+
+  full(rgba: Uint8ClampedArray, width: number, height: number): void {
+    if (width !== this.width || height !== this.height) this.begin(width, height);
+    this.#image.getContext('2d')!.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.redraw();
+    });
+  }
+
+  fit(): void {
+    const c = this.#canvas;
+    if (!c || !this.width || !this.height) return;
+    const scale = Math.min(c.width / this.width, c.height / this.height);
+    this.#view = { scale, tx: (c.width - this.width * scale) / 2, ty: (c.height - this.height * scale) / 2 };
+    this.#fitted = true;
+    this.redraw();
+  }
+
+  zoom(factor: number, cx?: number, cy?: number): void {
+    const c = this.#canvas;
+    if (!c) return;
+    const px = cx ?? c.width / 2;
+    const py = cy ?? c.height / 2;
+    const v = this.#view;
+    const scale = Math.max(0.05, Math.min(400, v.scale * factor));
+    const k = scale / v.scale;
+    this.#view = { scale, tx: px - (px - v.tx) * k, ty: py - (py - v.ty) * k };
+    this.redraw();
+  }
+
+  pan(dx: number, dy: number): void {
+    this.#view = { ...this.#view, tx: this.#view.tx + dx, ty: this.#view.ty + dy };
+    this.redraw();
+  }
+
+  /** Image pixel under canvas point (in canvas pixels), or null outside the picture. */
+  pixelAt(px: number, py: number): { x: number; y: number } | null {
+    const v = this.#view;
+    const x = Math.floor((px - v.tx) / v.scale);
+    const row = Math.floor((py - v.ty) / v.scale);
+    if (x < 0 || row < 0 || x >= this.width || row >= this.height) return null;
+    return { x, y: this.flipY ? this.height - 1 - row : row };
+  }
+
+  redraw(): void {
+    const c = this.#canvas;
+    if (!c) return;
+    const ctx = c.getContext('2d')!;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, c.width, c.height);
+    if (!this.width) return;
+    const v = this.#view;
+    ctx.imageSmoothingEnabled = false;
+    if (this.flipY) {
+      ctx.setTransform(v.scale, 0, 0, -v.scale, v.tx, v.ty + this.height * v.scale);
+    } else ctx.setTransform(v.scale, 0, 0, v.scale, v.tx, v.ty);
+    ctx.drawImage(this.#image, 0, 0);
+  }
+
+  /** The current view as a PNG. */
+  toBlob(): Promise<Blob | null> {
+    return new Promise((resolve) => (this.#canvas ? this.#canvas.toBlob(resolve, 'image/png') : resolve(null)));
+  }
+}

@@ -1,0 +1,31 @@
+/** "Reproduce in xarray": the Python that opens the same data and selection. */
+import type { VariableInfo } from './dataset';
+
+export type PythonSource = { kind: 's3'; bucket: string; path: string } | { kind: 'url'; url: string };
+
+const py = (s: string) => JSON.stringify(s);
+
+export function pythonSnippet(source: PythonSource, v: VariableInfo | null, index: number[], free: number[], endpoint?: string): string {
+  const lines = ['import xarray as xr'];
+  if (source.kind === 's3') {
+    lines.push(
+      'import s3fs',
+      '',
+      '# Keys from the JASMIN Object Store Portal (or your ~/.s3cfg)',
+      `fs = s3fs.S3FileSystem(anon=False, key="YOUR_ACCESS_KEY", secret="YOUR_SECRET",`,
+      `                       client_kwargs={"endpoint_url": ${py(endpoint ?? 'https://TENANCY-o.s3-ext.jc.rl.ac.uk')}})`,
+      `store = s3fs.S3Map(root=${py(`${source.bucket}/${source.path.replace(/\/+$/, '')}`)}, s3=fs, check=False)`,
+      'ds = xr.open_zarr(store)',
+    );
+  } else {
+    lines.push('', `ds = xr.open_zarr(${py(source.url.replace(/\/+$/, ''))})`);
+  }
+  if (v) {
+    const sel = v.dims.map((d, i) => (free.includes(i) || v.shape.length < 2 && i === 0 ? null : `${d}=${index[i] ?? 0}`)).filter(Boolean);
+    lines.push(`da = ds[${py(v.name)}]${sel.length ? `.isel(${sel.join(', ')})` : ''}`);
+    if (v.shape.length >= 2) lines.push(`da.plot(x=${py(v.dims[free[1]!]!)}, y=${py(v.dims[free[0]!]!)}, robust=True)`);
+    else if (v.shape.length === 1) lines.push('da.plot()');
+    else lines.push('print(da.values)');
+  }
+  return lines.join('\n');
+}

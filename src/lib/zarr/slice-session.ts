@@ -1,0 +1,224 @@
+/**
+ * What the Zarr worker does for the page, DOM-free so Node can test it: open
+ * a dataset, draw 2-D slices progressively as RGBA tiles, recolour, read
+ * values under the pointer, read series, and export CSV. Results are plain
+ * data; expected failures come back as `{ error }` with a kind, because only
+ * an error's name and message survive a worker boundary.
+ */
+import { chooseRange, colormap, paint, type ColormapName, type RangeChoice, type ValueRange } from '../colormap/index';
+import { ZarrDataset, type CoordValues } from './open';
+import { toZarrError, ZarrError, type ZarrErrorKind } from './errors';
+import { budgetWarning, DEFAULT_BUDGET_BYTES, type ChunkPlan, type Selection } from './plan';
+import type { ChunkFailure, Values } from './read';
+import type { DatasetInfo } from './dataset';
+import type { KeySource } from './source';
+import type { StaleReport } from './discover';
+
+export interface Failure {
+  error: { kind: ZarrErrorKind; message: string };
+}
+
+export interface OpenResult {
+  info: DatasetInfo;
+  coords: Record<string, CoordValues>;
+}
+
+export interface Tile {
+  id: number;
+  y0: number;
+  x0: number;
+  h: number;
+  w: number;
+  rgba: Uint8ClampedArray;
+}
+
+export interface SliceRequest {
+  id: number;
+  name: string;
+  sel: Selection;
+  cmap: ColormapName;
+  /** Fixed colour range, or null for the automatic (robust) one. */
+  range: ValueRange | null;
+  robust: boolean;
+  /** Read even when over the budget (the user confirmed). */
+  force?: boolean;
+  budgetBytes?: number;
+}
+
+export interface SliceResult {
+  id: number;
+  height: number;
+  width: number;
+  range: RangeChoice;
+  /** The whole picture with the final range (tiles may have used a provisional one). */
+  rgba: Uint8ClampedArray;
+  failures: ChunkFailure[];
+  deniedAsMissing: number;
+  finite: number;
+  min: number;
+  max: number;
+}
+
+export interface PlanSummary {
+  chunks: number;
+  objects: string[];
+  decodedBytes: number;
+  storedBytes?: number;
+  largestChunkBytes: number;
+  warning: string | null;
+}
+
+function fail(e: unknown): Failure {
+  const z = toZarrError(e);
+  return { error: { kind: z.kind, message: z.message } };
+}
+
+function summary(plan: ChunkPlan, budget: number): PlanSummary {
+  const s: PlanSummary = { chunks: plan.chunks.length, objects: plan.objects.slice(0, 200), decodedBytes: plan.decodedBytes, largestChunkBytes: plan.largestChunkBytes, warning: budgetWarning(plan, budget) };
+  if (plan.storedBytes !== undefined) s.storedBytes = plan.storedBytes;
+  return s;
+}
+
+export class SliceSession {
+  #ds: ZarrDataset | null = null;
+  #last: { id: number; name: string; sel: Selection; values: Values; width: number; height: number } | null = null;
+  #controllers = new Map<number, AbortController>();
+
+  async open(source: KeySource, extraNames: string[] = []): Promise<OpenResult | Failure> {
+    try {
+      this.#ds = await ZarrDataset.open(source, { extraNames });
+      const coords: Record<string, CoordValues> = {};
+      for (const d of this.#ds.info.dims) {
+        const c = this.#ds.coord(d.name);
+        if (c) coords[d.name] = c;
+      }
+      return { info: this.#ds.info, coords };
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  get #dataset(): ZarrDataset {
+    if (!this.#ds) throw new ZarrError('not-found', 'No dataset is open.');
+    return this.#ds;
+  }
+
+  async checkConsolidated(): Promise<StaleReport | null> {
+    try {
+      return await this.#dataset.checkConsolidated();
+    } catch {
+      return null;
+    }
+  }
+
+  /** Chunk inspector: what a selection touches, with stored sizes when the store can be listed. */
+  async plan(name: string, sel: Selection, budgetBytes = DEFAULT_BUDGET_BYTES): Promise<PlanSummary | Failure> {
+    try {
+      const sizes = await this.#dataset.objectSizes(name);
+      return summary(this.#dataset.plan(name, sel, sizes), budgetBytes);
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  cancel(id: number): void {
+    this.#controllers.get(id)?.abort();
+  }
+
+  /** Read and paint a 2-D slice; `onTile` gets each chunk's pixels as soon as it is decoded. */
+  async drawSlice(req: SliceRequest, onTile: (tile: Tile) => void): Promise<SliceResult | Failure> {
+    for (const c of this.#controllers.values()) c.abort();
+    const controller = new AbortController();
+    this.#controllers.set(req.id, controller);
+    try {
+      const ds = this.#dataset;
+      const plan = ds.plan(req.name, req.sel);
+      const budget = req.budgetBytes ?? DEFAULT_BUDGET_BYTES;
+      const warning = budgetWarning(plan, budget);
+      if (warning && !req.force) return { error: { kind: 'over-budget', message: warning } };
+      const cmap = colormap(req.cmap);
+      const two = req.sel.free.length === 2;
+      const height = two ? plan.outShape[0]! : 1;
+      const width = two ? plan.outShape[1]! : (plan.outShape[0] ?? 1);
+      let provisional: ValueRange | null = req.range;
+      const result = await ds.read(req.name, req.sel, {
+        signal: controller.signal,
+        onPiece: (piece) => {
+          // The first chunk sets a provisional range so pictures appear at once.
+          provisional ??= chooseRange(piece.values, { robust: req.robust });
+          if (!provisional) return;
+          const rgba = paint(piece.values, cmap, provisional);
+          const [y0, h] = piece.chunk.out[0] ?? [0, 1];
+          const [x0, w] = piece.chunk.out[1] ?? [y0, h];
+          const tile: Tile = req.sel.free.length === 2 ? { id: req.id, y0, x0, h, w, rgba } : { id: req.id, y0: 0, x0: y0, h: 1, w: h, rgba };
+          onTile(tile);
+        },
+      });
+      const values = result.values;
+      let min = Infinity;
+      let max = -Infinity;
+      let finite = 0;
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i]!;
+        if (v === v) {
+          finite++;
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
+      }
+      const auto = chooseRange(values, { robust: req.robust }) ?? { min: 0, max: 1, diverging: false };
+      const range: RangeChoice = req.range ? { ...req.range, diverging: req.range.min < 0 && req.range.max > 0 } : auto;
+      this.#last = { id: req.id, name: req.name, sel: req.sel, values, width, height };
+      return { id: req.id, height, width, range, rgba: paint(values, cmap, range), failures: result.failures, deniedAsMissing: ds.deniedAsMissing, finite, min: finite ? min : NaN, max: finite ? max : NaN };
+    } catch (e) {
+      return fail(e);
+    } finally {
+      this.#controllers.delete(req.id);
+    }
+  }
+
+  /** Repaint the last slice with another colour map or range (no reading). */
+  recolor(id: number, cmap: ColormapName, range: ValueRange): Uint8ClampedArray | null {
+    if (!this.#last || this.#last.id !== id) return null;
+    return paint(this.#last.values, colormap(cmap), range);
+  }
+
+  /** The automatic range of the last slice. */
+  autoRange(id: number, robust: boolean): RangeChoice | null {
+    if (!this.#last || this.#last.id !== id) return null;
+    return chooseRange(this.#last.values, { robust });
+  }
+
+  /** The value at a pixel of the last slice (NaN: no data; null: outside). */
+  valueAt(id: number, y: number, x: number): number | null {
+    const l = this.#last;
+    if (!l || l.id !== id || y < 0 || x < 0 || y >= l.height || x >= l.width) return null;
+    return l.values[y * l.width + x]!;
+  }
+
+  /** The series along dimension `dim` through a point. */
+  async series(name: string, index: number[], dim: number): Promise<{ values: number[]; failures: ChunkFailure[] } | Failure> {
+    try {
+      const r = await this.#dataset.read(name, { index, free: [dim] });
+      return { values: Array.from(r.values), failures: r.failures };
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /** The last slice as CSV: one row per pixel with both coordinates (xarray's `to_dataframe().to_csv()` shape). */
+  csv(id: number, yName: string, xName: string, yLabels: string[] | null, xLabels: string[] | null, varName: string): string | null {
+    const l = this.#last;
+    if (!l || l.id !== id) return null;
+    const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+    const lines = [[yName, xName, varName].map(quote).join(',')];
+    for (let y = 0; y < l.height; y++) {
+      const yl = quote(yLabels?.[y] ?? String(y));
+      for (let x = 0; x < l.width; x++) {
+        const v = l.values[y * l.width + x]!;
+        lines.push(`${yl},${quote(xLabels?.[x] ?? String(x))},${Number.isNaN(v) ? '' : v}`);
+      }
+    }
+    return `${lines.join('\n')}\n`;
+  }
+}

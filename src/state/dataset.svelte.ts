@@ -1,0 +1,375 @@
+/**
+ * What the dataset view shows: the opened dataset, the chosen variable and
+ * slice, colours, hover read-out, the series under a click, and the chunk
+ * plan. All reading, decoding and colouring happens in the Zarr worker; this
+ * class only holds small results and asks for pictures, which arrive as RGBA
+ * tiles handed to a `TileSink` (the canvas of the component).
+ */
+import * as Comlink from 'comlink';
+import type { ZarrWorkerApi, DatasetSource } from '../../workers/zarr.worker';
+import type { CoordValues } from '../lib/zarr/open';
+import type { DatasetInfo, VariableInfo } from '../lib/zarr/dataset';
+import type { StaleReport } from '../lib/zarr/discover';
+import type { ChunkFailure } from '../lib/zarr/read';
+import type { PlanSummary, SliceResult, Tile } from '../lib/zarr/slice-session';
+import { colormap, type ColormapName, type RangeChoice, type ValueRange } from '../lib/colormap/index';
+import { formatNumber } from '../lib/zarr/open';
+import { installErrorTransfer } from '../rpc/errors';
+import { pythonSnippet } from '../lib/zarr/python';
+import type { S3WorkerRemote } from '../rpc/s3';
+
+export type { DatasetSource };
+
+export interface TileSink {
+  begin(width: number, height: number): void;
+  tile(t: Tile): void;
+  full(rgba: Uint8ClampedArray, width: number, height: number): void;
+}
+
+export interface Hover {
+  y: number;
+  x: number;
+  value: number | null;
+  /** "lat = 12.5" style labels of the pixel's coordinates. */
+  where: string[];
+}
+
+export interface Series {
+  title: string;
+  dim: string;
+  units?: string;
+  labels: string[];
+  positions: number[];
+  values: number[];
+  failures: ChunkFailure[];
+}
+
+let nextId = 1;
+
+export class DatasetState {
+  #worker: Worker | null = null;
+  #remote: Comlink.Remote<ZarrWorkerApi> | null = null;
+  #sink: TileSink | null = null;
+  #drawId = 0;
+  #playTimer: ReturnType<typeof setTimeout> | null = null;
+  #userPickedCmap = false;
+
+  readonly source: DatasetSource;
+  status = $state<'idle' | 'opening' | 'ready' | 'error'>('idle');
+  error = $state<string | null>(null);
+  info = $state.raw<DatasetInfo | null>(null);
+  coords = $state.raw<Record<string, CoordValues>>({});
+  stale = $state.raw<StaleReport | null>(null);
+  varName = $state<string | null>(null);
+  /** Variable dimension indices shown as y (rows) and x (columns). */
+  yDim = $state(0);
+  xDim = $state(1);
+  /** Index along every dimension of the variable (free ones ignored). */
+  index = $state<number[]>([]);
+  cmap = $state<ColormapName>('viridis');
+  robust = $state(true);
+  manual = $state<ValueRange | null>(null);
+  range = $state<RangeChoice | null>(null);
+  drawing = $state(false);
+  tilesDrawn = $state(0);
+  plan = $state.raw<PlanSummary | null>(null);
+  overBudget = $state<string | null>(null);
+  failures = $state.raw<ChunkFailure[]>([]);
+  deniedAsMissing = $state(0);
+  stats = $state<{ min: number; max: number; finite: number } | null>(null);
+  drawError = $state<string | null>(null);
+  hover = $state<Hover | null>(null);
+  series = $state.raw<Series | null>(null);
+  seriesDim = $state(0);
+  playing = $state(false);
+  playDim = $state(0);
+  /** The value of a 0-d variable. */
+  scalar = $state<number | null>(null);
+  /** Endpoint shown in the "reproduce in xarray" snippet. */
+  endpoint = $state<string | undefined>(undefined);
+  /** Time from asking to open until the first chunk and the whole slice were drawn (ms). */
+  timings = $state<{ firstTile?: number; full?: number }>({});
+  #t0 = 0;
+  #sliceId = 0;
+  #sliceShape = { width: 0, height: 0 };
+
+  constructor(source: DatasetSource) {
+    this.source = source;
+  }
+
+  get variable(): VariableInfo | null {
+    const i = this.info;
+    if (!i || !this.varName) return null;
+    return [...i.dataVars, ...i.coords].find((v) => v.name === this.varName) ?? null;
+  }
+
+  get python(): string {
+    return this.info ? pythonSnippet(this.source, this.variable, this.index, [this.yDim, this.xDim], this.endpoint) : '';
+  }
+
+  get sliceShape(): { width: number; height: number } {
+    return this.#sliceShape;
+  }
+
+  set sink(s: TileSink | null) {
+    this.#sink = s;
+  }
+
+  /** Start the worker and open the dataset. `s3` is the S3 worker for private buckets. */
+  async open(s3: S3WorkerRemote | null, extraNames: string[] = []): Promise<void> {
+    installErrorTransfer();
+    this.status = 'opening';
+    this.error = null;
+    this.#t0 = performance.now();
+    this.timings = {};
+    this.#worker ??= new Worker(new URL('../../workers/zarr.worker.ts', import.meta.url), { type: 'module', name: 'tessera-zarr' });
+    this.#remote ??= Comlink.wrap<ZarrWorkerApi>(this.#worker);
+    let port: MessagePort | null = null;
+    if (this.source.kind === 's3') {
+      if (!s3) {
+        this.status = 'error';
+        this.error = 'Connect to the store first to open a dataset in a bucket.';
+        return;
+      }
+      const channel = new MessageChannel();
+      await s3.attachReader(Comlink.transfer(channel.port1, [channel.port1]));
+      port = channel.port2;
+    }
+    const r = await this.#remote.open(this.source, port ? Comlink.transfer(port, [port]) : null, extraNames);
+    if ('error' in r) {
+      this.status = 'error';
+      this.error = r.error.message;
+      return;
+    }
+    this.info = r.info;
+    this.coords = r.coords;
+    this.status = 'ready';
+    const first = r.info.dataVars.find((v) => v.shape.length >= 2 && !v.unsupportedCodecs.length) ?? r.info.dataVars[0] ?? r.info.coords[0];
+    if (first) this.selectVariable(first.name);
+    void this.#remote.checkConsolidated().then((s) => (this.stale = s && (s.unlisted.length || s.changed.length) ? s : null));
+  }
+
+  selectVariable(name: string): void {
+    this.varName = name;
+    const v = this.variable;
+    if (!v) return;
+    const n = v.shape.length;
+    // xarray's default: the last two dimensions are y and x.
+    this.yDim = n >= 2 ? n - 2 : 0;
+    this.xDim = n >= 2 ? n - 1 : 0;
+    this.index = v.shape.map(() => 0);
+    this.playDim = v.dims.findIndex((d, i) => i !== this.yDim && i !== this.xDim && /time/i.test(d));
+    if (this.playDim < 0) this.playDim = v.shape.findIndex((_, i) => i !== this.yDim && i !== this.xDim);
+    this.seriesDim = Math.max(0, this.playDim);
+    this.manual = null;
+    this.series = null;
+    this.hover = null;
+    if (!this.#userPickedCmap) this.cmap = 'viridis';
+    void this.draw();
+  }
+
+  setAxes(yDim: number, xDim: number): void {
+    if (yDim === xDim) return;
+    this.yDim = yDim;
+    this.xDim = xDim;
+    void this.draw();
+  }
+
+  setIndex(dim: number, i: number): void {
+    const v = this.variable;
+    if (!v) return;
+    const clamped = Math.max(0, Math.min(v.shape[dim]! - 1, Math.round(i)));
+    if (this.index[dim] === clamped) return;
+    this.index[dim] = clamped;
+    void this.draw();
+  }
+
+  setColormap(name: ColormapName): void {
+    this.cmap = name;
+    this.#userPickedCmap = true;
+    void this.#recolor();
+  }
+
+  setRobust(robust: boolean): void {
+    this.robust = robust;
+    this.manual = null;
+    void this.#recolor(true);
+  }
+
+  setManualRange(r: ValueRange | null): void {
+    if (r && !(r.max > r.min)) return;
+    this.manual = r;
+    void this.#recolor(true);
+  }
+
+  /** The label of index `i` along dimension `dim` of the variable. */
+  label(dim: number, i: number): string {
+    const name = this.variable?.dims[dim];
+    const c = name ? this.coords[name] : undefined;
+    return c?.labels[i] ?? String(i);
+  }
+
+  /** Read and draw the current slice, chunk by chunk. */
+  async draw(force = false): Promise<void> {
+    const v = this.variable;
+    const remote = this.#remote;
+    if (!v || !remote) return;
+    if (v.unsupportedCodecs.length) {
+      this.drawError = `"${v.name}" uses the codec ${v.unsupportedCodecs.join(', ')}, which Tessera cannot decode.`;
+      return;
+    }
+    const id = nextId++;
+    this.#drawId = id;
+    this.scalar = null;
+    if (v.shape.length === 1) {
+      // 1-D variables plot directly as a line.
+      await this.seriesAt(0, 0);
+      return;
+    }
+    const free = v.shape.length >= 2 ? [this.yDim, this.xDim] : v.shape.length === 1 ? [0] : [];
+    const sel = { index: $state.snapshot(this.index), free };
+    this.drawing = true;
+    this.drawError = null;
+    this.overBudget = null;
+    this.tilesDrawn = 0;
+    this.failures = [];
+    remote.plan(v.name, sel).then((p) => {
+      if (this.#drawId === id) this.plan = 'error' in p ? null : p;
+    });
+    const width = free.length === 2 ? v.shape[this.xDim]! : (v.shape[0] ?? 1);
+    const height = free.length === 2 ? v.shape[this.yDim]! : 1;
+    this.#sliceShape = { width, height };
+    this.#sink?.begin(width, height);
+    const onTile = Comlink.proxy((t: Tile) => {
+      if (this.#drawId !== id) return;
+      if (this.tilesDrawn === 0 && this.timings.firstTile === undefined) this.timings = { ...this.timings, firstTile: performance.now() - this.#t0 };
+      this.tilesDrawn++;
+      this.#sink?.tile(t);
+    });
+    const r = await remote.drawSlice({ id, name: v.name, sel, cmap: this.cmap, range: this.manual, robust: this.robust, force }, onTile);
+    if (this.#drawId !== id) return;
+    this.drawing = false;
+    if ('error' in r) {
+      if (r.error.kind === 'over-budget') this.overBudget = r.error.message;
+      else if (r.error.kind !== 'aborted') this.drawError = r.error.message;
+      return;
+    }
+    this.#finish(r);
+  }
+
+  #finish(r: SliceResult): void {
+    this.#sliceId = r.id;
+    this.range = r.range;
+    this.failures = r.failures;
+    this.deniedAsMissing = r.deniedAsMissing;
+    this.stats = { min: r.min, max: r.max, finite: r.finite };
+    if (this.variable?.shape.length === 0) void this.#remote?.valueAt(r.id, 0, 0).then((x) => (this.scalar = x));
+    if (r.range.diverging && !this.#userPickedCmap && !colormap(this.cmap).diverging && !this.manual) {
+      // xarray picks a diverging map for data around zero.
+      this.cmap = 'RdBu_r';
+      void this.#recolor();
+    } else this.#sink?.full(r.rgba, r.width, r.height);
+    if (this.timings.full === undefined) this.timings = { ...this.timings, full: performance.now() - this.#t0 };
+    if (this.playing) this.#scheduleStep();
+  }
+
+  async #recolor(newRange = false): Promise<void> {
+    const remote = this.#remote;
+    if (!remote || !this.#sliceId) return;
+    let range: RangeChoice | null = this.range;
+    if (this.manual) range = { ...this.manual, diverging: this.manual.min < 0 && this.manual.max > 0 };
+    else if (newRange) range = await remote.autoRange(this.#sliceId, this.robust);
+    if (!range) return;
+    this.range = range;
+    const rgba = await remote.recolor(this.#sliceId, this.cmap, range);
+    if (rgba) this.#sink?.full(rgba, this.#sliceShape.width, this.#sliceShape.height);
+  }
+
+  /** Pointer over pixel (y, x) of the slice. */
+  async hoverAt(y: number, x: number): Promise<void> {
+    const v = this.variable;
+    if (!v || !this.#remote || !this.#sliceId) return;
+    const value = await this.#remote.valueAt(this.#sliceId, y, x);
+    if (value === null) {
+      this.hover = null;
+      return;
+    }
+    const where = v.shape.length >= 2 ? [`${v.dims[this.yDim]} = ${this.label(this.yDim, y)}`, `${v.dims[this.xDim]} = ${this.label(this.xDim, x)}`] : [`${v.dims[0]} = ${this.label(0, x)}`];
+    this.hover = { y, x, value, where };
+  }
+
+  clearHover(): void {
+    this.hover = null;
+  }
+
+  /** Plot the series through pixel (y, x) along `seriesDim`. */
+  async seriesAt(y: number, x: number): Promise<void> {
+    const v = this.variable;
+    if (!v || !this.#remote) return;
+    const index = $state.snapshot(this.index);
+    if (v.shape.length >= 2) {
+      index[this.yDim] = y;
+      index[this.xDim] = x;
+    }
+    const dim = v.shape.length >= 2 ? this.seriesDim : 0;
+    if (v.shape.length >= 2 && (dim === this.yDim || dim === this.xDim) && v.shape.length > 2) return;
+    const r = await this.#remote.series(v.name, index, dim);
+    if ('error' in r) {
+      this.drawError = r.error.message;
+      return;
+    }
+    const at = v.shape.length >= 2 ? ` at ${v.dims[this.yDim]} = ${this.label(this.yDim, y)}, ${v.dims[this.xDim]} = ${this.label(this.xDim, x)}` : '';
+    const dimName = v.dims[dim]!;
+    const c = this.coords[dimName];
+    this.series = {
+      title: `${v.labels.longName ?? v.name}${at}`,
+      dim: dimName,
+      units: v.labels.units,
+      labels: r.values.map((_, i) => c?.labels[i] ?? String(i)),
+      positions: r.values.map((_, i) => (c && !v.time ? c.values[i]! : i)),
+      values: r.values,
+      failures: r.failures,
+    };
+  }
+
+  togglePlay(): void {
+    this.playing = !this.playing;
+    if (this.playing) this.#scheduleStep();
+    else if (this.#playTimer) clearTimeout(this.#playTimer);
+  }
+
+  #scheduleStep(): void {
+    if (this.#playTimer) clearTimeout(this.#playTimer);
+    this.#playTimer = setTimeout(() => {
+      const v = this.variable;
+      if (!this.playing || !v || this.playDim < 0) return;
+      this.setIndex(this.playDim, ((this.index[this.playDim] ?? 0) + 1) % v.shape[this.playDim]!);
+    }, 250);
+  }
+
+  /** The current slice as CSV text (null if nothing is drawn). */
+  async csv(): Promise<string | null> {
+    const v = this.variable;
+    if (!v || !this.#remote || !this.#sliceId) return null;
+    const two = v.shape.length >= 2;
+    const yName = two ? v.dims[this.yDim]! : '';
+    const xName = two ? v.dims[this.xDim]! : (v.dims[0] ?? 'index');
+    const labels = (name: string) => this.coords[name]?.labels ?? null;
+    return this.#remote.csv(this.#sliceId, yName, xName, two ? labels(yName) : null, labels(xName), v.name);
+  }
+
+  formatValue(value: number | null): string {
+    if (value === null) return '';
+    if (Number.isNaN(value)) return 'no data';
+    return formatNumber(value);
+  }
+
+  close(): void {
+    this.playing = false;
+    if (this.#playTimer) clearTimeout(this.#playTimer);
+    this.#remote?.[Comlink.releaseProxy]();
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#remote = null;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The Zarr worker: opens datasets, fetches chunks, decodes and colour-maps
+ * them off the main thread. It holds no credentials: for a private bucket the
+ * page hands it a MessagePort served by the S3 worker's read-only `reader`,
+ * which presigns chunk URLs; the chunks are then fetched from here.
+ */
+import * as Comlink from 'comlink';
+import { installErrorTransfer } from '../src/rpc/errors';
+import { S3Source, type S3Access } from '../src/lib/zarr/s3-source';
+import { UrlSource } from '../src/lib/zarr/url-source';
+import { SliceSession, type OpenResult, type Failure, type SliceRequest, type Tile } from '../src/lib/zarr/slice-session';
+import type { ListObjectsPage } from '../src/lib/s3/ops/list-objects';
+import type { S3ReaderApi } from './s3.worker';
+
+installErrorTransfer();
+
+export type DatasetSource = { kind: 's3'; bucket: string; path: string } | { kind: 'url'; url: string };
+
+function accessOver(port: MessagePort): S3Access {
+  const reader = Comlink.wrap<S3ReaderApi>(port);
+  return {
+    presignMany: (bucket, keys, expires) => reader.presignMany(bucket, keys, expires),
+    anonymous: () => reader.anonymous(),
+    async listPage(input) {
+      let page: ListObjectsPage | undefined;
+      await reader.list(input, Comlink.proxy((p: ListObjectsPage) => void (page = p)), undefined, 1);
+      if (!page) throw new Error('The listing returned no page.');
+      return page;
+    },
+  };
+}
+
+const session = new SliceSession();
+
+const api = {
+  async open(source: DatasetSource, port: MessagePort | null, extraNames: string[] = []): Promise<OpenResult | Failure> {
+    try {
+      const src = source.kind === 's3' ? await S3Source.create(accessOver(port!), source.bucket, source.path) : new UrlSource(source.url);
+      return await session.open(src, extraNames);
+    } catch (e) {
+      return { error: { kind: 'not-found', message: (e as Error).message } };
+    }
+  },
+  checkConsolidated: () => session.checkConsolidated(),
+  plan: session.plan.bind(session),
+  cancel: session.cancel.bind(session),
+  async drawSlice(req: SliceRequest, onTile: (tile: Tile) => void) {
+    const r = await session.drawSlice(req, (t) => void onTile(Comlink.transfer(t, [t.rgba.buffer])));
+    return 'rgba' in r ? Comlink.transfer(r, [r.rgba.buffer]) : r;
+  },
+  recolor(...args: Parameters<SliceSession['recolor']>) {
+    const r = session.recolor(...args);
+    return r ? Comlink.transfer(r, [r.buffer]) : null;
+  },
+  autoRange: session.autoRange.bind(session),
+  valueAt: session.valueAt.bind(session),
+  series: session.series.bind(session),
+  csv: session.csv.bind(session),
+};
+
+export type ZarrWorkerApi = typeof api;
+
+Comlink.expose(api);
