@@ -70,7 +70,7 @@ export class TempFiles {
     for (let done = 0; done < size; done += chunk) {
       const b = randomBytes(Math.min(chunk, size - done));
       hash.update(b);
-      if (!out.write(b)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(b)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
     await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
     return { path, sha256: hash.digest('hex') };
