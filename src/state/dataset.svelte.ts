@@ -135,7 +135,7 @@ export class DatasetState {
       await s3.attachReader(Comlink.transfer(channel.port1, [channel.port1]));
       port = channel.port2;
     }
-    const r = await this.#remote.open(this.source, port ? Comlink.transfer(port, [port]) : null, extraNames);
+    const r = await this.#remote.open($state.snapshot(this.source) as DatasetSource, port ? Comlink.transfer(port, [port]) : null, extraNames);
     if ('error' in r) {
       this.status = 'error';
       this.error = r.error.message;
@@ -246,7 +246,7 @@ export class DatasetState {
       this.tilesDrawn++;
       this.#sink?.tile(t);
     });
-    const r = await remote.drawSlice({ id, name: v.name, sel, cmap: this.cmap, range: this.manual, robust: this.robust, force }, onTile);
+    const r = await remote.drawSlice({ id, name: v.name, sel, cmap: this.cmap, range: $state.snapshot(this.manual), robust: this.robust, force }, onTile);
     if (this.#drawId !== id) return;
     this.drawing = false;
     if ('error' in r) {
@@ -277,11 +277,11 @@ export class DatasetState {
     const remote = this.#remote;
     if (!remote || !this.#sliceId) return;
     let range: RangeChoice | null = this.range;
-    if (this.manual) range = { ...this.manual, diverging: this.manual.min < 0 && this.manual.max > 0 };
+    if (this.manual) range = { ...$state.snapshot(this.manual), diverging: this.manual.min < 0 && this.manual.max > 0 };
     else if (newRange) range = await remote.autoRange(this.#sliceId, this.robust);
     if (!range) return;
     this.range = range;
-    const rgba = await remote.recolor(this.#sliceId, this.cmap, range);
+    const rgba = await remote.recolor(this.#sliceId, this.cmap, $state.snapshot(range));
     if (rgba) this.#sink?.full(rgba, this.#sliceShape.width, this.#sliceShape.height);
   }
 

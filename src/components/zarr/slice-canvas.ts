@@ -25,7 +25,8 @@ export class SliceCanvas implements TileSink {
 
   attach(canvas: HTMLCanvasElement): void {
     this.#canvas = canvas;
-    this.redraw();
+    if (this.#fitted) this.redraw();
+    else this.fit();
   }
 
   begin(width: number, height: number): void {
