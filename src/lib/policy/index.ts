@@ -1,0 +1,4 @@
+export * from './dialects';
+export * from './templates';
+export * from './explain';
+export * from './cors-doctor';
