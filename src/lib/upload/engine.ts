@@ -15,6 +15,7 @@ import { complete, createUpload, fillEtags, isUploadGone, putSingle, reconcile, 
 import { planParts, type PlanOptions } from './part-plan';
 import { bytesDone, type IntegrityOptions, type UploadRecord } from './record';
 import { Scheduler } from './scheduler';
+import { Serial } from './serial';
 import { FINAL, next, type UploadEvent, type UploadStatus } from './status';
 import type { UploadStore } from './store';
 import { expectedEtag, storeSha256, verifyFailed, verifyObject } from './verify';
@@ -104,6 +105,7 @@ export class UploadEngine {
   #scheduler: Scheduler;
   #listeners = new Set<(ids: string[]) => void>();
   #online = true;
+  #reads = new Serial();
 
   constructor(options: EngineOptions) {
     this.#o = {
@@ -314,6 +316,7 @@ export class UploadEngine {
       save: () => this.#save(live),
       inFlight: live.inFlight,
       reading: live.reading,
+      reads: this.#reads,
       onSlowDown: () => this.#scheduler.backOff(1000),
       changed: () => this.#changed(live.record.id),
       signal,

@@ -10,3 +10,4 @@ export * from './verify';
 export * from './incomplete';
 export * from './engine';
 export * from './service';
+export * from './serial';

@@ -32,6 +32,19 @@ describe('hashing', () => {
     expect(() => b.update(5, parts[0]!)).toThrow(/in order/);
   });
 
+  it('many running SHA-256s interleaved on the shared instance stay independent', async () => {
+    const a = await RunningSha256.create();
+    const b = await RunningSha256.create();
+    const x = bytes(3000, 5);
+    const y = bytes(7000, 9);
+    a.update(1, x);
+    b.update(1, y);
+    expect(await md5Base64(x)).toBe(createHash('md5').update(x).digest('base64'));
+    a.update(2, y);
+    expect(a.digestHex()).toBe(createHash('sha256').update(x).update(y).digest('hex'));
+    expect(b.digestHex()).toBe(createHash('sha256').update(y).digest('hex'));
+  });
+
   it('fingerprints by content: same bytes match, one changed byte in a sample does not', async () => {
     const data = bytes(1_000_000);
     const same = await fingerprint(new Blob([data]));

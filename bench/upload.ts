@@ -1,0 +1,183 @@
+/**
+ * Upload benchmark (`npm run bench -- upload`): Tessera's upload engine in
+ * headless Chromium (the real S3 worker, as in the app) against the peer
+ * tools on the same RGW, interleaved, median of 3:
+ *   - one 1 GiB random file: Tessera with per-part Content-MD5 + whole-file
+ *     SHA-256, Tessera with hashing off, `aws s3 cp` (defaults), `s3cmd put`;
+ *   - the ~400-object Zarr directory xarray writes: Tessera vs `aws s3 sync`
+ *     and `s3cmd sync`.
+ * Peer times are the wall time of the command (what a user waits for);
+ * Tessera's run from queueing the files until every upload is verified.
+ * Not a test: nothing here fails on speed.
+ *
+ * Environment: TESSERA_BENCH_SIZE_MB (default 1024), TESSERA_BENCH_RUNS (default 3).
+ */
+import { execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { extname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+import type { Page } from 'playwright-core';
+import { launchBrowser } from '../test/helpers/browser';
+import { aws, s3cmd } from '../test/helpers/cli';
+import { loadRgwEnv } from '../test/helpers/rgw-env';
+import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../test/helpers/s3';
+import { listPages } from '../src/lib/s3/ops/list-objects';
+import { deleteMany } from '../src/lib/s3/ops/delete-objects';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const WORK = join(tmpdir(), 'tessera-bench-upload');
+const SIZE = Number(process.env.TESSERA_BENCH_SIZE_MB ?? 1024) * 1024 * 1024;
+const RUNS = Number(process.env.TESSERA_BENCH_RUNS ?? 3);
+const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.map': 'application/json', '.wasm': 'application/wasm' };
+
+async function serve(dir: string): Promise<{ server: Server; origin: string }> {
+  const server = createServer((req, res) => {
+    const path = join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'index.html') : path;
+    if (!file.startsWith(dir) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const a = server.address();
+  return { server, origin: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}` };
+}
+
+async function randomFile(path: string, size: number): Promise<void> {
+  if (existsSync(path) && statSync(path).size === size) return;
+  const out = createWriteStream(path);
+  for (let done = 0; done < size; done += 8 << 20) {
+    if (!out.write(randomBytes(Math.min(8 << 20, size - done)))) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)]));
+}
+
+async function emptyPrefix(bucket: string, prefix: string): Promise<void> {
+  const client = rgwClient();
+  const keys: string[] = [];
+  for await (const page of listPages(client, { bucket, prefix })) keys.push(...page.objects.map((o) => o.key));
+  if (keys.length) await deleteMany(client, bucket, keys, { concurrency: 32 });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+}
+
+function mustSucceed(name: string) {
+  return (r: { code: number; stderr: string }) => {
+    if (r.code !== 0) throw new Error(`${name} failed (exit ${r.code}): ${r.stderr.slice(0, 300)}`);
+  };
+}
+
+async function tessera(page: Page, bucket: string, paths: string[], keys: string[], hashing: boolean): Promise<number> {
+  await page.setInputFiles('#files', paths);
+  const r = await page.evaluate(
+    ({ bucket, keys, hashing }) => (window as unknown as { bench: { upload(b: string, k: string[], i: { md5: boolean; sha256: boolean }): Promise<{ ms: number; failed: string[] }> } }).bench.upload(bucket, keys, { md5: hashing, sha256: hashing }),
+    { bucket, keys, hashing },
+  );
+  if (r.failed.length) throw new Error(`Tessera: ${r.failed.length} uploads failed: ${r.failed.slice(0, 3).join('; ')}`);
+  return r.ms / 1000;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(WORK, { recursive: true });
+  const env = loadRgwEnv();
+  const big = join(WORK, `random-${SIZE}.bin`);
+  const zarr = join(WORK, 'bench.zarr');
+  console.log(`Preparing ${SIZE / 2 ** 20} MiB random file and the Zarr directory in ${WORK}…`);
+  await randomFile(big, SIZE);
+  if (!existsSync(join(zarr, '.zmetadata'))) execFileSync('/usr/bin/python3', [join(ROOT, 'bench/upload-make-zarr.py'), zarr], { stdio: 'inherit' });
+  const zarrFiles = walk(zarr);
+  const zarrBytes = zarrFiles.reduce((s, f) => s + statSync(f).size, 0);
+
+  const dist = join(WORK, 'dist');
+  await build({ configFile: false, root: join(ROOT, 'bench/upload-harness'), base: './', logLevel: 'warn', worker: { format: 'es' }, build: { outDir: dist, emptyOutDir: true, target: 'es2022' } });
+  const { server, origin } = await serve(dist);
+  const bucket = uniqueBucket('bench-up');
+  await createBucket(bucket, { corsOrigins: [origin] });
+  const browser = await launchBrowser();
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  await page.goto(`${origin}/index.html`);
+  await page.waitForFunction(() => document.title === 'ready');
+  await page.evaluate((s) => (window as unknown as { bench: { connect(s: unknown): Promise<void> } }).bench.connect(s), {
+    endpoint: env.endpoint,
+    region: env.region,
+    accessKeyId: env.accessKeyId,
+    secretAccessKey: env.secretAccessKey,
+  });
+
+  const fileRuns: Record<string, () => Promise<number>> = {
+    'Tessera (MD5 per part + SHA-256)': async () => tessera(page, bucket, [big], ['big/tessera.bin'], true),
+    'Tessera (hashing off)': async () => tessera(page, bucket, [big], ['big/tessera-nohash.bin'], false),
+    'aws s3 cp': () => timed(async () => mustSucceed('aws s3 cp')(await aws(['s3', 'cp', '--only-show-errors', big, `s3://${bucket}/big/aws.bin`]))),
+    's3cmd put': () => timed(async () => mustSucceed('s3cmd put')(await s3cmd(['put', '--no-progress', big, `s3://${bucket}/big/s3cmd.bin`]))),
+  };
+  const zarrKeys = zarrFiles.map((f) => `zarr/tessera/bench.zarr/${relative(zarr, f).split('\\').join('/')}`);
+  const folderRuns: Record<string, () => Promise<number>> = {
+    'Tessera folder (MD5 + SHA-256)': async () => tessera(page, bucket, zarrFiles, zarrKeys, true),
+    'Tessera folder (hashing off)': async () => tessera(page, bucket, zarrFiles, zarrKeys.map((k) => k.replace('zarr/tessera/', 'zarr/tessera-nohash/')), false),
+    'aws s3 sync': () => timed(async () => mustSucceed('aws s3 sync')(await aws(['s3', 'sync', '--only-show-errors', zarr, `s3://${bucket}/zarr/aws/bench.zarr`]))),
+    's3cmd sync': () => timed(async () => mustSucceed('s3cmd sync')(await s3cmd(['sync', '--no-progress', `${zarr}/`, `s3://${bucket}/zarr/s3cmd/bench.zarr/`]))),
+  };
+
+  const times: Record<string, number[]> = {};
+  try {
+    for (const [label, runs, prefix] of [
+      ['file', fileRuns, 'big/'],
+      ['folder', folderRuns, 'zarr/'],
+    ] as const) {
+      const names = Object.keys(runs);
+      for (let round = 0; round < RUNS; round++) {
+        // Rotate the order each round so no contender always goes first (warm caches, RGW state).
+        for (let i = 0; i < names.length; i++) {
+          const name = names[(i + round) % names.length]!;
+          const s = await runs[name]!();
+          (times[name] ??= []).push(s);
+          console.log(`  ${label} round ${round + 1}: ${name.padEnd(34)} ${s.toFixed(2)} s`);
+          await emptyPrefix(bucket, prefix);
+        }
+      }
+    }
+  } finally {
+    await browser.close();
+    server.close();
+    await destroyBucket(bucket).catch(() => undefined);
+  }
+
+  const report = (title: string, names: string[], bytes: number, base: string) => {
+    console.log(`\n${title} (${(bytes / 1e6).toFixed(0)} MB, median of ${RUNS}; ratio = speed / ${base})`);
+    const baseRate = bytes / 1e6 / median(times[base]!);
+    for (const n of names) {
+      const t = median(times[n]!);
+      const rate = bytes / 1e6 / t;
+      console.log(`  ${n.padEnd(34)} ${t.toFixed(2).padStart(7)} s ${rate.toFixed(1).padStart(8)} MB/s   x${(rate / baseRate).toFixed(2)}`);
+    }
+  };
+  report(`One ${SIZE / 2 ** 20} MiB file`, Object.keys(fileRuns), SIZE, 'aws s3 cp');
+  report(`Folder: ${zarrFiles.length} objects of a Zarr store`, Object.keys(folderRuns), zarrBytes, 'aws s3 sync');
+  void readFileSync;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
