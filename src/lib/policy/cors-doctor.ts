@@ -4,7 +4,7 @@
  * first rule itself (the preflight of `PUT ?cors` is refused until a rule lets
  * it through), so the fix is also given as files and commands.
  */
-import type { CorsRule } from '../s3/ops/cors-rules';
+import { buildCorsXml, type CorsRule } from '../s3/ops/cors-rules';
 
 export type Need = 'read' | 'write' | 'delete' | 'multipart' | 'clock' | 'verify';
 
@@ -102,4 +102,49 @@ export function fixRules(rules: CorsRule[], origin: string): CorsRule[] {
     .map((r) => ({ ...r, allowedOrigins: r.allowedOrigins.filter((o) => o.toLowerCase() !== origin.toLowerCase()) }))
     .filter((r) => r.allowedOrigins.length);
   return [recommendedRule(origin), ...others];
+}
+
+/** JSON for `aws s3api put-bucket-cors --cors-configuration file://cors.json`. */
+export function corsJson(rules: CorsRule[]): string {
+  return JSON.stringify(
+    {
+      CORSRules: rules.map((r) => {
+        const o: Record<string, unknown> = { AllowedOrigins: r.allowedOrigins, AllowedMethods: r.allowedMethods };
+        if (r.id) o.ID = r.id;
+        if (r.allowedHeaders.length) o.AllowedHeaders = r.allowedHeaders;
+        if (r.exposeHeaders.length) o.ExposeHeaders = r.exposeHeaders;
+        if (r.maxAgeSeconds !== undefined) o.MaxAgeSeconds = r.maxAgeSeconds;
+        return o;
+      }),
+    },
+    null,
+    2,
+  );
+}
+
+export interface FixStep {
+  /** File to save, and what to put in it. */
+  file?: { name: string; content: string };
+  command: string;
+  tool: 's3cmd' | 'aws';
+}
+
+/** The exact steps that write `rules` to a bucket with the tools JASMIN users have. */
+export function corsFixSteps(rules: CorsRule[], bucket: string, endpointUrl: string): FixStep[] {
+  return [
+    { tool: 's3cmd', file: { name: 'rules.xml', content: buildCorsXml(rules) }, command: `s3cmd setcors rules.xml s3://${bucket}` },
+    {
+      tool: 'aws',
+      file: { name: 'cors.json', content: corsJson(rules) },
+      command: `aws s3api put-bucket-cors --endpoint-url ${endpointUrl} --bucket ${bucket} --cors-configuration file://cors.json`,
+    },
+  ];
+}
+
+/** The steps that write a policy document with the same tools. */
+export function policyFixSteps(policyText: string, bucket: string, endpointUrl: string): FixStep[] {
+  return [
+    { tool: 's3cmd', file: { name: 'policy.json', content: policyText }, command: `s3cmd setpolicy policy.json s3://${bucket}` },
+    { tool: 'aws', file: { name: 'policy.json', content: policyText }, command: `aws s3api put-bucket-policy --endpoint-url ${endpointUrl} --bucket ${bucket} --policy file://policy.json` },
+  ];
 }

@@ -12,6 +12,8 @@
  * document read from the store and write all of it back.
  */
 
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+
 export type Dialect = 'aws' | 'swarm';
 
 export type Principal =
@@ -113,16 +115,16 @@ export class PolicyError extends Error {
   }
 }
 
-/** Parse policy JSON text, with the line of a syntax error. */
+/** Parse policy JSON text, with the line and column of the first syntax error. */
 export function parsePolicyJson(text: string): Record<string, unknown> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
-    throw new PolicyError(`The policy is not valid JSON${line ? ` (line ${line})` : ''}: ${msg}`, line);
+  const errors: ParseError[] = [];
+  const doc: unknown = parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (first) {
+    const before = text.slice(0, first.offset).split('\n');
+    const line = before.length;
+    const column = (before.at(-1)?.length ?? 0) + 1;
+    throw new PolicyError(`The policy is not valid JSON (line ${line}, column ${column}): ${printParseErrorCode(first.error)}.`, line);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new PolicyError('A policy is a JSON object with a "Statement" list.');
   return doc as Record<string, unknown>;
