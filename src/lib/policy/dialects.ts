@@ -205,8 +205,13 @@ function writePrincipal(p: Principal, dialect: Dialect): unknown {
     const o: Record<string, string[]> = {};
     if (p.users.length) o.user = p.users;
     if (p.groups.length) o.group = p.groups;
+    if (!p.users.length && !p.groups.length) throw new PolicyError('Name at least one user or group.');
     return o;
   }
+  if (p.groups.length) {
+    throw new PolicyError(`Groups (${p.groups.join(', ')}) exist only in JASMIN's dialect; on this store, name the users instead.`);
+  }
+  if (!p.users.length) throw new PolicyError('Name at least one user.');
   return { AWS: p.users.map((u) => `arn:aws:iam:::user/${u}`) };
 }
 

@@ -11,6 +11,8 @@ export interface PolicyTemplate {
   description: string;
   /** Names the template needs (users, a tenancy). */
   needs: ('users' | 'tenancy')[];
+  /** Dialects it can be written in (tenancy groups exist only on JASMIN). */
+  dialects: Dialect[];
   build(options: { users?: string[]; tenancy?: string; dialect: Dialect }): Policy;
 }
 
@@ -21,6 +23,7 @@ export const TEMPLATES: PolicyTemplate[] = [
     description:
       'Anyone can read objects whose key they know, without keys. The bucket cannot be listed (as in JASMIN’s template): share exact URLs, or a consolidated Zarr store.',
     needs: [],
+    dialects: ['aws', 'swarm'],
     build: ({ dialect }) => ({
       dialect,
       id: 'Read-only policy for everyone',
@@ -32,6 +35,7 @@ export const TEMPLATES: PolicyTemplate[] = [
     title: 'Read and list for everyone',
     description: 'Anyone can list the bucket and read every object, without keys.',
     needs: [],
+    dialects: ['aws', 'swarm'],
     build: ({ dialect }) => ({
       dialect,
       id: 'Read and list for everyone',
@@ -46,6 +50,7 @@ export const TEMPLATES: PolicyTemplate[] = [
     title: 'Read-only for my tenancy',
     description: 'Every member of the tenancy (the JASMIN group <tenancy>-members) can list and read; only the owner writes.',
     needs: ['tenancy'],
+    dialects: ['swarm'],
     build: ({ dialect, tenancy }) => ({
       dialect,
       id: 'Read-only for tenancy members',
@@ -65,6 +70,7 @@ export const TEMPLATES: PolicyTemplate[] = [
     title: 'Read-only for named users',
     description: 'The users you name can list and read; nobody else can.',
     needs: ['users'],
+    dialects: ['aws', 'swarm'],
     build: ({ dialect, users }) => ({
       dialect,
       id: 'Read-only for named users',
@@ -78,6 +84,7 @@ export const TEMPLATES: PolicyTemplate[] = [
     title: 'Read and write for named users',
     description: 'The users you name can list, read, upload and delete objects.',
     needs: ['users'],
+    dialects: ['aws', 'swarm'],
     build: ({ dialect, users }) => ({
       dialect,
       id: 'Read and write for named users',

@@ -117,7 +117,7 @@ describe('policy dialects', () => {
 
   it('templates build valid documents in both dialects', () => {
     for (const t of TEMPLATES) {
-      for (const dialect of ['aws', 'swarm'] as const) {
+      for (const dialect of t.dialects) {
         const text = writePolicy(t.build({ dialect, users: ['alice'], tenancy: 'ncas' }), B);
         expect(lintPolicy(text, B), `${t.id} ${dialect}`).toEqual([]);
         expect(detectDialect(JSON.parse(text))).toBe(dialect);
@@ -125,6 +125,14 @@ describe('policy dialects', () => {
     }
     const jasmin = JSON.parse(writePolicy(TEMPLATES.find((t) => t.id === 'public-read')!.build({ dialect: 'swarm' }), B));
     expect(jasmin).toEqual(JSON.parse(JASMIN_PUBLIC));
+  });
+
+  it('refuses to write what a dialect cannot say', () => {
+    const tenancy = TEMPLATES.find((t) => t.id === 'tenancy-read')!;
+    expect(tenancy.dialects).toEqual(['swarm']);
+    expect(() => writePolicy(tenancy.build({ dialect: 'aws', tenancy: 'ncas' }), B)).toThrow(/only in JASMIN's dialect/);
+    const users = TEMPLATES.find((t) => t.id === 'users-read')!;
+    expect(() => writePolicy(users.build({ dialect: 'swarm', users: [] }), B)).toThrow(/at least one user/);
   });
 
   it('knows JASMIN endpoints', () => {
