@@ -13,7 +13,7 @@
  * Environment: TESSERA_BENCH_SIZE_MB (default 1024), TESSERA_BENCH_RUNS (default 3).
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -174,7 +174,6 @@ async function main(): Promise<void> {
   };
   report(`One ${SIZE / 2 ** 20} MiB file`, Object.keys(fileRuns), SIZE, 'aws s3 cp');
   report(`Folder: ${zarrFiles.length} objects of a Zarr store`, Object.keys(folderRuns), zarrBytes, 'aws s3 sync');
-  void readFileSync;
 }
 
 main().catch((e) => {

@@ -18,7 +18,7 @@ import { Scheduler } from './scheduler';
 import { Serial } from './serial';
 import { FINAL, next, type UploadEvent, type UploadStatus } from './status';
 import type { UploadStore } from './store';
-import { expectedEtag, storeSha256, verifyFailed, verifyObject } from './verify';
+import { expectedEtag, singlePutReport, storeSha256, verifyFailed, verifyObject } from './verify';
 import { abortIncomplete, listIncomplete, type IncompleteUpload } from './incomplete';
 
 export interface EngineOptions {
@@ -203,14 +203,16 @@ export class UploadEngine {
         },
       });
     }
+    const writes: Promise<unknown>[] = [];
     for (const { record, file, handle } of records) {
       const live = this.#newLive(record, file);
       this.#lives.set(record.id, live);
       this.#order.push(record.id);
-      await this.#o.store.put(record);
-      if (handle !== undefined && this.#o.store.putHandle) await this.#o.store.putHandle(record.id, handle).catch(() => undefined);
+      writes.push(this.#o.store.put(structuredClone(record)));
+      if (handle !== undefined && this.#o.store.putHandle) writes.push(this.#o.store.putHandle(record.id, handle).catch(() => undefined));
       this.#changed(record.id);
     }
+    await Promise.all(writes);
     this.#pump();
     return records.map((r) => r.record.id);
   }
@@ -369,7 +371,6 @@ export class UploadEngine {
         }
       }
       if (r.status !== 'verifying') this.#fire(live, 'completed');
-      await this.#save(live);
       await this.#verify(live, ctx, singleMd5);
       live.failures = 0;
     } catch (e) {
@@ -409,6 +410,15 @@ export class UploadEngine {
     const r = live.record;
     const sha256 = live.sha ? (r.sha256?.hex ?? live.sha.digestHex()) : undefined;
     if (sha256) r.sha256 = { through: r.plan.partCount, hex: sha256 };
+    if (!r.plan.multipart) {
+      r.verify = singlePutReport(r, singleMd5, sha256);
+      const bad = verifyFailed(r.verify);
+      if (bad) {
+        r.completedAt = undefined;
+        this.#fire(live, 'fail', Object.assign(new Error(bad), { name: 'VerificationFailed' }));
+      } else this.#fire(live, 'verified');
+      return;
+    }
     const client = ctx.client();
     const options = { signal: ctx.signal };
     const etag = await expectedEtag(r, singleMd5);
@@ -418,8 +428,6 @@ export class UploadEngine {
       const stored = await storeSha256(client, r, sha256, options);
       const after = await verifyObject(client, r, { sha256 }, options);
       report = { ...report, size: after.report.size, sha256: stored ? after.report.sha256 : 'not-stored', notes: [...report.notes, ...after.report.notes] };
-    } else if (sha256 && !r.plan.multipart) {
-      report = (await verifyObject(client, r, { etag, sha256 }, options)).report;
     }
     r.verify = report;
     const bad = verifyFailed(report);

@@ -28,11 +28,43 @@ export function openUploadDb(name = DB): Promise<IDBDatabase> {
   return req(open);
 }
 
+/**
+ * Writes are gathered for a few milliseconds and committed in one
+ * transaction: a folder of thousands of small files would otherwise cost a
+ * transaction per status change. A record lost in that window is harmless:
+ * ListParts reconciliation adopts parts the store has.
+ */
 export class IdbUploadStore implements UploadStore {
   #db: Promise<IDBDatabase>;
+  #pending = new Map<string, UploadRecord | null>();
+  #flush: Promise<void> | undefined;
+  #delayMs: number;
 
-  constructor(name = DB) {
+  constructor(name = DB, delayMs = 20) {
     this.#db = openUploadDb(name);
+    this.#delayMs = delayMs;
+  }
+
+  #write(id: string, record: UploadRecord | null): Promise<void> {
+    this.#pending.set(id, record);
+    this.#flush ??= new Promise<void>((resolve) => setTimeout(resolve, this.#delayMs)).then(async () => {
+      const batch = [...this.#pending];
+      this.#pending.clear();
+      this.#flush = undefined;
+      const tx = (await this.#db).transaction([RECORDS, HANDLES], 'readwrite');
+      for (const [key, r] of batch) {
+        if (r) tx.objectStore(RECORDS).put(r);
+        else {
+          tx.objectStore(RECORDS).delete(key);
+          tx.objectStore(HANDLES).delete(key);
+        }
+      }
+      await new Promise<void>((resolve, reject) => {
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      });
+    });
+    return this.#flush;
   }
 
   async #store(name: string, mode: IDBTransactionMode): Promise<IDBObjectStore> {
@@ -43,19 +75,14 @@ export class IdbUploadStore implements UploadStore {
     return req((await this.#store(RECORDS, 'readonly')).getAll() as IDBRequest<UploadRecord[]>);
   }
   async get(id: string): Promise<UploadRecord | undefined> {
+    if (this.#pending.has(id)) return this.#pending.get(id) ?? undefined;
     return req((await this.#store(RECORDS, 'readonly')).get(id) as IDBRequest<UploadRecord | undefined>);
   }
-  async put(record: UploadRecord): Promise<void> {
-    await req((await this.#store(RECORDS, 'readwrite')).put(record));
+  put(record: UploadRecord): Promise<void> {
+    return this.#write(record.id, record);
   }
-  async delete(id: string): Promise<void> {
-    const tx = (await this.#db).transaction([RECORDS, HANDLES], 'readwrite');
-    tx.objectStore(RECORDS).delete(id);
-    tx.objectStore(HANDLES).delete(id);
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error);
-    });
+  delete(id: string): Promise<void> {
+    return this.#write(id, null);
   }
   async putHandle(id: string, handle: unknown): Promise<void> {
     await req((await this.#store(HANDLES, 'readwrite')).put(handle, id));

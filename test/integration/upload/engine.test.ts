@@ -99,6 +99,9 @@ describe('upload engine on RGW', () => {
       expect(await downloadedSha256(client, bucket, c.key)).toBe(c.f.sha256);
     }
     expect(engine.snapshot(ids[3]!)!.partCount).toBe(3);
+    // Single PUTs carry the SHA-256 as metadata in the same request.
+    const small = await client.send(HeadObject, { bucket, key: made[4]!.key });
+    expect(small.metadata.sha256).toBe(made[4]!.f.sha256);
   });
 
   it('resumes after a reload: restore, re-attach, ListParts reconciles, only missing parts are sent', async () => {
