@@ -6,6 +6,7 @@
 import { startS3Worker, type S3WorkerRemote } from '../rpc/s3';
 import type { ConnectionInfo, ConnectionSettings } from '../lib/s3/service';
 import { forgetBucket, rememberBucket, rememberedBuckets } from '../lib/remembered';
+import type { SealedSecret } from '../lib/creds/vault';
 
 class Session {
   #worker: S3WorkerRemote | null = null;
@@ -33,6 +34,14 @@ class Session {
 
   async connect(settings: ConnectionSettings): Promise<ConnectionInfo> {
     const info = await this.worker.s3.connect(settings);
+    this.#info = info;
+    this.#buckets = rememberedBuckets(localStorage, info.endpoint.url);
+    return info;
+  }
+
+  /** Connect with keys saved sealed in a profile: the worker decrypts them, the page never sees them. */
+  async connectSealed(settings: Omit<ConnectionSettings, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>, sealed: SealedSecret, passphrase: string): Promise<ConnectionInfo> {
+    const info = await this.worker.s3.connectSealed(settings, sealed, passphrase);
     this.#info = info;
     this.#buckets = rememberedBuckets(localStorage, info.endpoint.url);
     return info;

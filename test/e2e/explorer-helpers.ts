@@ -6,8 +6,13 @@ import type { Page } from 'playwright-core';
 import { loadRgwEnv } from '../helpers/rgw-env';
 
 export async function connectAt(page: Page, appUrl: string, hash: string, who: 'main' | 'anonymous' = 'main'): Promise<void> {
-  const env = loadRgwEnv();
   await page.goto(appUrl + hash);
+  await connectAgain(page, who);
+}
+
+/** Fill the connect form shown after a reload (keys live only in the worker, so a reload forgets them). */
+export async function connectAgain(page: Page, who: 'main' | 'anonymous' = 'main'): Promise<void> {
+  const env = loadRgwEnv();
   await page.fill('input[name="endpoint"]', env.endpoint);
   if (who === 'anonymous') await page.check('input[name="anonymous"]');
   else {
