@@ -87,11 +87,16 @@ function mustSucceed(name: string) {
   };
 }
 
-async function tessera(page: Page, bucket: string, paths: string[], keys: string[], hashing: boolean): Promise<number> {
+type Integrity = { md5: boolean; sha256: boolean };
+const ALL: Integrity = { md5: true, sha256: true };
+const MD5: Integrity = { md5: true, sha256: false };
+const NONE: Integrity = { md5: false, sha256: false };
+
+async function tessera(page: Page, bucket: string, paths: string[], keys: string[], integrity: Integrity): Promise<number> {
   await page.setInputFiles('#files', paths);
   const r = await page.evaluate(
-    ({ bucket, keys, hashing }) => (window as unknown as { bench: { upload(b: string, k: string[], i: { md5: boolean; sha256: boolean }): Promise<{ ms: number; failed: string[] }> } }).bench.upload(bucket, keys, { md5: hashing, sha256: hashing }),
-    { bucket, keys, hashing },
+    ({ bucket, keys, integrity }) => (window as unknown as { bench: { upload(b: string, k: string[], i: Integrity): Promise<{ ms: number; failed: string[] }> } }).bench.upload(bucket, keys, integrity),
+    { bucket, keys, integrity },
   );
   if (r.failed.length) throw new Error(`Tessera: ${r.failed.length} uploads failed: ${r.failed.slice(0, 3).join('; ')}`);
   return r.ms / 1000;
@@ -126,15 +131,17 @@ async function main(): Promise<void> {
   });
 
   const fileRuns: Record<string, () => Promise<number>> = {
-    'Tessera (MD5 per part + SHA-256)': async () => tessera(page, bucket, [big], ['big/tessera.bin'], true),
-    'Tessera (hashing off)': async () => tessera(page, bucket, [big], ['big/tessera-nohash.bin'], false),
+    'Tessera (MD5 per part + SHA-256)': async () => tessera(page, bucket, [big], ['big/tessera.bin'], ALL),
+    'Tessera (MD5 per part)': async () => tessera(page, bucket, [big], ['big/tessera-md5.bin'], MD5),
+    'Tessera (hashing off)': async () => tessera(page, bucket, [big], ['big/tessera-nohash.bin'], NONE),
     'aws s3 cp': () => timed(async () => mustSucceed('aws s3 cp')(await aws(['s3', 'cp', '--only-show-errors', big, `s3://${bucket}/big/aws.bin`]))),
     's3cmd put': () => timed(async () => mustSucceed('s3cmd put')(await s3cmd(['put', '--no-progress', big, `s3://${bucket}/big/s3cmd.bin`]))),
   };
   const zarrKeys = zarrFiles.map((f) => `zarr/tessera/bench.zarr/${relative(zarr, f).split('\\').join('/')}`);
   const folderRuns: Record<string, () => Promise<number>> = {
-    'Tessera folder (MD5 + SHA-256)': async () => tessera(page, bucket, zarrFiles, zarrKeys, true),
-    'Tessera folder (hashing off)': async () => tessera(page, bucket, zarrFiles, zarrKeys.map((k) => k.replace('zarr/tessera/', 'zarr/tessera-nohash/')), false),
+    'Tessera folder (MD5 + SHA-256)': async () => tessera(page, bucket, zarrFiles, zarrKeys, ALL),
+    'Tessera folder (MD5)': async () => tessera(page, bucket, zarrFiles, zarrKeys.map((k) => k.replace('zarr/tessera/', 'zarr/tessera-md5/')), MD5),
+    'Tessera folder (hashing off)': async () => tessera(page, bucket, zarrFiles, zarrKeys.map((k) => k.replace('zarr/tessera/', 'zarr/tessera-nohash/')), NONE),
     'aws s3 sync': () => timed(async () => mustSucceed('aws s3 sync')(await aws(['s3', 'sync', '--only-show-errors', zarr, `s3://${bucket}/zarr/aws/bench.zarr`]))),
     's3cmd sync': () => timed(async () => mustSucceed('s3cmd sync')(await s3cmd(['sync', '--no-progress', `${zarr}/`, `s3://${bucket}/zarr/s3cmd/bench.zarr/`]))),
   };

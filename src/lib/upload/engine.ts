@@ -16,6 +16,7 @@ import { planParts, type PlanOptions } from './part-plan';
 import { bytesDone, type IntegrityOptions, type UploadRecord } from './record';
 import { Scheduler } from './scheduler';
 import { Serial } from './serial';
+import { InlineHasher, type PartHasher } from './part-hasher';
 import { FINAL, next, type UploadEvent, type UploadStatus } from './status';
 import type { UploadStore } from './store';
 import { expectedEtag, singlePutReport, storeSha256, verifyFailed, verifyObject } from './verify';
@@ -37,6 +38,8 @@ export interface EngineOptions {
   maxRetries?: number;
   /** Longest wait between attempts while the network is down, ms. */
   maxNetworkWaitMs?: number;
+  /** Reads and hashes parts (default: in this thread). */
+  hasher?: PartHasher;
   newId?: () => string;
   now?: () => number;
 }
@@ -85,7 +88,6 @@ interface Live {
   file?: Blob;
   sha?: RunningSha256;
   inFlight: Map<number, number>;
-  reading: Map<number, Promise<void>>;
   controller?: AbortController;
   running?: Promise<void>;
   /** Reconciled with the store since the file was attached. */
@@ -115,6 +117,7 @@ export class UploadEngine {
       maxRetries: 5,
       maxNetworkWaitMs: 15_000,
       newId: () => crypto.randomUUID(),
+      hasher: new InlineHasher(),
       now: Date.now,
       ...options,
       integrity: { ...DEFAULT_INTEGRITY, ...options.integrity },
@@ -170,7 +173,7 @@ export class UploadEngine {
   }
 
   #newLive(record: UploadRecord, file?: Blob): Live {
-    return { record, file, inFlight: new Map(), reading: new Map(), reconciled: false, failures: 0, saving: Promise.resolve() };
+    return { record, file, inFlight: new Map(), reconciled: false, failures: 0, saving: Promise.resolve() };
   }
 
   /** Queue files. Throws (before queueing anything) when a file cannot be uploaded to S3, in plain words. */
@@ -317,7 +320,7 @@ export class UploadEngine {
       sha: live.sha,
       save: () => this.#save(live),
       inFlight: live.inFlight,
-      reading: live.reading,
+      hasher: this.#o.hasher,
       reads: this.#reads,
       onSlowDown: () => this.#scheduler.backOff(1000),
       changed: () => this.#changed(live.record.id),
@@ -408,7 +411,7 @@ export class UploadEngine {
 
   async #verify(live: Live, ctx: UploadContext, singleMd5?: string): Promise<void> {
     const r = live.record;
-    const sha256 = live.sha ? (r.sha256?.hex ?? live.sha.digestHex()) : undefined;
+    const sha256 = live.sha ? (r.sha256?.hex ?? (await live.sha.digestHex())) : undefined;
     if (sha256) r.sha256 = { through: r.plan.partCount, hex: sha256 };
     if (!r.plan.multipart) {
       r.verify = singlePutReport(r, singleMd5, sha256);

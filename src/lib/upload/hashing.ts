@@ -45,45 +45,72 @@ export function md5Hex(b64: string): string {
   return base64ToHex(b64);
 }
 
+/** A fresh SHA-256 state. */
+export async function sha256Initial(): Promise<Uint8Array> {
+  const h = await (sha256Hasher ??= createSHA256());
+  h.init();
+  return h.save();
+}
+
+/** The SHA-256 state after feeding `bytes` to `state`. */
+export async function sha256Continue(state: Uint8Array, bytes: Uint8Array): Promise<Uint8Array> {
+  const h = await (sha256Hasher ??= createSHA256());
+  h.load(state);
+  h.update(bytes);
+  return h.save();
+}
+
+/** Hex digest of a SHA-256 state. */
+export async function sha256Digest(state: Uint8Array): Promise<string> {
+  const h = await (sha256Hasher ??= createSHA256());
+  h.load(state);
+  return h.digest('hex');
+}
+
 /**
- * A SHA-256 fed in order; its state survives a reload. It keeps only the
- * saved state (~100 bytes) and runs on the shared instance, so a thousand
- * uploads at once cost a thousand states, not a thousand WASM memories.
+ * A SHA-256 fed in order, part by part; only its saved state (~100 bytes) is
+ * kept, so it survives a reload and a thousand uploads cost a thousand states.
+ * The bytes are fed by a `PartHasher` (maybe in another worker) that returns
+ * the next state; `advance` records it.
  */
 export class RunningSha256 {
-  #hasher: IHasher;
   #state: Uint8Array;
   /** Parts 1..through are in the digest. */
   through: number;
 
-  private constructor(hasher: IHasher, state: Uint8Array, through: number) {
-    this.#hasher = hasher;
+  private constructor(state: Uint8Array, through: number) {
     this.#state = state;
     this.through = through;
   }
 
   static async create(saved?: { through: number; state?: Uint8Array }): Promise<RunningSha256> {
-    const h = await (sha256Hasher ??= createSHA256());
-    if (saved?.state && saved.through > 0) return new RunningSha256(h, saved.state, saved.through);
-    h.init();
-    return new RunningSha256(h, h.save(), 0);
+    if (saved?.state && saved.through > 0) return new RunningSha256(saved.state, saved.through);
+    return new RunningSha256(await sha256Initial(), 0);
   }
 
-  update(part: number, bytes: Uint8Array): void {
+  get state(): Uint8Array {
+    return this.#state;
+  }
+
+  /** Record the state after part `part` (which must be the next one). */
+  advance(part: number, state: Uint8Array): void {
     if (part !== this.through + 1) throw new Error(`SHA-256 must be fed in order: expected part ${this.through + 1}, got ${part}.`);
-    this.#hasher.load(this.#state);
-    this.#hasher.update(bytes);
-    this.#state = this.#hasher.save();
+    this.#state = state;
     this.through = part;
+  }
+
+  /** Feed bytes here, in this thread. */
+  async update(part: number, bytes: Uint8Array): Promise<void> {
+    if (part !== this.through + 1) throw new Error(`SHA-256 must be fed in order: expected part ${this.through + 1}, got ${part}.`);
+    this.advance(part, await sha256Continue(this.#state, bytes));
   }
 
   save(): { through: number; state: Uint8Array } {
     return { through: this.through, state: this.#state };
   }
 
-  digestHex(): string {
-    this.#hasher.load(this.#state);
-    return this.#hasher.digest('hex');
+  digestHex(): Promise<string> {
+    return sha256Digest(this.#state);
   }
 }
 

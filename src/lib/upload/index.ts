@@ -11,3 +11,4 @@ export * from './incomplete';
 export * from './engine';
 export * from './service';
 export * from './serial';
+export * from './part-hasher';

@@ -6,13 +6,14 @@
 import type { S3Client, SendOptions } from '../s3/client';
 import { S3Error } from '../s3/errors';
 import { CompleteMultipartUpload, CreateMultipartUpload, PutObject, UploadPart, listAllParts } from '../s3/ops/index';
-import { fileStillReadable, FileChangedError, readSlice } from './classify';
-import { hexToBase64, md5Base64, md5Hex, type RunningSha256 } from './hashing';
+import { fileStillReadable, FileChangedError } from './classify';
+import { hexToBase64, md5Hex, type RunningSha256 } from './hashing';
 import { partRange } from './part-plan';
 import { withPart, type PartRecord, type UploadRecord } from './record';
 import { Priority, type Scheduler } from './scheduler';
 import { SHA256_META } from './verify';
 import type { Serial } from './serial';
+import type { PartHasher } from './part-hasher';
 
 export interface UploadContext {
   record: UploadRecord;
@@ -24,9 +25,9 @@ export interface UploadContext {
   save: () => Promise<void>;
   /** Bytes of parts on the wire, for progress. */
   inFlight: Map<number, number>;
-  /** Part reads in progress, so the running SHA-256 can wait for the previous part. */
-  reading: Map<number, Promise<void>>;
-  /** One reader for the whole engine: parts are read in turn (see serial.ts). */
+  /** Reads and hashes byte ranges (inline, or in a hash worker). */
+  hasher: PartHasher;
+  /** One reader for the whole engine: parts are read and hashed in turn, in call order (see serial.ts). */
   reads: Serial;
   /** The store asked us to slow down. */
   onSlowDown: () => void;
@@ -60,12 +61,13 @@ export async function putSingle(ctx: UploadContext): Promise<string | undefined>
     run: async (signal) => {
       let md5: string | undefined;
       const metadata: Record<string, string> = {};
-      if (r.integrity.md5 || r.integrity.sha256) {
-        const bytes = await ctx.reads.run(() => readSlice(ctx.file, 0, r.size, r.name));
-        if (r.integrity.md5) md5 = await md5Base64(bytes);
-        if (ctx.sha) {
-          ctx.sha.update(1, bytes);
-          r.sha256 = { through: 1, hex: ctx.sha.digestHex() };
+      if (r.integrity.md5 || ctx.sha) {
+        const sha = ctx.sha;
+        const out = await ctx.reads.run(() => ctx.hasher.hash({ blob: ctx.file, start: 0, end: r.size, name: r.name, md5: r.integrity.md5, sha: sha?.state }));
+        md5 = out.md5;
+        if (sha && out.sha) {
+          sha.advance(1, out.sha);
+          r.sha256 = { through: 1, hex: await sha.digestHex() };
           metadata[SHA256_META] = r.sha256.hex!;
         }
       }
@@ -126,7 +128,8 @@ export async function shaCatchUp(ctx: UploadContext, upTo: number): Promise<void
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const n = sha.through + 1;
     const { start, end } = partRange(ctx.record.plan, n);
-    sha.update(n, await ctx.reads.run(() => readSlice(ctx.file, start, end, ctx.record.name)));
+    const out = await ctx.reads.run(() => ctx.hasher.hash({ blob: ctx.file, start, end, name: ctx.record.name, md5: false, sha: sha.state }));
+    sha.advance(n, out.sha!);
   }
   ctx.record.sha256 = sha.save();
 }
@@ -155,26 +158,20 @@ async function sendPart(ctx: UploadContext, n: number, signal: AbortSignal): Pro
   const sha = ctx.sha;
   const body = ctx.file.slice(start, end);
   let md5: string | undefined;
-  const wantSha = sha !== undefined && sha.through < n;
-  if (r.integrity.md5 || wantSha) {
-    let done!: () => void;
-    ctx.reading.set(n, new Promise<void>((res) => (done = res)));
-    try {
-      const bytes = await ctx.reads.run(() => readSlice(ctx.file, start, end, r.name));
+  if (r.integrity.md5 || (sha && sha.through < n)) {
+    // Hashing runs in call order, and parts start in order, so part n usually
+    // finds the SHA-256 just past part n-1. If not (a retried part), the
+    // catch-up before Complete reads it again.
+    md5 = await ctx.reads.run(async () => {
       if (signal.aborted) throw signal.reason;
-      if (r.integrity.md5) md5 = await md5Base64(bytes);
-      // Parts are read nearly in order; wait for the previous one's read so the
-      // running SHA-256 takes this part now instead of reading it again later.
-      const prev = ctx.reading.get(n - 1);
-      if (sha && sha.through < n - 1 && prev) await prev;
-      if (sha && sha.through === n - 1) {
-        sha.update(n, bytes);
+      const feed = sha !== undefined && sha.through === n - 1;
+      const out = await ctx.hasher.hash({ blob: ctx.file, start, end, name: r.name, md5: r.integrity.md5, sha: feed ? sha.state : undefined });
+      if (feed && out.sha) {
+        sha.advance(n, out.sha);
         r.sha256 = sha.save();
       }
-    } finally {
-      ctx.reading.delete(n);
-      done();
-    }
+      return out.md5;
+    });
   }
   ctx.inFlight.set(n, end - start);
   ctx.changed();

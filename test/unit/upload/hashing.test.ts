@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { RunningSha256, md5Base64, multipartEtag } from '../../../src/lib/upload/hashing';
+import { RunningSha256, md5Base64, multipartEtag, sha256Digest } from '../../../src/lib/upload/hashing';
+import { InlineHasher } from '../../../src/lib/upload/part-hasher';
 import { fingerprint } from '../../../src/lib/upload/fingerprint';
 
 const bytes = (n: number, seed = 1) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 255);
@@ -22,14 +23,14 @@ describe('hashing', () => {
   it('running SHA-256 fed part by part, saved and restored midway, equals the one-shot digest', async () => {
     const parts = [bytes(100_000, 1), bytes(77, 2), bytes(5000, 3)];
     const a = await RunningSha256.create();
-    a.update(1, parts[0]!);
+    await a.update(1, parts[0]!);
     const saved = a.save();
     const b = await RunningSha256.create(saved);
     expect(b.through).toBe(1);
-    b.update(2, parts[1]!);
-    b.update(3, parts[2]!);
-    expect(b.digestHex()).toBe(createHash('sha256').update(Buffer.concat(parts)).digest('hex'));
-    expect(() => b.update(5, parts[0]!)).toThrow(/in order/);
+    await b.update(2, parts[1]!);
+    await b.update(3, parts[2]!);
+    expect(await b.digestHex()).toBe(createHash('sha256').update(Buffer.concat(parts)).digest('hex'));
+    await expect(b.update(5, parts[0]!)).rejects.toThrow(/in order/);
   });
 
   it('many running SHA-256s interleaved on the shared instance stay independent', async () => {
@@ -37,12 +38,24 @@ describe('hashing', () => {
     const b = await RunningSha256.create();
     const x = bytes(3000, 5);
     const y = bytes(7000, 9);
-    a.update(1, x);
-    b.update(1, y);
+    await a.update(1, x);
+    await b.update(1, y);
     expect(await md5Base64(x)).toBe(createHash('md5').update(x).digest('base64'));
-    a.update(2, y);
-    expect(a.digestHex()).toBe(createHash('sha256').update(x).update(y).digest('hex'));
-    expect(b.digestHex()).toBe(createHash('sha256').update(y).digest('hex'));
+    await a.update(2, y);
+    expect(await a.digestHex()).toBe(createHash('sha256').update(x).update(y).digest('hex'));
+    expect(await b.digestHex()).toBe(createHash('sha256').update(y).digest('hex'));
+  });
+
+  it('the part hasher gives the MD5 of a range and continues a SHA-256 state', async () => {
+    const data = bytes(50_000, 3);
+    const h = new InlineHasher();
+    const s0 = (await RunningSha256.create()).state;
+    const first = await h.hash({ blob: new Blob([data]), start: 0, end: 20_000, name: 'x', md5: true, sha: s0 });
+    expect(first.md5).toBe(createHash('md5').update(data.subarray(0, 20_000)).digest('base64'));
+    const second = await h.hash({ blob: new Blob([data]), start: 20_000, end: 50_000, name: 'x', md5: false, sha: first.sha });
+    expect(second.md5).toBeUndefined();
+    expect(await sha256Digest(second.sha!)).toBe(createHash('sha256').update(data).digest('hex'));
+    expect(await h.hash({ blob: new Blob([data]), start: 0, end: 1, name: 'x', md5: false })).toEqual({});
   });
 
   it('fingerprints by content: same bytes match, one changed byte in a sample does not', async () => {

@@ -1,0 +1,43 @@
+/**
+ * Reading and hashing a byte range of a file, behind an interface so it can
+ * run in the engine's own thread (Node, tests) or in a hash worker (the
+ * browser: the S3 worker thread then only signs and sends while the next
+ * part is being hashed). The running SHA-256 travels as hash-wasm's saved
+ * state, so the hasher keeps nothing between calls.
+ */
+import { readSlice } from './classify';
+import { md5Base64, sha256Continue } from './hashing';
+
+export interface HashRequest {
+  blob: Blob;
+  start: number;
+  end: number;
+  /** Name for the "file changed" error. */
+  name: string;
+  md5: boolean;
+  /** SHA-256 state to continue with these bytes (omit to skip SHA-256). */
+  sha?: Uint8Array;
+}
+
+export interface HashResult {
+  /** Base64 MD5 of the range. */
+  md5?: string;
+  /** SHA-256 state after these bytes. */
+  sha?: Uint8Array;
+}
+
+export interface PartHasher {
+  hash(req: HashRequest): Promise<HashResult>;
+}
+
+/** Hashes in the calling thread. */
+export class InlineHasher implements PartHasher {
+  async hash(req: HashRequest): Promise<HashResult> {
+    if (!req.md5 && !req.sha) return {};
+    const bytes = await readSlice(req.blob, req.start, req.end, req.name);
+    const out: HashResult = {};
+    if (req.md5) out.md5 = await md5Base64(bytes);
+    if (req.sha) out.sha = await sha256Continue(req.sha, bytes);
+    return out;
+  }
+}
