@@ -41,7 +41,7 @@ for (const [part, conc] of JSON.parse(process.env.SEND ?? '[]') as number[][]) {
   console.log(`send ${part} MiB x${conc}`, JSON.stringify(await page.evaluate(([b, p, c]) => (window as unknown as { bench: { sendSpeed(b: string, p: number, c: number): Promise<unknown> } }).bench.sendSpeed(b as string, (p as number) * 1024 * 1024, c as number), [bucket, part, conc])));
 }
 for (const [part, conc] of JSON.parse(process.env.READ ?? '[]') as number[][]) {
-  console.log(`read ${part} MiB x${conc}`, await page.evaluate(([p, c]) => (window as unknown as { bench: { readSpeed(p: number, c: number): Promise<unknown> } }).bench.readSpeed(p * 1024 * 1024, c), [part, conc]));
+  console.log(`read ${part} MiB x${conc}`, await page.evaluate(([p, c]) => (window as unknown as { bench: { readSpeed(p: number, c: number): Promise<unknown> } }).bench.readSpeed(p! * 1024 * 1024, c!), [part, conc]));
 }
 for (const integ of JSON.parse(process.env.INTEG ?? '[{"md5":true,"sha256":false}]')) {
   const r = await page.evaluate(({ bucket, integ }) => (window as unknown as B).bench.upload(bucket, [`k-${Math.random()}`], integ), { bucket, integ });
