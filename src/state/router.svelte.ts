@@ -7,6 +7,7 @@
  *   #/b/<bucket>/<prefix...>   objects under a prefix
  *   #/o/<bucket>/<key...>      one object
  *   #/dataset/<bucket>/<path>  a Zarr store as a dataset
+ *   #/settings/<bucket>        CORS doctor and bucket policy
  */
 
 export type Route =
@@ -14,7 +15,8 @@ export type Route =
   | { name: 'buckets' }
   | { name: 'bucket'; bucket: string; prefix: string }
   | { name: 'object'; bucket: string; key: string }
-  | { name: 'dataset'; bucket: string; path: string };
+  | { name: 'dataset'; bucket: string; path: string }
+  | { name: 'settings'; bucket: string };
 
 /** Encode each part but keep `/` readable; keys may hold anything, so `%` etc. are encoded. */
 function enc(s: string): string {
@@ -41,6 +43,8 @@ export function routeToHash(route: Route): string {
       return `#/o/${encodeURIComponent(route.bucket)}/${enc(route.key)}`;
     case 'dataset':
       return `#/dataset/${encodeURIComponent(route.bucket)}/${enc(route.path)}`;
+    case 'settings':
+      return `#/settings/${encodeURIComponent(route.bucket)}`;
   }
 }
 
@@ -60,6 +64,9 @@ export function parseHash(hash: string): Route {
       break;
     case 'dataset':
       if (bucket) return { name: 'dataset', bucket: dec(bucket), path: tail };
+      break;
+    case 'settings':
+      if (bucket) return { name: 'settings', bucket: dec(bucket) };
       break;
   }
   return { name: 'connect' };

@@ -12,6 +12,7 @@ describe('hash routes', () => {
       ...HOSTILE_KEYS.map((key): Route => ({ name: 'object', bucket: 'b', key })),
       ...HOSTILE_KEYS.map((key): Route => ({ name: 'bucket', bucket: 'b', prefix: `${key}/` })),
       { name: 'dataset', bucket: 'b', path: 'climate/tas.zarr' },
+      { name: 'settings', bucket: 'my.bucket' },
     ];
     for (const r of routes) expect(parseHash(routeToHash(r))).toEqual(r);
   });

@@ -18,6 +18,8 @@ import { deleteMany, type DeleteObjectsOutput } from './ops/delete-objects';
 import { buildCorsXml, type CorsRule } from './ops/cors-rules';
 import { contentMd5 } from './checksum';
 import type { ObjectHead } from './ops/head-object';
+import { observeCors, type CorsObservation } from '../policy/cors-probe';
+import { deletePolicyConfirmed, putPolicyConfirmed, type WriteOutcome } from '../policy/write';
 import { du, find, type FindResult, type WalkProgress } from '../explorer/walk';
 import { listAhead, type ListAheadSummary } from '../explorer/list-ahead';
 import { copyObject, copyTree, type CopyTuning, type MetadataChange, type TreeCopyInput, type TreeProgress, type TreeResult } from '../explorer/copy';
@@ -248,6 +250,20 @@ export class S3Service {
   async presignMany(bucket: string, keys: string[], expiresInSeconds: number): Promise<string[]> {
     const c = this.#c;
     return Promise.all(keys.map((key) => c.presign({ method: 'GET', bucket, key }, expiresInSeconds)));
+  }
+
+  /** Write a whole bucket policy, confirmed by reading back where the store's answer is unreadable. */
+  putBucketPolicy(bucket: string, policy: string, opId?: string): Promise<WriteOutcome> {
+    return this.#run(opId, (signal) => putPolicyConfirmed(this.#c, bucket, policy, { signal }));
+  }
+
+  deleteBucketPolicy(bucket: string, opId?: string): Promise<WriteOutcome> {
+    return this.#run(opId, (signal) => deletePolicyConfirmed(this.#c, bucket, { signal }));
+  }
+
+  /** What this page can observe of the bucket's CORS set-up (see cors-probe.ts). */
+  observeCors(bucket: string, opId?: string): Promise<CorsObservation> {
+    return this.#run(opId, (signal) => observeCors(this.#c, bucket, signal));
   }
 
   /** Tell wrong keys from missing CORS (see diagnose.ts). */

@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ops from '../../../src/lib/s3/ops/index';
 import { S3Error } from '../../../src/lib/s3/errors';
-import { TEMPLATES, writePolicy, readPolicy, lintPolicy, examineCors, corsFixSteps } from '../../../src/lib/policy/index';
+import { TEMPLATES, writePolicy, readPolicy, lintPolicy, examineCors, corsFixSteps, putPolicyConfirmed, deletePolicyConfirmed } from '../../../src/lib/policy/index';
+import { S3Client } from '../../../src/lib/s3/client';
+import { loadRgwEnv } from '../../helpers/rgw-env';
 import { createBucket, destroyBucket, rgwClient, rgwService, uniqueBucket } from '../../helpers/s3';
 import { s3cmd } from '../../helpers/cli';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -102,5 +104,47 @@ describe('CORS doctor fix on the RGW', () => {
     });
     expect(pre.status).toBe(200);
     expect(pre.headers.get('access-control-allow-origin')).toBe(origin);
+  });
+});
+
+describe('policy writes confirmed by reading back', () => {
+  // The seam: what a browser sees when the store's answer to PUT/DELETE ?policy has no CORS headers.
+  function blindClient(): S3Client {
+    const env = loadRgwEnv();
+    return new S3Client({
+      endpoint: owner().endpoint,
+      credentials: { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey },
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        const url = String(input instanceof Request ? input.url : input);
+        if (/[?&]policy(=|&|$)/.test(url) && (init?.method === 'PUT' || init?.method === 'DELETE')) throw new TypeError('Failed to fetch');
+        return res;
+      },
+    });
+  }
+
+  it('a write whose answer was unreadable is confirmed when the stored policy is ours', async () => {
+    const text = writePolicy(TEMPLATES[0]!.build({ dialect: 'aws' }), bucket);
+    expect(await putPolicyConfirmed(blindClient(), bucket, text)).toEqual({ confirmedByReadBack: true });
+    expect(await deletePolicyConfirmed(blindClient(), bucket)).toEqual({ confirmedByReadBack: true });
+  });
+
+  it('a write that really failed is still an error', async () => {
+    // The other user may not write this bucket's policy: the read-back (also refused) cannot confirm.
+    const env = loadRgwEnv();
+    const blindOther = new S3Client({
+      endpoint: owner().endpoint,
+      credentials: { accessKeyId: env.otherAccessKeyId, secretAccessKey: env.otherSecretAccessKey },
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      fetch: async (input, init) => {
+        await fetch(input, init);
+        if (init?.method === 'PUT') throw new TypeError('Failed to fetch');
+        return fetch(input, init);
+      },
+    });
+    const text = writePolicy(TEMPLATES[0]!.build({ dialect: 'aws' }), bucket);
+    await expect(putPolicyConfirmed(blindOther, bucket, text)).rejects.toMatchObject({ code: 'NetworkError' });
+    await expect(owner().send(ops.GetBucketPolicy, { bucket })).rejects.toMatchObject({ code: 'NoSuchBucketPolicy' });
   });
 });
