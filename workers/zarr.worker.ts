@@ -14,6 +14,14 @@ import type { S3ReaderApi } from './s3.worker';
 
 installErrorTransfer();
 
+// Load the blosc decoder (WASM) while the dataset is being discovered: it is
+// what xarray writes by default, and compiling it is the biggest fixed cost
+// before the first chunk can be drawn.
+// (numcodecs instantiates its WASM module on first use, hence a tiny encode.)
+void import('numcodecs/blosc')
+  .then((m) => m.default.fromConfig({ id: 'blosc', clevel: 1, cname: 'lz4', shuffle: 1, blocksize: 0 }).encode(new Uint8Array(64)))
+  .catch(() => undefined);
+
 export type DatasetSource = { kind: 's3'; bucket: string; path: string } | { kind: 'url'; url: string };
 
 function accessOver(port: MessagePort): S3Access {
@@ -42,6 +50,7 @@ const api = {
     }
   },
   checkConsolidated: () => session.checkConsolidated(),
+  coords: () => session.coords(),
   plan: session.plan.bind(session),
   cancel: session.cancel.bind(session),
   async drawSlice(req: SliceRequest, onTile: (tile: Tile) => void) {

@@ -88,7 +88,7 @@ export class DatasetState {
   /** Endpoint shown in the "reproduce in xarray" snippet. */
   endpoint = $state<string | undefined>(undefined);
   /** Time from asking to open until the first chunk and the whole slice were drawn (ms). */
-  timings = $state<{ firstTile?: number; full?: number }>({});
+  timings = $state<{ opened?: number; firstTile?: number; full?: number }>({});
   #t0 = 0;
   #sliceId = 0;
   #sliceShape = { width: 0, height: 0 };
@@ -141,9 +141,14 @@ export class DatasetState {
       this.error = r.error.message;
       return;
     }
+    this.timings = { opened: performance.now() - this.#t0 };
     this.info = r.info;
-    this.coords = r.coords;
+    this.coords = {};
     this.status = 'ready';
+    void this.#remote.coords().then(({ coords, warnings }) => {
+      this.coords = coords;
+      if (this.info && warnings.length !== this.info.warnings.length) this.info = { ...this.info, warnings };
+    });
     const first = r.info.dataVars.find((v) => v.shape.length >= 2 && !v.unsupportedCodecs.length) ?? r.info.dataVars[0] ?? r.info.coords[0];
     if (first) this.selectVariable(first.name);
     void this.#remote.checkConsolidated().then((s) => (this.stale = s && (s.unlisted.length || s.changed.length) ? s : null));

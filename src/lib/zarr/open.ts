@@ -47,7 +47,7 @@ export class ZarrDataset {
   }
 
   /** Discover the store and read the 1-D coordinates (for labels). */
-  static async open(source: KeySource, options: DiscoverOptions & { group?: string } = {}): Promise<ZarrDataset> {
+  static async open(source: KeySource, options: DiscoverOptions & { group?: string; coords?: boolean } = {}): Promise<ZarrDataset> {
     let h: Hierarchy;
     try {
       h = await discover(source, options);
@@ -57,11 +57,12 @@ export class ZarrDataset {
     const group = options.group ?? '';
     if (!h.nodes.has(group)) throw new ZarrError('not-found', `There is no group "${group}" in ${source.label}.`);
     const ds = new ZarrDataset(source, h, group);
-    await ds.#loadCoords(options.signal);
+    if (options.coords ?? true) await ds.loadCoords(options.signal);
     return ds;
   }
 
-  async #loadCoords(signal?: AbortSignal): Promise<void> {
+  /** Read the 1-D coordinates (for labels); done by `open` unless told not to. */
+  async loadCoords(signal?: AbortSignal): Promise<void> {
     await Promise.all(
       this.info.coords
         .filter((v) => v.shape.length === 1 && v.shape[0]! <= MAX_COORD_LENGTH && v.unsupportedCodecs.length === 0)
@@ -110,11 +111,11 @@ export class ZarrDataset {
     const sizes = new Map<string, number>();
     const walk = async (prefix: string, depth: number): Promise<void> => {
       const level = await this.source.list!(prefix, maxPages);
-      for (const k of level.keys) sizes.set(k.key.slice(v.path.length + 1), k.size);
+      for (const k of level.keys) sizes.set(v.path ? k.key.slice(v.path.length + 1) : k.key, k.size);
       if (depth < v.shape.length + 1 && sizes.size < 100_000) for (const p of level.prefixes) await walk(p, depth + 1);
     };
     try {
-      await walk(`${v.path}/`, 0);
+      await walk(v.path ? `${v.path}/` : '', 0);
     } catch {
       return null;
     }
@@ -139,6 +140,10 @@ export class ZarrDataset {
     }
     const plan = this.plan(name, sel);
     const meta = this.hierarchy.nodes.get(v.path)!.array!;
+    const keys = plan.objects.map((k) => (v.path ? `${v.path}/${k}` : k));
+    this.source.prepare?.(keys);
+    // Shards are read by byte ranges; whole-object prefetch is for plain chunks.
+    if (!meta.sharded && keys.length > 1) this.#store.prefetch(keys, options.concurrency ?? 8, options.signal);
     let arr: AnyArray;
     try {
       arr = await this.#array(v);

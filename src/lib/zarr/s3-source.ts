@@ -74,6 +74,10 @@ export class S3Source implements KeySource {
     );
   }
 
+  prepare(keys: string[]): void {
+    for (const k of keys) void this.#presign(k).catch(() => undefined);
+  }
+
   async get(key: string, range?: ByteRange, signal?: AbortSignal): Promise<Uint8Array | undefined> {
     const url = await this.#presign(key);
     return fetchKey(url, key, range, signal, this.#fetch);

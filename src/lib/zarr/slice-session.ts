@@ -20,7 +20,6 @@ export interface Failure {
 
 export interface OpenResult {
   info: DatasetInfo;
-  coords: Record<string, CoordValues>;
 }
 
 export interface Tile {
@@ -86,16 +85,24 @@ export class SliceSession {
 
   async open(source: KeySource, extraNames: string[] = []): Promise<OpenResult | Failure> {
     try {
-      this.#ds = await ZarrDataset.open(source, { extraNames });
-      const coords: Record<string, CoordValues> = {};
-      for (const d of this.#ds.info.dims) {
-        const c = this.#ds.coord(d.name);
-        if (c) coords[d.name] = c;
-      }
-      return { info: this.#ds.info, coords };
+      // Coordinates are read by `coords()`, alongside the first slice.
+      this.#ds = await ZarrDataset.open(source, { extraNames, coords: false });
+      return { info: this.#ds.info };
     } catch (e) {
       return fail(e);
     }
+  }
+
+  /** Coordinate values and labels per dimension, plus warnings added while reading them. */
+  async coords(): Promise<{ coords: Record<string, CoordValues>; warnings: string[] }> {
+    const ds = this.#dataset;
+    await ds.loadCoords();
+    const coords: Record<string, CoordValues> = {};
+    for (const d of ds.info.dims) {
+      const c = ds.coord(d.name);
+      if (c) coords[d.name] = c;
+    }
+    return { coords, warnings: ds.info.warnings };
   }
 
   get #dataset(): ZarrDataset {

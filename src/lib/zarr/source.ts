@@ -36,6 +36,8 @@ export interface KeySource {
    * Rejects when the store refuses listing.
    */
   list?(prefix: string, maxPages?: number): Promise<ListLevel>;
+  /** Hint: these keys are about to be read (lets a presigning source sign them in one batch). */
+  prepare?(keys: string[]): void;
 }
 
 /** The `Range` header value for a byte range (suffix ranges are not CORS-safelisted: avoid them). */

@@ -17,6 +17,7 @@ export class ZarritaStore implements AsyncReadable {
   readonly #source: KeySource;
   readonly #meta = new Map<string, Uint8Array>();
   readonly #deniedIsMissing: boolean;
+  readonly #prefetched = new Map<string, Promise<Uint8Array | undefined>>();
   /** Keys that answered 403 and were taken as missing. */
   readonly deniedAsMissing = new Set<string>();
 
@@ -35,7 +36,37 @@ export class ZarritaStore implements AsyncReadable {
     }
   }
 
+  /**
+   * Start fetching whole objects now, `concurrency` at a time, so the network
+   * never waits for decoding (which runs on one thread). `get` then takes the
+   * bytes from here. Holds compressed bytes of one selection at most.
+   */
+  prefetch(keys: string[], concurrency: number, signal?: AbortSignal): void {
+    // Bytes of an earlier (cancelled) selection are dropped; a read still
+    // waiting for one of them simply fetches it again.
+    this.#prefetched.clear();
+    let next = 0;
+    const slots: (() => void)[] = [];
+    const gates = keys.map(() => new Promise<void>((resolve) => slots.push(resolve)));
+    const open = () => slots[next++]?.();
+    keys.forEach((k, i) => {
+      const p = gates[i]!.then(() => this.#fetch(`/${k}`, undefined, signal)).finally(open);
+      p.catch(() => undefined);
+      this.#prefetched.set(`/${k}`, p);
+    });
+    for (let i = 0; i < concurrency; i++) open();
+  }
+
   async #read(key: AbsolutePath, range: RangeQuery | undefined, signal: AbortSignal | undefined): Promise<Uint8Array | undefined> {
+    const early = range ? undefined : this.#prefetched.get(key);
+    if (early) {
+      this.#prefetched.delete(key);
+      return early;
+    }
+    return this.#fetch(key, range, signal);
+  }
+
+  async #fetch(key: AbsolutePath, range: RangeQuery | undefined, signal: AbortSignal | undefined): Promise<Uint8Array | undefined> {
     const meta = this.#meta.get(key);
     if (meta && !range) return meta;
     // Metadata of a known node that is absent (e.g. no .zattrs) is simply missing.

@@ -44,6 +44,12 @@ describe('reading slices', () => {
     expect(nulls(r1.values)).toEqual(e1);
   });
 
+  it('prefetches more chunks than requests in flight without stalling', async () => {
+    const ds = await ZarrDataset.open(packedStore());
+    const r = await ds.read('v', { index: [0, 0, 0], free: [1, 2] }, { concurrency: 1 });
+    expect(nulls(r.values)).toEqual(expected(0));
+  });
+
   it('reads transposed slices and series', async () => {
     const ds = await ZarrDataset.open(packedStore());
     const t = await ds.read('v', { index: [0, 0, 0], free: [2, 1] });

@@ -1,0 +1,23 @@
+/**
+ * The bench page: Tessera's real DatasetView, built like the app, opened by
+ * `bench/zarr.ts` through `window.tesseraBench` (keys are handed over in the
+ * page, never in a URL).
+ */
+import { mount } from 'svelte';
+import DatasetView from '../../src/components/zarr/DatasetView.svelte';
+import { session } from '../../src/state/session.svelte';
+import type { ConnectionSettings } from '../../src/lib/s3/service';
+import type { DatasetSource } from '../../src/state/dataset.svelte';
+
+declare global {
+  interface Window {
+    tesseraBench: { open(settings: ConnectionSettings | null, source: DatasetSource): Promise<void> };
+  }
+}
+
+window.tesseraBench = {
+  async open(settings, source) {
+    if (settings) await session.connect(settings);
+    mount(DatasetView, { target: document.getElementById('app')!, props: { source } });
+  },
+};

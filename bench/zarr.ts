@@ -1,0 +1,108 @@
+/**
+ * Zarr benchmark (not a test): a 24 x 2048 x 2048 float32 variable in
+ * 512 x 512 chunks (blosc zstd) written by xarray and uploaded to the RGW.
+ * Times, in the same run and interleaved:
+ *  - Tessera in headless Chromium (production build of the real DatasetView,
+ *    private bucket, presigned chunk reads): from "open" to the first chunk
+ *    drawn and to the whole slice drawn (the view opens at time index 0: the
+ *    same 16 chunks' worth of work as time=5);
+ *  - xarray `open_zarr(...).v.isel(time=5).values` in a cold python process;
+ *  - zarr-python `open_consolidated(...)['v'][5]` in a cold python process.
+ * Prints medians and ratios. Run with `npm run bench -- zarr`.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build, preview } from 'vite';
+import { launchBrowser } from '../test/helpers/browser';
+import { loadRgwEnv } from '../test/helpers/rgw-env';
+import { createBucket, destroyBucket, uniqueBucket } from '../test/helpers/s3';
+import { makeReadableByAnyone, uploadDir } from '../test/integration/zarr/fixtures';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PEERS = join(ROOT, 'bench/zarr-peers.py');
+const ROUNDS = Number(process.env.TESSERA_BENCH_ROUNDS ?? 5);
+const PORT = Number(process.env.TESSERA_BENCH_ZARR_PORT ?? 4197);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
+};
+const pyEnv = () => {
+  const env = { ...process.env };
+  delete env.PYTHONPATH;
+  delete env.PYTHONHOME;
+  return env;
+};
+
+async function python(args: string[]): Promise<string> {
+  const { stdout } = await run('/usr/bin/python3', [PEERS, ...args], { env: pyEnv(), maxBuffer: 1 << 24, timeout: 600_000 });
+  return stdout.trim();
+}
+
+async function main(): Promise<void> {
+  const env = loadRgwEnv();
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-zarr-bench-'));
+  const outDir = mkdtempSync(join(tmpdir(), 'tessera-zarr-page-'));
+  const bucket = uniqueBucket('zbench');
+  const origin = `http://127.0.0.1:${PORT}`;
+  let server: Awaited<ReturnType<typeof preview>> | undefined;
+  const browser = await launchBrowser();
+  try {
+    console.log('writing the store with xarray…');
+    await python(['write', join(dir, 'bench.zarr')]);
+    await createBucket(bucket, { corsOrigins: [origin] });
+    await uploadDir(dir, bucket, '');
+    await makeReadableByAnyone(bucket);
+    const url = `${env.endpoint}/${bucket}/bench.zarr`;
+    console.log('building the bench page…');
+    await build({ root: join(ROOT, 'bench/zarr-page'), base: './', logLevel: 'warn', configFile: join(ROOT, 'vite.config.ts'), build: { outDir, emptyOutDir: true } });
+    server = await preview({ root: join(ROOT, 'bench/zarr-page'), configFile: join(ROOT, 'vite.config.ts'), build: { outDir }, preview: { host: '127.0.0.1', port: PORT, strictPort: true }, logLevel: 'warn' });
+
+    const t = { opened: [] as number[], first: [] as number[], full: [] as number[], xarray: [] as number[], xarrayProc: [] as number[], zarr: [] as number[], zarrProc: [] as number[] };
+    for (let round = 0; round < ROUNDS; round++) {
+      // Tessera: a fresh browser context (no cache, new workers) per round.
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${origin}/index.html`);
+      await page.evaluate(
+        ([endpoint, accessKeyId, secretAccessKey, b]) => window.tesseraBench.open({ endpoint: endpoint!, accessKeyId, secretAccessKey }, { kind: 's3', bucket: b!, path: 'bench.zarr' }),
+        [env.endpoint, env.accessKeyId, env.secretAccessKey, bucket],
+      );
+      const el = page.locator('[data-testid=timings]');
+      await el.waitFor({ timeout: 120_000 });
+      t.opened.push(Number(await el.getAttribute('data-opened')) / 1000);
+      t.first.push(Number(await el.getAttribute('data-first')) / 1000);
+      t.full.push(Number(await el.getAttribute('data-full')) / 1000);
+      await context.close();
+
+      const [xa, xaProc] = (await python(['xarray', url])).split(' ').map(Number);
+      t.xarray.push(xa!);
+      t.xarrayProc.push(xaProc!);
+      const [za, zaProc] = (await python(['zarr', url])).split(' ').map(Number);
+      t.zarr.push(za!);
+      t.zarrProc.push(zaProc!);
+      console.log(`round ${round + 1}: tessera opened ${t.opened.at(-1)!.toFixed(3)} s, first ${t.first.at(-1)!.toFixed(3)} s, full ${t.full.at(-1)!.toFixed(3)} s; xarray ${xa!.toFixed(3)} s; zarr-python ${za!.toFixed(3)} s`);
+    }
+    const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)])) as Record<keyof typeof t, number>;
+    console.log(`\nZarr slice (16 chunks of 512x512 float32, blosc zstd), medians of ${ROUNDS} interleaved rounds:`);
+    console.log(`  Tessera (Chromium) dataset opened     ${m.opened.toFixed(3)} s   (worker start + metadata)`);
+    console.log(`  Tessera (Chromium) first chunk drawn  ${m.first.toFixed(3)} s`);
+    console.log(`  Tessera (Chromium) whole slice drawn  ${m.full.toFixed(3)} s`);
+    console.log(`  xarray open_zarr + isel().values      ${m.xarray.toFixed(3)} s   (whole cold process ${m.xarrayProc.toFixed(3)} s)`);
+    console.log(`  zarr-python open_consolidated + [5]   ${m.zarr.toFixed(3)} s   (whole cold process ${m.zarrProc.toFixed(3)} s)`);
+    console.log(`  ratios: first chunk / xarray = ${(m.first / m.xarray).toFixed(2)} (aim < 0.25); whole slice / zarr-python = ${(m.full / m.zarr).toFixed(2)} (aim <= 1); whole slice / xarray = ${(m.full / m.xarray).toFixed(2)}`);
+  } finally {
+    await browser.close();
+    await new Promise<void>((r) => (server ? server.httpServer.close(() => r()) : r()));
+    await destroyBucket(bucket);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+await main();
