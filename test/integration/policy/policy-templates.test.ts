@@ -86,7 +86,7 @@ describe('CORS doctor fix on the RGW', () => {
     const before = await rgwService().send('GetBucketCors', { bucket }).catch(() => []);
     const report = examineCors(before, origin);
     expect(report.healthy).toBe(false);
-    const [step] = corsFixSteps(report.fixed, bucket, 'http://127.0.0.1:7480');
+    const [step] = corsFixSteps(report.fixed, bucket, loadRgwEnv().endpoint);
     const dir = mkdtempSync(join(tmpdir(), 'tessera-cors-'));
     try {
       writeFileSync(join(dir, step!.file!.name), step!.file!.content);
@@ -98,7 +98,7 @@ describe('CORS doctor fix on the RGW', () => {
     }
     const after = await rgwService().send('GetBucketCors', { bucket });
     expect(examineCors(after, origin).healthy).toBe(true);
-    const pre = await fetch(`http://127.0.0.1:7480/${bucket}/data/file.txt`, {
+    const pre = await fetch(`${loadRgwEnv().endpoint}/${bucket}/data/file.txt`, {
       method: 'OPTIONS',
       headers: { Origin: origin, 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'authorization,x-amz-date,x-amz-content-sha256,content-md5' },
     });
