@@ -56,6 +56,11 @@ export class Listing {
     void this.#version;
     return this.model.objectCount;
   }
+  /** Rows shown after the filter. */
+  get shownCount(): number {
+    void this.#version;
+    return this.model.length;
+  }
   get folderCount(): number {
     void this.#version;
     return this.model.folderCount;

@@ -1,0 +1,136 @@
+/**
+ * Download benchmark: one 1 GiB object fetched by Tessera in headless Chromium
+ * (the app's "Save to disk" path: parallel ranges with If-Match, streamed into
+ * a file of the origin private file system, size checked) against
+ * `/usr/bin/aws s3 cp` and `s3cmd get`, interleaved in the same run.
+ * Not a test: nothing fails on speed.
+ *
+ *   npx tsx bench/download.ts [runs=3] [MiB=1024]    (the app must be built: npx vite build)
+ */
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { preview } from 'vite';
+import { launchBrowser } from '../test/helpers/browser';
+import { loadRgwEnv } from '../test/helpers/rgw-env';
+import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../test/helpers/s3';
+import { AbortMultipartUpload, CompleteMultipartUpload, CreateMultipartUpload, HeadObject, UploadPart } from '../src/lib/s3/ops/index';
+
+const runs = Number(process.argv[2] ?? 3);
+const mib = Number(process.argv[3] ?? 1024);
+const size = mib * 1024 * 1024;
+const env = loadRgwEnv();
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const KEY = 'bench/one-gib.bin';
+
+function run(cmd: string, args: string[], extraEnv: Record<string, string>): Promise<number> {
+  const childEnv: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_') && k !== 'PYTHONPATH' && k !== 'PYTHONHOME') childEnv[k] = v;
+  Object.assign(childEnv, extraEnv);
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${cmd} exited ${code}: ${err.slice(-400)}`))));
+  });
+}
+
+async function md5File(path: string): Promise<string> {
+  const h = createHash('md5');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+let server;
+let port = 4173;
+try {
+  server = await preview({ preview: { host: '127.0.0.1', port, strictPort: true }, logLevel: 'warn' });
+} catch {
+  port = 5173;
+  server = await preview({ preview: { host: '127.0.0.1', port, strictPort: true }, logLevel: 'warn' });
+}
+const origin = `http://127.0.0.1:${port}`;
+const bucket = uniqueBucket('bench-dl');
+await createBucket(bucket, { corsOrigins: [origin] });
+const local = join(tmpdir(), `tessera-bench-dl-${process.pid}.bin`);
+try {
+  // The object, written as 64 MiB parts (multipart ETag: the check is by size and If-Match).
+  const client = rgwClient();
+  const part = 64 * 1024 * 1024;
+  const { uploadId } = await client.send(CreateMultipartUpload, { bucket, key: KEY });
+  const whole = createHash('md5');
+  try {
+    const parts = [];
+    for (let n = 1, off = 0; off < size; n++, off += part) {
+      const body = randomBytes(Math.min(part, size - off));
+      whole.update(body);
+      const r = await client.send(UploadPart, { bucket, key: KEY, uploadId, partNumber: n, body });
+      parts.push({ partNumber: n, etag: r.etag! });
+    }
+    await client.send(CompleteMultipartUpload, { bucket, key: KEY, uploadId, parts });
+  } catch (e) {
+    await client.send(AbortMultipartUpload, { bucket, key: KEY, uploadId }).catch(() => undefined);
+    throw e;
+  }
+  const md5 = whole.digest('hex');
+  const head = await client.send(HeadObject, { bucket, key: KEY });
+  console.log(`object: ${mib} MiB, ETag ${head.etag}`);
+
+  const browser = await launchBrowser();
+  async function tessera(): Promise<number> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // The object's deep link (#/o/<bucket>/<key>); KEY needs no encoding.
+    await page.goto(`${origin}/#/o/${bucket}/${KEY}`);
+    await page.fill('input[name="endpoint"]', env.endpoint);
+    await page.fill('input[name="accessKeyId"]', env.accessKeyId);
+    await page.fill('input[name="secretAccessKey"]', env.secretAccessKey);
+    await page.click('form.connect button[type="submit"]');
+    await page.waitForSelector('[data-testid="object-download"]');
+    // Headless Chromium cannot show the save dialog: answer it with a file of the private file system.
+    await page.evaluate(() => {
+      (window as unknown as { showSaveFilePicker: () => Promise<FileSystemFileHandle> }).showSaveFilePicker = async () => (await navigator.storage.getDirectory()).getFileHandle('bench.bin', { create: true });
+    });
+    await page.click('[data-testid="object-download"]');
+    const t0 = performance.now();
+    await page.click('[data-testid="download-file"]');
+    await page.waitForFunction(() => /saved|failed|rror/.test(document.querySelector('[data-testid="download-panel"]')?.textContent ?? ''), undefined, { timeout: 600_000 });
+    const ms = performance.now() - t0;
+    const status = (await page.textContent('[data-testid="download-panel"]')) ?? '';
+    const onDisk = await page.evaluate(async () => (await (await (await navigator.storage.getDirectory()).getFileHandle('bench.bin')).getFile()).size);
+    if (!status.includes('saved') || onDisk !== size) throw new Error(`Tessera download failed: ${status.replace(/\s+/g, ' ')} (${onDisk} bytes on disk)`);
+    await page.evaluate(async () => (await navigator.storage.getDirectory()).removeEntry('bench.bin'));
+    await context.close();
+    return ms;
+  }
+  const awsEnv = { AWS_CONFIG_FILE: join(env.awsConfigDir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(env.awsConfigDir, 'credentials'), AWS_PROFILE: 'default', AWS_EC2_METADATA_DISABLED: 'true' };
+  const awsCp = () => run('/usr/bin/aws', ['--endpoint-url', env.endpoint, 's3', 'cp', '--only-show-errors', `s3://${bucket}/${KEY}`, local], awsEnv);
+  const s3cmdGet = () => run('/usr/bin/s3cmd', ['-c', env.s3cfgPath, 'get', '--force', '--no-progress', `s3://${bucket}/${KEY}`, local], {});
+
+  const t: number[] = [];
+  const a: number[] = [];
+  const s: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    t.push(await tessera());
+    a.push(await awsCp());
+    if (statSync(local).size !== size || (i === 0 && (await md5File(local)) !== md5)) throw new Error('aws cli download differs');
+    s.push(await s3cmdGet());
+    if (statSync(local).size !== size) throw new Error('s3cmd download differs');
+    const mbs = (ms: number) => (size / 1e6 / (ms / 1000)).toFixed(0);
+    console.log(`run ${i + 1}: tessera ${(t.at(-1)! / 1000).toFixed(2)} s (${mbs(t.at(-1)!)} MB/s) | aws ${(a.at(-1)! / 1000).toFixed(2)} s (${mbs(a.at(-1)!)} MB/s) | s3cmd ${(s.at(-1)! / 1000).toFixed(2)} s (${mbs(s.at(-1)!)} MB/s)`);
+  }
+  const tm = median(t);
+  console.log(`\nDownload of ${mib} MiB, median of ${runs}:`);
+  console.log(`  Tessera (Chromium, 4 ranges, to OPFS, size + If-Match checked): ${(tm / 1000).toFixed(2)} s`);
+  console.log(`  aws s3 cp: ${(median(a) / 1000).toFixed(2)} s  -> Tessera ${(median(a) / tm).toFixed(2)}x`);
+  console.log(`  s3cmd get: ${(median(s) / 1000).toFixed(2)} s  -> Tessera ${(median(s) / tm).toFixed(2)}x`);
+  await browser.close();
+} finally {
+  rmSync(local, { force: true });
+  await destroyBucket(bucket);
+  await new Promise<void>((r) => server.httpServer.close(() => r()));
+}

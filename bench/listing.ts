@@ -1,0 +1,137 @@
+/**
+ * Listing benchmark: 100,000 keys of one prefix listed into Tessera's table in
+ * headless Chromium, against `/usr/bin/aws s3 ls --recursive` and `s3cmd ls -r`
+ * on the same bucket, interleaved in the same run. Prints medians, ratios,
+ * time to first rows on screen and the longest main-thread task while the
+ * table fills (PerformanceObserver 'longtask'). Not a test: nothing fails on speed.
+ *
+ *   npx tsx bench/listing.ts [runs=3]      (the app must be built: npx vite build)
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { preview } from 'vite';
+import { launchBrowser } from '../test/helpers/browser';
+import { loadRgwEnv } from '../test/helpers/rgw-env';
+import { BIG_BUCKET, BIG_COUNT, BIG_PREFIX, ensureBigPrefix } from '../test/integration/explorer/fixture-100k';
+
+const runs = Number(process.argv[2] ?? 3);
+const env = loadRgwEnv();
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Run a peer client; time to its first output line and to its end, and how many lines it printed. */
+function timed(cmd: string, args: string[], extraEnv: Record<string, string>): Promise<{ first: number; total: number; lines: number; code: number }> {
+  const childEnv: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_') && k !== 'PYTHONPATH' && k !== 'PYTHONHOME') childEnv[k] = v;
+  Object.assign(childEnv, extraEnv);
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let first = -1;
+    let lines = 0;
+    let tail = '';
+    const child = spawn(cmd, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d: Buffer) => {
+      if (first < 0) first = performance.now() - t0;
+      const s = tail + d.toString('utf8');
+      const parts = s.split('\n');
+      tail = parts.pop() ?? '';
+      lines += parts.length;
+    });
+    child.stderr.resume();
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ first, total: performance.now() - t0, lines: lines + (tail ? 1 : 0), code: code ?? -1 }));
+  });
+}
+
+const awsLs = () =>
+  timed('/usr/bin/aws', ['--endpoint-url', env.endpoint, 's3', 'ls', '--recursive', `s3://${BIG_BUCKET}/${BIG_PREFIX}`], {
+    AWS_CONFIG_FILE: join(env.awsConfigDir, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(env.awsConfigDir, 'credentials'),
+    AWS_PROFILE: 'default',
+    AWS_PAGER: '',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+const s3cmdLs = () => timed('/usr/bin/s3cmd', ['-c', env.s3cfgPath, 'ls', '-r', `s3://${BIG_BUCKET}/${BIG_PREFIX}`], {});
+
+console.log(`fixture: ${(await ensureBigPrefix((l) => console.log(l))) ? 'created' : 'present'} (${BIG_COUNT} keys under s3://${BIG_BUCKET}/${BIG_PREFIX})`);
+// The fixture's CORS rule names these origins.
+let server;
+let port = 4173;
+try {
+  server = await preview({ preview: { host: '127.0.0.1', port, strictPort: true }, logLevel: 'warn' });
+} catch {
+  port = 5173;
+  server = await preview({ preview: { host: '127.0.0.1', port, strictPort: true }, logLevel: 'warn' });
+}
+const appUrl = `http://127.0.0.1:${port}/`;
+const browser = await launchBrowser();
+
+interface PageRun {
+  first: number;
+  total: number;
+  count: string;
+  longest: number;
+  over50: number;
+}
+
+async function tesseraRun(): Promise<PageRun> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    const w = window as unknown as { __long: { start: number; duration: number }[] };
+    w.__long = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__long.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(appUrl + '#/buckets');
+  await page.fill('input[name="endpoint"]', env.endpoint);
+  await page.fill('input[name="accessKeyId"]', env.accessKeyId);
+  await page.fill('input[name="secretAccessKey"]', env.secretAccessKey);
+  await page.click('form.connect button[type="submit"]');
+  await page.waitForSelector('[data-testid="connection"]');
+  // Warm the worker and the connection once (a user is connected before opening a prefix).
+  await page.waitForSelector('input[name="bucket"]');
+  const r = await page.evaluate(
+    ({ bucket, prefix }) =>
+      new Promise<{ first: number; total: number; count: string; t0: number }>((resolve) => {
+        const t0 = performance.now();
+        let first = -1;
+        location.hash = `#/b/${bucket}/${prefix}`;
+        const tick = (): void => {
+          if (first < 0 && document.querySelector('[data-testid="objects"] tbody tr')) first = performance.now() - t0;
+          const s = document.querySelector('[data-testid="listing-status"]')?.textContent ?? '';
+          if (s.includes('listed in') || document.querySelector('[role="alert"]')) resolve({ first, total: performance.now() - t0, count: s, t0 });
+          else requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+      }),
+    { bucket: BIG_BUCKET, prefix: BIG_PREFIX },
+  );
+  const long = await page.evaluate((t0) => (window as unknown as { __long: { start: number; duration: number }[] }).__long.filter((e) => e.start >= t0), r.t0);
+  await context.close();
+  return { first: r.first, total: r.total, count: r.count.replace(/\s+/g, ' ').trim(), longest: Math.max(0, ...long.map((e) => e.duration)), over50: long.filter((e) => e.duration > 50).length };
+}
+
+const t: PageRun[] = [];
+const a: Awaited<ReturnType<typeof awsLs>>[] = [];
+const s: Awaited<ReturnType<typeof s3cmdLs>>[] = [];
+for (let i = 0; i < runs; i++) {
+  t.push(await tesseraRun());
+  a.push(await awsLs());
+  s.push(await s3cmdLs());
+  const last = t.at(-1)!;
+  console.log(
+    `run ${i + 1}: tessera ${(last.total / 1000).toFixed(2)} s (first rows ${last.first.toFixed(0)} ms, longest task ${last.longest.toFixed(0)} ms, ${last.over50} over 50 ms) [${last.count}]` +
+      ` | aws ${(a.at(-1)!.total / 1000).toFixed(2)} s (${a.at(-1)!.lines} lines, first ${a.at(-1)!.first.toFixed(0)} ms)` +
+      ` | s3cmd ${(s.at(-1)!.total / 1000).toFixed(2)} s (${s.at(-1)!.lines} lines, first ${s.at(-1)!.first.toFixed(0)} ms)`,
+  );
+}
+const tm = median(t.map((x) => x.total));
+const am = median(a.map((x) => x.total));
+const sm = median(s.map((x) => x.total));
+console.log(`\nListing ${BIG_COUNT.toLocaleString('en-GB')} keys, median of ${runs}:`);
+console.log(`  Tessera (Chromium, into the table): ${(tm / 1000).toFixed(2)} s; first rows on screen ${median(t.map((x) => x.first)).toFixed(0)} ms; longest main-thread task ${Math.max(...t.map((x) => x.longest)).toFixed(0)} ms`);
+console.log(`  aws s3 ls --recursive:              ${(am / 1000).toFixed(2)} s (first line ${median(a.map((x) => x.first)).toFixed(0)} ms)  -> Tessera ${(am / tm).toFixed(2)}x faster`);
+console.log(`  s3cmd ls -r:                        ${(sm / 1000).toFixed(2)} s (first line ${median(s.map((x) => x.first)).toFixed(0)} ms)  -> Tessera ${(sm / tm).toFixed(2)}x faster`);
+await browser.close();
+await new Promise<void>((r) => server.httpServer.close(() => r()));
