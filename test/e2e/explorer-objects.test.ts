@@ -37,7 +37,7 @@ describe.skipIf(!hasRgw())('Explorer objects', () => {
     for (const k of HOSTILE) await put(`hostile/${k}`, `content of ${k}`);
     await put('data/table.csv', 'name,value\n"a, quoted",1\nb,2\n', 'text/csv');
     await put('data/doc.json', JSON.stringify({ title: 'Tessera', nested: { list: [1, 2, 3] } }), 'application/json', { project: 'tessera', owner: 'Zoë' });
-    await put('data/log.txt', Array.from({ length: 5000 }, (_, i) => `line ${i}`).join('\n'));
+    await put('data/log.txt', Array.from({ length: 10000 }, (_, i) => `line ${i}`).join('\n'));
     await put('img/pixel.png', PNG, 'image/png');
     await put('bin/blob.bin', BIN, 'application/octet-stream');
     await put('trash/one.txt', '12345');
@@ -111,7 +111,7 @@ describe.skipIf(!hasRgw())('Explorer objects', () => {
     await page.goto(appUrl + routeToHash({ name: 'object', bucket, key: 'data/log.txt' }));
     await page.waitForSelector('[data-testid="look-tail"]');
     await page.click('[data-testid="look-tail"]');
-    await page.waitForFunction(() => document.querySelector('[data-testid="look-text"]')?.textContent?.endsWith('line 4999'));
+    await page.waitForFunction(() => document.querySelector('[data-testid="look-text"]')?.textContent?.endsWith("line 9999"));
 
     // 200 KiB of random bytes: hex of the first 64 KiB, and a question before reading it all.
     await page.goto(appUrl + routeToHash({ name: 'object', bucket, key: 'bin/blob.bin' }));
