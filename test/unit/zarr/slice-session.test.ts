@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { SliceSession, type Tile } from '../../../src/lib/zarr/slice-session';
+import { pythonSnippet } from '../../../src/lib/zarr/python';
+import { le, MemorySource, v2Array } from './memory-source';
+
+/** y(4) x x(6) float32, chunks 2x3, values y*10 + x, one NaN; lat coordinate. */
+function store(): MemorySource {
+  const src = new MemorySource().json('.zgroup', { zarr_format: 2 }).json('.zattrs', {});
+  v2Array(src, 'lat', { shape: [4], chunks: [4], dtype: '<f4', dims: ['lat'] });
+  src.files.set('lat/0', le(new Float32Array([-30, -10, 10, 30])));
+  v2Array(src, 't', { shape: [4, 6], chunks: [2, 3], dtype: '<f4', dims: ['lat', 'x'], fill: 'NaN', attrs: { units: 'K' } });
+  for (let cy = 0; cy < 2; cy++)
+    for (let cx = 0; cx < 2; cx++) {
+      const c = new Float32Array(6);
+      for (let y = 0; y < 2; y++) for (let x = 0; x < 3; x++) c[y * 3 + x] = (cy * 2 + y) * 10 + cx * 3 + x;
+      if (cy === 1 && cx === 1) c[5] = NaN;
+      src.files.set(`t/${cy}.${cx}`, le(c));
+    }
+  return src;
+}
+
+describe('the Zarr worker session', () => {
+  it('draws a slice tile by tile, then answers hover, recolour, CSV', async () => {
+    const s = new SliceSession();
+    const opened = await s.open(store());
+    expect('info' in opened && opened.info.dataVars.map((v) => v.name)).toEqual(['t']);
+    const coords = await s.coords();
+    expect(coords.coords.lat!.labels).toEqual(['-30', '-10', '10', '30']);
+    const tiles: Tile[] = [];
+    const r = await s.drawSlice({ id: 1, name: 't', sel: { index: [0, 0], free: [0, 1] }, cmap: 'viridis', range: null, robust: false }, (t) => tiles.push(t));
+    if ('error' in r) throw new Error(r.error.message);
+    expect(tiles.map((t) => [t.y0, t.x0, t.h, t.w, t.rgba.length])).toEqual(expect.arrayContaining([[0, 0, 2, 3, 24], [2, 3, 2, 3, 24]]));
+    expect(r).toMatchObject({ width: 6, height: 4, finite: 23, min: 0, max: 34, failures: [] });
+    expect(r.range).toEqual({ min: 0, max: 34, diverging: false });
+    // NaN is transparent, the rest opaque.
+    const alpha = (y: number, x: number) => r.rgba[(y * 6 + x) * 4 + 3];
+    expect(alpha(3, 5)).toBe(0);
+    expect(alpha(0, 0)).toBe(255);
+    expect(s.valueAt(1, 2, 4)).toBe(24);
+    expect(Number.isNaN(s.valueAt(1, 3, 5))).toBe(true);
+    expect(s.valueAt(1, 9, 9)).toBeNull();
+    expect(s.valueAt(2, 0, 0)).toBeNull();
+    const grey = s.recolor(1, 'greys', { min: 0, max: 34 })!;
+    expect(Array.from(grey.subarray(0, 4))).toEqual([0, 0, 0, 255]);
+    const csv = s.csv(1, 'lat', 'x', coords.coords.lat!.labels, null, 't')!.split('\n');
+    expect(csv[0]).toBe('lat,x,t');
+    expect(csv[1]).toBe('-30,0,0');
+    expect(csv[24]).toBe('30,5,');
+    const series = await s.series('t', [0, 4], 0);
+    expect('values' in series && series.values).toEqual([4, 14, 24, 34]);
+  });
+
+  it('refuses a read over the budget until told to go ahead', async () => {
+    const s = new SliceSession();
+    await s.open(store());
+    const req = { id: 3, name: 't', sel: { index: [0, 0], free: [0, 1] }, cmap: 'viridis' as const, range: null, robust: true, budgetBytes: 50 };
+    const r = await s.drawSlice(req, () => undefined);
+    expect(r).toEqual({ error: { kind: 'over-budget', message: expect.stringMatching(/4 chunks.*budget/) } });
+    const forced = await s.drawSlice({ ...req, force: true }, () => undefined);
+    expect('rgba' in forced).toBe(true);
+    const plan = await s.plan('t', req.sel, 50);
+    expect(plan).toMatchObject({ chunks: 4, decodedBytes: 96, storedBytes: 96, warning: expect.stringContaining('budget') });
+  });
+
+  it('reports a store that cannot be opened as a plain failure', async () => {
+    const r = await new SliceSession().open(new MemorySource());
+    expect(r).toEqual({ error: { kind: 'not-zarr', message: expect.stringContaining('No Zarr metadata') } });
+  });
+});
+
+describe('reproduce in xarray', () => {
+  it('opens the same store and selection', () => {
+    const v = { name: 'tas', dims: ['time', 'lat', 'lon'], shape: [6, 18, 36] } as Parameters<typeof pythonSnippet>[1];
+    const py = pythonSnippet({ kind: 's3', bucket: 'b', path: 'data/cf.zarr/' }, v, [2, 0, 0], [1, 2], 'https://t-o.s3-ext.jc.rl.ac.uk');
+    expect(py).toContain('s3fs.S3Map(root="b/data/cf.zarr"');
+    expect(py).toContain('"endpoint_url": "https://t-o.s3-ext.jc.rl.ac.uk"');
+    expect(py).toContain('da = ds["tas"].isel(time=2)');
+    expect(py).toContain('da.plot(x="lon", y="lat", robust=True)');
+    expect(pythonSnippet({ kind: 'url', url: 'https://h/b/x.zarr/' }, null, [], [])).toContain('xr.open_zarr("https://h/b/x.zarr")');
+  });
+});
