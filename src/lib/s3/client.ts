@@ -81,6 +81,7 @@ export class S3Client {
       throw new S3Error({ operation: req.operation, status: 0, code: 'InvalidKey', message: (e as Error).message, bucket: req.bucket, key: req.key, retryable: false }, { cause: e });
     }
     let skewCorrected = false;
+    let networkFailures = 0;
     for (let attempt = 0; ; attempt++) {
       if (options.signal?.aborted) throw abortedError(req.operation);
       let error: S3Error;
@@ -114,7 +115,9 @@ export class S3Client {
           continue;
         }
       }
-      if (!error.retryable || !replayable || attempt + 1 >= this.#retry.maxAttempts || SKEW_CODES.has(error.code)) throw error;
+      if (error.code === 'NetworkError') networkFailures++;
+      const networkBudget = this.#retry.maxNetworkAttempts ?? this.#retry.maxAttempts;
+      if (!error.retryable || !replayable || attempt + 1 >= this.#retry.maxAttempts || SKEW_CODES.has(error.code) || networkFailures >= networkBudget) throw error;
       const delay = backoffDelay(this.#retry, attempt, retryAfter, this.#random);
       options.onRetry?.(error, attempt + 1, delay);
       try {

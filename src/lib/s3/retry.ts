@@ -11,9 +11,16 @@ export interface RetryPolicy {
   baseDelayMs: number;
   /** Longest single back-off in ms. */
   maxDelayMs: number;
+  /**
+   * Attempts when no answer arrives at all. In a browser that is usually a
+   * CORS refusal or wrong keys (stores send no CORS headers with auth errors),
+   * which waiting will not fix, so the user hears about it quickly. Long
+   * transfers add their own patience (the upload scheduler waits for the network).
+   */
+  maxNetworkAttempts?: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5000 };
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5000, maxNetworkAttempts: 3 };
 
 /**
  * "Full jitter" back-off (AWS Architecture Blog, "Exponential Backoff And
