@@ -11,7 +11,7 @@ import type { CoordValues } from '../lib/zarr/open';
 import type { DatasetInfo, VariableInfo } from '../lib/zarr/dataset';
 import type { StaleReport } from '../lib/zarr/discover';
 import type { ChunkFailure } from '../lib/zarr/read';
-import type { PlanSummary, SliceResult, Tile } from '../lib/zarr/slice-session';
+import { defaultView, type PlanSummary, type SliceResult, type Tile } from '../lib/zarr/slice-session';
 import { colormap, type ColormapName, type RangeChoice, type ValueRange } from '../lib/colormap/index';
 import { formatNumber } from '../lib/zarr/open';
 import { installErrorTransfer } from '../rpc/errors';
@@ -149,7 +149,7 @@ export class DatasetState {
       this.coords = coords;
       if (this.info && warnings.length !== this.info.warnings.length) this.info = { ...this.info, warnings };
     });
-    const first = r.info.dataVars.find((v) => v.shape.length >= 2 && !v.unsupportedCodecs.length) ?? r.info.dataVars[0] ?? r.info.coords[0];
+    const first = defaultView(r.info);
     if (first) this.selectVariable(first.name);
     void this.#remote.checkConsolidated().then((s) => (this.stale = s && (s.unlisted.length || s.changed.length) ? s : null));
   }

@@ -132,6 +132,21 @@ export class ZarrDataset {
     return planSelection(meta, sel, sizes ?? this.#sizes.get(v.path));
   }
 
+  /**
+   * Start fetching the stored objects of a selection without decoding them
+   * (used to get the first picture's bytes moving while the page renders).
+   */
+  prefetch(name: string, sel: Selection, concurrency = 8, signal?: AbortSignal): void {
+    const v = this.variable(name);
+    const meta = this.hierarchy.nodes.get(v.path)!.array!;
+    if (v.unsupportedCodecs.length || validateSelection(meta, sel)) return;
+    const plan = planSelection(meta, sel);
+    const keys = plan.objects.map((k) => (v.path ? `${v.path}/${k}` : k));
+    this.source.prepare?.(keys);
+    // Shards are read by byte ranges; whole-object prefetch is for plain chunks.
+    if (!meta.sharded && keys.length > 1) this.#store.prefetch(keys, concurrency, signal);
+  }
+
   /** Read a selection: the decoded, CF-unpacked values (NaN = no data). */
   async read(name: string, sel: Selection, options: ReadOptions = {}): Promise<ReadResult> {
     const v = this.variable(name);
@@ -140,10 +155,7 @@ export class ZarrDataset {
     }
     const plan = this.plan(name, sel);
     const meta = this.hierarchy.nodes.get(v.path)!.array!;
-    const keys = plan.objects.map((k) => (v.path ? `${v.path}/${k}` : k));
-    this.source.prepare?.(keys);
-    // Shards are read by byte ranges; whole-object prefetch is for plain chunks.
-    if (!meta.sharded && keys.length > 1) this.#store.prefetch(keys, options.concurrency ?? 8, options.signal);
+    this.prefetch(name, sel, options.concurrency, options.signal);
     let arr: AnyArray;
     try {
       arr = await this.#array(v);

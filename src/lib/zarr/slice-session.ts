@@ -67,6 +67,18 @@ export interface PlanSummary {
   warning: string | null;
 }
 
+/**
+ * The picture shown when a dataset opens: the first data variable that can be
+ * drawn as 2-D, its last two dimensions as y and x (xarray's default), index 0
+ * elsewhere. Shared by the page and the worker so the worker can prefetch it.
+ */
+export function defaultView(info: DatasetInfo): { name: string; sel: Selection } | null {
+  const v = info.dataVars.find((x) => x.shape.length >= 2 && !x.unsupportedCodecs.length) ?? info.dataVars[0] ?? info.coords[0];
+  if (!v) return null;
+  const n = v.shape.length;
+  return { name: v.name, sel: { index: v.shape.map(() => 0), free: n >= 2 ? [n - 2, n - 1] : n === 1 ? [0] : [] } };
+}
+
 function fail(e: unknown): Failure {
   const z = toZarrError(e);
   return { error: { kind: z.kind, message: z.message } };
@@ -87,6 +99,9 @@ export class SliceSession {
     try {
       // Coordinates are read by `coords()`, alongside the first slice.
       this.#ds = await ZarrDataset.open(source, { extraNames, coords: false });
+      // The page will ask for the default picture next: get its bytes moving now.
+      const first = defaultView(this.#ds.info);
+      if (first) this.#ds.prefetch(first.name, first.sel);
       return { info: this.#ds.info };
     } catch (e) {
       return fail(e);

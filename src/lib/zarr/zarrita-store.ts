@@ -42,14 +42,17 @@ export class ZarritaStore implements AsyncReadable {
    * bytes from here. Holds compressed bytes of one selection at most.
    */
   prefetch(keys: string[], concurrency: number, signal?: AbortSignal): void {
-    // Bytes of an earlier (cancelled) selection are dropped; a read still
-    // waiting for one of them simply fetches it again.
-    this.#prefetched.clear();
+    // Keys already on their way (e.g. prefetched when the dataset opened) are
+    // kept; bytes of an earlier selection are dropped (a read still waiting
+    // for one of them simply fetches it again).
+    const wanted = new Set(keys.map((k) => `/${k}`));
+    for (const k of this.#prefetched.keys()) if (!wanted.has(k)) this.#prefetched.delete(k);
+    const fresh = keys.filter((k) => !this.#prefetched.has(`/${k}`));
     let next = 0;
     const slots: (() => void)[] = [];
-    const gates = keys.map(() => new Promise<void>((resolve) => slots.push(resolve)));
+    const gates = fresh.map(() => new Promise<void>((resolve) => slots.push(resolve)));
     const open = () => slots[next++]?.();
-    keys.forEach((k, i) => {
+    fresh.forEach((k, i) => {
       const p = gates[i]!.then(() => this.#fetch(`/${k}`, undefined, signal)).finally(open);
       p.catch(() => undefined);
       this.#prefetched.set(`/${k}`, p);

@@ -50,6 +50,17 @@ describe('the Zarr worker session', () => {
     expect('values' in series && series.values).toEqual([4, 14, 24, 34]);
   });
 
+  it('starts fetching the default picture when the dataset opens, and reads each chunk once', async () => {
+    const src = store();
+    const s = new SliceSession();
+    await s.open(src);
+    const early = src.reads.filter((k) => /^t\/\d/.test(k));
+    expect(early.sort()).toEqual(['t/0.0', 't/0.1', 't/1.0', 't/1.1']);
+    const r = await s.drawSlice({ id: 7, name: 't', sel: { index: [0, 0], free: [0, 1] }, cmap: 'viridis', range: null, robust: true }, () => undefined);
+    expect('rgba' in r).toBe(true);
+    expect(src.reads.filter((k) => /^t\/\d/.test(k))).toHaveLength(4);
+  });
+
   it('refuses a read over the budget until told to go ahead', async () => {
     const s = new SliceSession();
     await s.open(store());
