@@ -129,7 +129,8 @@ export class Uploads {
       this.#samples.delete(id);
     }
     const order = this.#items.map((s) => s.id).filter((id) => byId.has(id));
-    for (const s of u.changed) if (!order.includes(s.id)) order.push(s.id);
+    const known = new Set(order);
+    for (const s of u.changed) if (!known.has(s.id)) order.push(s.id);
     this.#items = order.map((id) => byId.get(id)!);
     this.#rates = rates;
     let total = 0;

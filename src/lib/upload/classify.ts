@@ -7,7 +7,7 @@ import { S3Error } from '../s3/errors';
 
 export type ErrorKind = 'aborted' | 'network' | 'credentials' | 'retry' | 'upload-gone' | 'file' | 'fatal';
 
-const CREDENTIAL_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'TokenRefreshRequired', 'InvalidToken', 'AccessDenied', 'NotConnected', 'AuthorizationHeaderMalformed', 'OtherEndpoint']);
+const CREDENTIAL_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'TokenRefreshRequired', 'InvalidToken', 'AccessDenied', 'NotConnected', 'AuthorizationHeaderMalformed', 'OtherEndpoint', 'InvalidCredentials']);
 
 /** The file can no longer be read as it was: it changed on disk or was removed. */
 export class FileChangedError extends Error {

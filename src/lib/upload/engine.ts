@@ -21,6 +21,7 @@ import { FINAL, next, type UploadEvent, type UploadStatus } from './status';
 import type { UploadStore } from './store';
 import { expectedEtag, singlePutReport, storeSha256, verifyFailed, verifyObject } from './verify';
 import { abortIncomplete, listIncomplete, type IncompleteUpload } from './incomplete';
+import { diagnoseBucket } from '../s3/diagnose';
 
 export interface EngineOptions {
   /** The signing client (re-read on every request, so new keys apply at once). */
@@ -475,6 +476,16 @@ export class UploadEngine {
         return;
       case 'network': {
         live.failures++;
+        // In a browser, refused keys can look like a network failure (Ceph RGW
+        // sends no CORS headers with 403 SignatureDoesNotMatch). Ask the store
+        // in ways that need no preflight before waiting any longer.
+        if (live.failures === 3) {
+          const d = await diagnoseBucket(this.#o.client(), r.bucket).catch(() => undefined);
+          if (d?.kind === 'bad-credentials') {
+            this.#fire(live, 'credentials-refused', new S3Error({ operation: 'Upload', status: 403, code: 'InvalidCredentials', message: d.detail, bucket: r.bucket, key: r.key }));
+            return;
+          }
+        }
         if (r.status !== 'waiting-network') this.#fire(live, 'network-lost', e);
         else {
           r.error = errorInfo(e);
@@ -594,12 +605,16 @@ export class UploadEngine {
     if (this.#online === online) return;
     this.#online = online;
     if (!online) {
+      // Nothing new starts; say so on every upload that is moving.
       this.#scheduler.hold();
+      for (const live of this.#lives.values()) if (live.running) this.#fire(live, 'network-lost');
       return;
     }
     this.#scheduler.release();
     for (const live of this.#lives.values()) {
-      if (live.record.status === 'waiting-network' && !live.running) {
+      if (live.record.status !== 'waiting-network') continue;
+      if (live.running) this.#fire(live, 'network-back');
+      else {
         clearTimeout(live.timer);
         this.#run(live);
       }

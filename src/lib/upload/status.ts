@@ -46,7 +46,8 @@ const stoppable = { pause: 'paused', cancel: 'cancelling', fail: 'failed', 'cred
 const TABLE: Record<UploadStatus, Partial<Record<UploadEvent, UploadStatus>>> = {
   queued: { start: 'uploading', pause: 'paused', cancel: 'cancelling', 'file-lost': 'needs-file', fail: 'failed' },
   uploading: { ...stoppable, 'parts-sent': 'completing', 'network-lost': 'waiting-network', completed: 'verifying', backoff: 'queued' },
-  'waiting-network': { ...stoppable, 'network-back': 'uploading', backoff: 'queued' },
+  // Requests already on the wire when the network went can still finish.
+  'waiting-network': { ...stoppable, 'network-back': 'uploading', backoff: 'queued', 'parts-sent': 'completing', completed: 'verifying', verified: 'done' },
   completing: { ...stoppable, completed: 'verifying', 'network-lost': 'waiting-network', backoff: 'queued' },
   verifying: { verified: 'done', fail: 'failed', 'network-lost': 'waiting-network', 'credentials-refused': 'needs-credentials', backoff: 'queued', pause: 'paused', cancel: 'cancelling' },
   paused: { resume: 'queued', cancel: 'cancelling', 'file-lost': 'needs-file' },

@@ -172,6 +172,24 @@ describe('upload engine on RGW', () => {
     expect(await downloadedSha256(client, bucket, 'creds.bin')).toBe(f.sha256);
   });
 
+  it('waits while the browser is offline and continues when it is back', async () => {
+    const f = files.random('offline.bin', 20 * MiB);
+    const { engine } = newEngine(() => client, undefined, { maxConcurrent: 1 });
+    const [id] = await engine.add([{ bucket, key: 'offline.bin', file: await files.blob(f.path), partSize: 5 * MiB }]);
+    await waitFor(engine, id!, (s) => s.partsDone >= 1);
+    engine.setOnline(false);
+    expect(engine.snapshot(id!)!.status).toBe('waiting-network');
+    const stuck = engine.snapshot(id!)!.partsDone;
+    // Whatever was on the wire may land; nothing new starts.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(engine.snapshot(id!)!.partsDone).toBeLessThanOrEqual(stuck + 1);
+    expect(engine.snapshot(id!)!.status).toBe('waiting-network');
+    engine.setOnline(true);
+    await engine.idle();
+    expect(engine.snapshot(id!)!.status).toBe('done');
+    expect(await downloadedSha256(client, bucket, 'offline.bin')).toBe(f.sha256);
+  });
+
   it('starts a new server upload when someone else aborted ours', async () => {
     const f = files.random('gone.bin', 15 * MiB);
     const { engine } = newEngine(() => client, undefined, { maxConcurrent: 1 });
