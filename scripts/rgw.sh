@@ -17,7 +17,7 @@
 #                          taken relative to the repository root.
 #   TESSERA_RGW_PORT       S3 port on 127.0.0.1 (default 7480)
 #   TESSERA_RGW_MON_PORT   monitor port on 127.0.0.1 (default 3300, msgr2 only)
-#   TESSERA_RGW_MEM_BYTES  memstore capacity in bytes (default 8 GiB; data lives in RAM)
+#   TESSERA_RGW_MEM_BYTES  memstore capacity in bytes (default 12 GiB; data lives in RAM until garbage collection)
 #   TESSERA_RGW_BLUESTORE_BYTES  size of the sparse bluestore file (default 20 GiB)
 #   TESSERA_RGW_TIMEOUT    seconds to wait for each start-up step (default 60)
 #
@@ -54,7 +54,7 @@ case "$STATE" in
 esac
 PORT="${TESSERA_RGW_PORT:-7480}"
 MON_PORT="${TESSERA_RGW_MON_PORT:-3300}"
-MEM_BYTES="${TESSERA_RGW_MEM_BYTES:-$((8 * 1024 * 1024 * 1024))}"
+MEM_BYTES="${TESSERA_RGW_MEM_BYTES:-$((12 * 1024 * 1024 * 1024))}"
 BLUESTORE_BYTES="${TESSERA_RGW_BLUESTORE_BYTES:-$((20 * 1024 * 1024 * 1024))}"
 TIMEOUT="${TESSERA_RGW_TIMEOUT:-60}"
 
