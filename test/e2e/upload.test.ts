@@ -31,6 +31,16 @@ async function connect(page: Page, appUrl: string, endpoint: string, hash: strin
   await page.waitForSelector('[data-testid="connection"]');
 }
 
+/** Fill the connect form already on screen (no navigation: the S3 worker and its uploads live on). */
+async function connectHere(page: Page, endpoint: string, secret: string): Promise<void> {
+  const env = loadRgwEnv();
+  await page.fill('input[name="endpoint"]', endpoint);
+  await page.fill('input[name="accessKeyId"]', env.accessKeyId);
+  await page.fill('input[name="secretAccessKey"]', secret);
+  await page.click('form.connect button[type="submit"]');
+  await page.waitForSelector('[data-testid="connection"]');
+}
+
 async function openUploads(page: Page): Promise<Locator> {
   await page.click('[data-testid="open-uploads"]');
   const panel = page.locator('[data-testid="upload-panel"]');
@@ -114,6 +124,48 @@ describe.skipIf(!hasRgw())('Uploads in the browser', () => {
     expect(Math.max(...resent.values())).toBe(1);
     expect(await downloadedSha256(client, bucket, key)).toBe(sha);
     expect((await client.send(HeadObject, { bucket, key })).metadata.sha256).toBe(sha);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('wrong keys mid-upload: stops with a clear message, continues after good keys, nothing sent twice', async () => {
+    const data = randomBytes(96 * MiB);
+    const path = join(dir, 'keys.bin');
+    writeFileSync(path, data);
+    const { page, errors, context } = await newPage(browser);
+    await connect(page, appUrl, proxy.endpoint, `#/b/${bucket}/`);
+    const panel = await openUploads(page);
+    const mark = proxy.log.length;
+    await panel.locator('[data-testid="upload-input"]').setInputFiles(path);
+    const key = 'keys.bin';
+    await page.waitForFunction((k) => /parts [2-9]\d*\//.test(document.querySelector(`[data-testid="upload-row"][data-key="${k}"]`)?.textContent ?? ''), key);
+
+    // The keys change under the upload: RGW answers without CORS headers, so the browser sees network errors.
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    await connectHere(page, proxy.endpoint, 'not-the-secret-not-the-secret-not-the-sec');
+    await page.evaluate((b) => (location.hash = `#/b/${b}/`), bucket);
+    await openUploads(page);
+    // The store is asked in ways that need no preflight, and the answer is shown in plain words.
+    await page.waitForFunction(
+      (k) => {
+        const r = document.querySelector(`[data-testid="upload-row"][data-key="${k}"]`);
+        return r?.getAttribute('data-status') === 'needs-credentials' && /secret key is most likely wrong/.test(r.querySelector('.error')?.textContent ?? '');
+      },
+      key,
+      { timeout: 120_000 },
+    );
+
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    await connectHere(page, proxy.endpoint, loadRgwEnv().secretAccessKey);
+    await page.evaluate((b) => (location.hash = `#/b/${b}/`), bucket);
+    await openUploads(page);
+    await waitStatus(page, key, 'done');
+    const client = rgwClient();
+    expect(await downloadedSha256(client, bucket, key)).toBe(createHash('sha256').update(data).digest('hex'));
+    // Each part stored once: refused attempts are not stored, nothing that was stored is sent again.
+    const stored = partsForwarded(proxy.log.slice(mark), { acceptedOnly: true });
+    expect([...stored.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(Math.max(...stored.values())).toBe(1);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -28,11 +28,16 @@ export interface FaultProxyOptions {
   faults?: Record<number, Fault>;
 }
 
-/** Part numbers whose whole body reached the RGW, with how many times, among these log entries. */
-export function partsForwarded(log: Forwarded[]): Map<number, number> {
+/**
+ * Part numbers whose whole body reached the RGW, with how many times, among
+ * these log entries; with `acceptedOnly`, only those the RGW answered 200
+ * (a body sent with refused keys is not stored).
+ */
+export function partsForwarded(log: Forwarded[], options: { acceptedOnly?: boolean } = {}): Map<number, number> {
   const out = new Map<number, number>();
   for (const l of log) {
     if (l.method !== 'PUT' || !l.url.searchParams.has('partNumber') || l.contentLength === 0 || l.forwardedBytes < l.contentLength) continue;
+    if (options.acceptedOnly && l.upstreamStatus !== 200) continue;
     const n = Number(l.url.searchParams.get('partNumber'));
     out.set(n, (out.get(n) ?? 0) + 1);
   }
