@@ -7,6 +7,7 @@
  */
 import { CreateBucket, HeadObject, PutObject } from '../../../src/lib/s3/ops/index';
 import { S3Error } from '../../../src/lib/s3/errors';
+import { listPages } from '../../../src/lib/s3/ops/list-objects';
 import { rgwClient, rgwService, appCorsRule } from '../../helpers/s3';
 
 export const BIG_BUCKET = 'tessera-fixture-100k';
@@ -43,9 +44,39 @@ async function exists(): Promise<boolean> {
   }
 }
 
-/** Make sure the fixture exists; returns how long creating it took (0 when it was there). */
+/** Keys of the fixture missing from the store (a shared store: someone may have deleted one). */
+async function missingKeys(): Promise<number[]> {
+  const have = new Set<string>();
+  for await (const page of listPages(rgwClient(), { bucket: BIG_BUCKET, prefix: BIG_PREFIX })) for (const o of page.objects) have.add(o.key);
+  const missing: number[] = [];
+  for (let i = 0; i < BIG_COUNT; i++) if (!have.has(bigKey(i))) missing.push(i);
+  return missing;
+}
+
+async function putAll(indices: number[], log: (line: string) => void): Promise<void> {
+  const client = rgwClient();
+  const filler = 'x'.repeat(100);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < indices.length) {
+      const i = indices[next++]!;
+      await client.send(PutObject, { bucket: BIG_BUCKET, key: bigKey(i), body: filler.slice(0, bigSize(i)), contentType: 'text/plain' });
+      if (next % 10_000 === 0) log(`fixture: ${next} / ${indices.length}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, worker));
+}
+
+/** Make sure the fixture exists and is whole; returns how long creating or repairing it took (0 when it was whole). */
 export async function ensureBigPrefix(log: (line: string) => void = () => undefined): Promise<number> {
-  if (await exists()) return 0;
+  if (await exists()) {
+    const missing = await missingKeys();
+    if (!missing.length) return 0;
+    const t0 = performance.now();
+    log(`fixture: restoring ${missing.length} missing keys`);
+    await putAll(missing, log);
+    return performance.now() - t0;
+  }
   const t0 = performance.now();
   const client = rgwClient();
   try {
@@ -54,16 +85,7 @@ export async function ensureBigPrefix(log: (line: string) => void = () => undefi
     if (!(e instanceof S3Error && (e.code === 'BucketAlreadyOwnedByYou' || e.code === 'BucketAlreadyExists'))) throw e;
   }
   await rgwService().putBucketCors(BIG_BUCKET, [appCorsRule(ORIGINS)]);
-  const filler = 'x'.repeat(100);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < BIG_COUNT) {
-      const i = next++;
-      await client.send(PutObject, { bucket: BIG_BUCKET, key: bigKey(i), body: filler.slice(0, bigSize(i)), contentType: 'text/plain' });
-      if (i % 10_000 === 0) log(`fixture: ${i} / ${BIG_COUNT}`);
-    }
-  };
-  await Promise.all(Array.from({ length: 64 }, worker));
+  await putAll(Array.from({ length: BIG_COUNT }, (_, i) => i), log);
   await client.send(PutObject, { bucket: BIG_BUCKET, key: MARKER, body: String(BIG_COUNT) });
   return performance.now() - t0;
 }
