@@ -27,6 +27,22 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PEERS = join(ROOT, 'bench/zarr-peers.py');
 const ROUNDS = Number(process.env.TESSERA_BENCH_ROUNDS ?? 5);
 const PORT = Number(process.env.TESSERA_BENCH_ZARR_PORT ?? 4197);
+/** Print where the time went in each Tessera round (worker start, presign, fetch, decode, paint, draw). */
+const TRACE = process.env.TESSERA_BENCH_TRACE === '1';
+
+function printTrace(events: [string, number][]): void {
+  const t0 = events.find(([w]) => w === 'page:open')?.[1] ?? events[0]?.[1] ?? 0;
+  const ms = (t: number) => (t - t0).toFixed(0).padStart(5);
+  const first = new Map<string, number>();
+  const last = new Map<string, number>();
+  for (const [what, at] of events) {
+    const kind = what.split(' ')[0]!;
+    if (!first.has(kind)) first.set(kind, at);
+    last.set(kind, at);
+  }
+  console.log('    step               first  last (ms after open)');
+  for (const [kind, at] of first) console.log(`    ${kind.padEnd(18)} ${ms(at)} ${ms(last.get(kind)!)}`);
+}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -78,6 +94,7 @@ async function main(): Promise<void> {
       t.opened.push(Number(await el.getAttribute('data-opened')) / 1000);
       t.first.push(Number(await el.getAttribute('data-first')) / 1000);
       t.full.push(Number(await el.getAttribute('data-full')) / 1000);
+      if (TRACE) printTrace(await page.evaluate(() => window.tesseraBench.trace()));
       await context.close();
 
       const [xa, xaProc] = (await python(['xarray', url])).split(' ').map(Number);

@@ -11,8 +11,10 @@ import { UrlSource } from '../src/lib/zarr/url-source';
 import { SliceSession, type OpenResult, type Failure, type SliceRequest, type Tile } from '../src/lib/zarr/slice-session';
 import type { ListObjectsPage } from '../src/lib/s3/ops/list-objects';
 import type { S3ReaderApi } from './s3.worker';
+import { mark } from '../src/lib/zarr/trace';
 
 installErrorTransfer();
+mark('worker:start');
 
 // Load the blosc decoder (WASM) while the dataset is being discovered: it is
 // what xarray writes by default, and compiling it is the biggest fixed cost
@@ -20,6 +22,7 @@ installErrorTransfer();
 // (numcodecs instantiates its WASM module on first use, hence a tiny encode.)
 void import('numcodecs/blosc')
   .then((m) => m.default.fromConfig({ id: 'blosc', clevel: 1, cname: 'lz4', shuffle: 1, blocksize: 0 }).encode(new Uint8Array(64)))
+  .then(() => mark('blosc:ready'))
   .catch(() => undefined);
 
 export type DatasetSource = { kind: 's3'; bucket: string; path: string } | { kind: 'url'; url: string };
@@ -42,6 +45,7 @@ const session = new SliceSession();
 
 const api = {
   async open(source: DatasetSource, port: MessagePort | null, extraNames: string[] = []): Promise<OpenResult | Failure> {
+    mark('open:start');
     try {
       const src = source.kind === 's3' ? await S3Source.create(accessOver(port!), source.bucket, source.path) : new UrlSource(source.url);
       return await session.open(src, extraNames);

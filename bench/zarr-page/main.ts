@@ -8,10 +8,11 @@ import DatasetView from '../../src/components/zarr/DatasetView.svelte';
 import { session } from '../../src/state/session.svelte';
 import type { ConnectionSettings } from '../../src/lib/s3/service';
 import type { DatasetSource } from '../../src/state/dataset.svelte';
+import { collectTrace } from '../../src/lib/zarr/trace';
 
 declare global {
   interface Window {
-    tesseraBench: { open(settings: ConnectionSettings | null, source: DatasetSource): Promise<void> };
+    tesseraBench: { open(settings: ConnectionSettings | null, source: DatasetSource): Promise<void>; trace(): Promise<[string, number][]> };
   }
 }
 
@@ -20,4 +21,5 @@ window.tesseraBench = {
     if (settings) await session.connect(settings);
     mount(DatasetView, { target: document.getElementById('app')!, props: { source } });
   },
+  trace: () => collectTrace(),
 };

@@ -17,6 +17,7 @@ import { formatNumber } from '../lib/zarr/open';
 import { installErrorTransfer } from '../rpc/errors';
 import { pythonSnippet } from '../lib/zarr/python';
 import type { S3WorkerRemote } from '../rpc/s3';
+import { mark } from '../lib/zarr/trace';
 
 export type { DatasetSource };
 
@@ -45,6 +46,15 @@ export interface Series {
 }
 
 let nextId = 1;
+
+function spawnWorker(): Worker {
+  return new Worker(new URL('../../workers/zarr.worker.ts', import.meta.url), { type: 'module', name: 'tessera-zarr' });
+}
+
+// One Zarr worker is started as soon as the app loads, so its code and the
+// blosc decoder (WASM, 100-500 ms to compile under load) are ready before a
+// dataset is opened; the first DatasetState takes it, later ones start their own.
+let spare: Worker | null = typeof Worker !== 'undefined' && typeof window !== 'undefined' ? spawnWorker() : null;
 
 export class DatasetState {
   #worker: Worker | null = null;
@@ -121,8 +131,12 @@ export class DatasetState {
     this.status = 'opening';
     this.error = null;
     this.#t0 = performance.now();
+    mark('page:open');
     this.timings = {};
-    this.#worker ??= new Worker(new URL('../../workers/zarr.worker.ts', import.meta.url), { type: 'module', name: 'tessera-zarr' });
+    if (!this.#worker) {
+      this.#worker = spare ?? spawnWorker();
+      spare = null;
+    }
     this.#remote ??= Comlink.wrap<ZarrWorkerApi>(this.#worker);
     let port: MessagePort | null = null;
     if (this.source.kind === 's3') {
@@ -142,6 +156,7 @@ export class DatasetState {
       return;
     }
     this.timings = { opened: performance.now() - this.#t0 };
+    mark('page:opened');
     this.info = r.info;
     this.coords = {};
     this.status = 'ready';
@@ -250,6 +265,7 @@ export class DatasetState {
       if (this.tilesDrawn === 0 && this.timings.firstTile === undefined) this.timings = { ...this.timings, firstTile: performance.now() - this.#t0 };
       this.tilesDrawn++;
       this.#sink?.tile(t);
+      mark('page:tile');
     });
     const r = await remote.drawSlice({ id, name: v.name, sel, cmap: this.cmap, range: $state.snapshot(this.manual), robust: this.robust, force }, onTile);
     if (this.#drawId !== id) return;
@@ -274,6 +290,7 @@ export class DatasetState {
       this.cmap = 'RdBu_r';
       void this.#recolor();
     } else this.#sink?.full(r.rgba, r.width, r.height);
+    mark('page:full');
     if (this.timings.full === undefined) this.timings = { ...this.timings, full: performance.now() - this.#t0 };
     if (this.playing) this.#scheduleStep();
   }

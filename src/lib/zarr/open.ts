@@ -136,7 +136,9 @@ export class ZarrDataset {
    * Start fetching the stored objects of a selection without decoding them
    * (used to get the first picture's bytes moving while the page renders).
    */
-  prefetch(name: string, sel: Selection, concurrency = 8, signal?: AbortSignal): void {
+  // Few at a time: the first chunk then arrives after a few chunks' worth of
+  // bytes instead of sharing the link with all of them (first picture sooner).
+  prefetch(name: string, sel: Selection, concurrency = 4, signal?: AbortSignal): void {
     const v = this.variable(name);
     const meta = this.hierarchy.nodes.get(v.path)!.array!;
     if (v.unsupportedCodecs.length || validateSelection(meta, sel)) return;

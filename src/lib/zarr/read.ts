@@ -10,6 +10,7 @@ import { unpackInto, type CfPacking, type NumericArray } from '../cf/packing';
 import { toZarrError, ZarrError, type ZarrErrorKind } from './errors';
 import { halvesToFloats } from './float16';
 import type { ArrayMeta } from './metadata';
+import { mark } from './trace';
 import type { ChunkPlan, PlannedChunk, Selection } from './plan';
 
 export type Values = Float32Array | Float64Array;
@@ -58,6 +59,7 @@ type AnyArray = zarr.Array<zarr.DataType, zarr.Readable>;
 /** Decode one chunk and cut it to the selection. */
 async function readPiece(arr: AnyArray, meta: ArrayMeta, packing: CfPacking, sel: Selection, chunk: PlannedChunk, signal?: AbortSignal): Promise<ChunkPiece> {
   const { data, stride } = await arr.getChunk(chunk.coords, { signal });
+  mark(`decoded ${chunk.objectKey}`);
   const expected = meta.chunkShape.reduce((a, b) => a * b, 1);
   if ((data as { length: number }).length < expected) {
     throw new ZarrError('truncated-chunk', `Chunk ${chunk.objectKey} decoded to ${(data as { length: number }).length} values instead of ${expected}: the object is truncated.`, { path: chunk.objectKey });
@@ -76,6 +78,7 @@ async function readPiece(arr: AnyArray, meta: ArrayMeta, packing: CfPacking, sel
     const [h, w] = lens as [number, number];
     for (let r = 0; r < h; r++) unpackInto(raw, base + r * stride[fy]!, stride[fx]!, w, packing, values, r * w);
   }
+  mark(`unpacked ${chunk.objectKey}`);
   return { chunk, values };
 }
 

@@ -5,6 +5,7 @@
  * worker. Presign requests made in the same tick are batched into one call.
  */
 import { ZarrError } from './errors';
+import { mark } from './trace';
 import { fetchKey, type ByteRange, type KeySource, type ListLevel } from './source';
 import { listLevel, type ListPageFn } from './url-source';
 
@@ -68,8 +69,12 @@ export class S3Source implements KeySource {
   #flush(): void {
     const batch = this.#pending;
     this.#pending = [];
+    mark(`presign:request ${batch.length}`);
     this.#access.presignMany(this.#bucket, batch.map((b) => this.#prefix + b.key), EXPIRES_S).then(
-      (urls) => batch.forEach((b, i) => b.resolve(urls[i]!)),
+      (urls) => {
+        mark(`presign:done ${batch.length}`);
+        batch.forEach((b, i) => b.resolve(urls[i]!));
+      },
       (e) => batch.forEach((b) => b.reject(e)),
     );
   }
@@ -80,7 +85,10 @@ export class S3Source implements KeySource {
 
   async get(key: string, range?: ByteRange, signal?: AbortSignal): Promise<Uint8Array | undefined> {
     const url = await this.#presign(key);
-    return fetchKey(url, key, range, signal, this.#fetch);
+    mark(`fetch:start ${key}`);
+    const bytes = await fetchKey(url, key, range, signal, this.#fetch);
+    mark(`fetch:end ${key}`);
+    return bytes;
   }
 
   list(prefix: string, maxPages = 1): Promise<ListLevel> {

@@ -13,6 +13,7 @@ import type { ChunkFailure, Values } from './read';
 import type { DatasetInfo } from './dataset';
 import type { KeySource } from './source';
 import type { StaleReport } from './discover';
+import { mark } from './trace';
 
 export interface Failure {
   error: { kind: ZarrErrorKind; message: string };
@@ -167,15 +168,18 @@ export class SliceSession {
         signal: controller.signal,
         onPiece: (piece) => {
           // The first chunk sets a provisional range so pictures appear at once.
-          provisional ??= chooseRange(piece.values, { robust: req.robust });
+          // (a small sample is enough for a provisional range and costs no time)
+          provisional ??= chooseRange(piece.values, { robust: req.robust, maxSamples: 16_384 });
           if (!provisional) return;
           const rgba = paint(piece.values, cmap, provisional);
           const [y0, h] = piece.chunk.out[0] ?? [0, 1];
           const [x0, w] = piece.chunk.out[1] ?? [y0, h];
           const tile: Tile = req.sel.free.length === 2 ? { id: req.id, y0, x0, h, w, rgba } : { id: req.id, y0: 0, x0: y0, h: 1, w: h, rgba };
+          mark(`painted ${piece.chunk.objectKey}`);
           onTile(tile);
         },
       });
+      mark('slice:read');
       const values = result.values;
       let min = Infinity;
       let max = -Infinity;
@@ -190,6 +194,7 @@ export class SliceSession {
       }
       const auto = chooseRange(values, { robust: req.robust }) ?? { min: 0, max: 1, diverging: false };
       const range: RangeChoice = req.range ? { ...req.range, diverging: req.range.min < 0 && req.range.max > 0 } : auto;
+      mark('slice:range');
       this.#last = { id: req.id, name: req.name, sel: req.sel, values, width, height };
       return { id: req.id, height, width, range, rgba: paint(values, cmap, range), failures: result.failures, deniedAsMissing: ds.deniedAsMissing, finite, min: finite ? min : NaN, max: finite ? max : NaN };
     } catch (e) {

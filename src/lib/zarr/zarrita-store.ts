@@ -9,6 +9,7 @@
  */
 import type { AbsolutePath, AsyncReadable, RangeQuery } from 'zarrita';
 import { ZarrError } from './errors';
+import { mark } from './trace';
 import { float16AsUint16, hasFloat16Array } from './float16';
 import type { Hierarchy } from './discover';
 import type { KeySource } from './source';
@@ -64,7 +65,9 @@ export class ZarritaStore implements AsyncReadable {
     const early = range ? undefined : this.#prefetched.get(key);
     if (early) {
       this.#prefetched.delete(key);
-      return early;
+      const bytes = await early;
+      mark(`bytes:ready ${key.slice(1)}`);
+      return bytes;
     }
     return this.#fetch(key, range, signal);
   }

@@ -1,0 +1,37 @@
+/**
+ * Timestamps of the steps between "open" and "picture on screen" (worker
+ * start, presign, fetch, decode, paint, draw), for the benchmark. Each thread
+ * keeps its own short buffer on a shared clock (timeOrigin + now); the bench
+ * page collects them over a BroadcastChannel by posting "dump". Nothing is
+ * sent unless asked, and no key or URL is recorded beyond store-relative keys.
+ */
+const CHANNEL = 'tessera-zarr-trace';
+const MAX = 2000;
+const events: [string, number][] = [];
+let channel: BroadcastChannel | null = null;
+
+function listen(): void {
+  // Only in browsers (a BroadcastChannel would keep a Node test process alive).
+  if (channel || typeof BroadcastChannel === 'undefined' || typeof (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent !== 'string' || /Node\.js/.test(navigator.userAgent)) return;
+  channel = new BroadcastChannel(CHANNEL);
+  channel.onmessage = (e: MessageEvent) => {
+    if (e.data === 'dump') channel!.postMessage({ events: events.splice(0) });
+  };
+}
+
+/** Record that `what` happened now. */
+export function mark(what: string): void {
+  if (events.length < MAX) events.push([what, performance.timeOrigin + performance.now()]);
+  listen();
+}
+
+/** Ask every thread for its events (bench page only). */
+export async function collectTrace(waitMs = 300): Promise<[string, number][]> {
+  const ch = new BroadcastChannel(CHANNEL);
+  const all: [string, number][] = [...events.splice(0)];
+  ch.onmessage = (e: MessageEvent<{ events?: [string, number][] }>) => void (e.data.events && all.push(...e.data.events));
+  ch.postMessage('dump');
+  await new Promise((r) => setTimeout(r, waitMs));
+  ch.close();
+  return all.sort((a, b) => a[1] - b[1]);
+}
