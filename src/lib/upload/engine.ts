@@ -451,6 +451,9 @@ export class UploadEngine {
   async #failed(live: Live, e: unknown, signal: AbortSignal): Promise<void> {
     const r = live.record;
     const kind = classify(e);
+    // Parts cut off on the wire may still have been stored: ask the store
+    // (ListParts) before sending anything again, so no part is sent twice.
+    live.reconciled = false;
     if (signal.aborted && (kind === 'aborted' || r.status === 'paused' || r.status === 'cancelling')) {
       // Paused or cancelled by the user: the status is already set.
       live.sha = undefined;
