@@ -107,8 +107,10 @@ describe.skipIf(!hasRgw())('Zarr dataset view', () => {
     await page.goto(appUrl);
     await page.fill('input[name="openUrl"]', `${loadRgwEnv().endpoint}/${bucket}/data/cf.zarr/`);
     await page.click('[data-testid="open-url"] button[type="submit"]');
-    await page.click('text=open this prefix as a Zarr dataset');
+    // A `.zarr/` address goes straight to the dataset view, read by its public URL.
     await page.waitForSelector('[data-testid="dataset-summary"]');
+    expect(page.url()).toContain(`#/dataset/${bucket}/data/cf.zarr`);
+    expect(page.url()).not.toMatch(/cf\.zarr\/$/);
     expect(await page.textContent('[data-testid="dataset-summary"]')).toContain('consolidated metadata');
     await page.click('[data-testid="var-pr"]');
     await drawn(page);
