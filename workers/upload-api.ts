@@ -11,17 +11,34 @@ import { UploadService } from '../src/lib/upload/service';
 import type { PartHasher } from '../src/lib/upload/part-hasher';
 import * as Comlink from 'comlink';
 
-/** Hashing in its own worker (see upload-hash.worker.ts), where nested workers exist. */
-function hashWorker(): PartHasher | undefined {
+/**
+ * Hashing in two workers (see upload-hash.worker.ts), where nested workers
+ * exist: MD5s of two parts, or an MD5 beside the running SHA-256, at once,
+ * while this thread signs and sends. Each call goes to the least busy one.
+ */
+function hashWorkers(count = 2): PartHasher | undefined {
   if (typeof Worker === 'undefined') return undefined;
-  const worker = new Worker(new URL('./upload-hash.worker.ts', import.meta.url), { type: 'module', name: 'tessera-upload-hash' });
-  const remote = Comlink.wrap<PartHasher>(worker);
-  return { hash: (req) => remote.hash(req) };
+  const pool = Array.from({ length: count }, (_, i) => ({
+    remote: Comlink.wrap<PartHasher>(new Worker(new URL('./upload-hash.worker.ts', import.meta.url), { type: 'module', name: `tessera-upload-hash-${i}` })),
+    busy: 0,
+  }));
+  return {
+    parallel: count,
+    async hash(req) {
+      const w = pool.reduce((a, b) => (b.busy < a.busy ? b : a));
+      w.busy++;
+      try {
+        return await w.remote.hash(req);
+      } finally {
+        w.busy--;
+      }
+    },
+  };
 }
 
 export function createUploadApi(s3: S3Service): UploadService {
   const store = typeof indexedDB !== 'undefined' ? new IdbUploadStore() : new MemoryUploadStore();
-  const service = new UploadService(() => s3[CLIENT](), store, { hasher: hashWorker() });
+  const service = new UploadService(() => s3[CLIENT](), store, { hasher: hashWorkers() });
   if (typeof self !== 'undefined' && 'addEventListener' in self) {
     self.addEventListener('online', () => service.setOnline(true));
     self.addEventListener('offline', () => service.setOnline(false));

@@ -15,7 +15,7 @@ import { complete, createUpload, fillEtags, isUploadGone, putSingle, reconcile, 
 import { planParts, type PlanOptions } from './part-plan';
 import { bytesDone, type IntegrityOptions, type UploadRecord } from './record';
 import { Scheduler } from './scheduler';
-import { Serial } from './serial';
+import { Serial, Slots } from './serial';
 import { InlineHasher, type PartHasher } from './part-hasher';
 import { FINAL, next, type UploadEvent, type UploadStatus } from './status';
 import type { UploadStore } from './store';
@@ -109,6 +109,7 @@ export class UploadEngine {
   #listeners = new Set<(ids: string[]) => void>();
   #online = true;
   #reads = new Serial();
+  #md5Slots: Slots;
 
   constructor(options: EngineOptions) {
     this.#o = {
@@ -125,6 +126,7 @@ export class UploadEngine {
       plan: options.plan ?? {},
     };
     this.#scheduler = new Scheduler({ maxConcurrent: this.#o.maxConcurrent, maxBytes: this.#o.maxBytes });
+    this.#md5Slots = new Slots(this.#o.hasher.parallel ?? 1);
   }
 
   get scheduler(): Scheduler {
@@ -323,6 +325,7 @@ export class UploadEngine {
       inFlight: live.inFlight,
       hasher: this.#o.hasher,
       reads: this.#reads,
+      md5Slots: this.#md5Slots,
       onSlowDown: () => this.#scheduler.backOff(1000),
       changed: () => this.#changed(live.record.id),
       signal,

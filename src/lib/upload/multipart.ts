@@ -12,7 +12,7 @@ import { partRange } from './part-plan';
 import { withPart, type PartRecord, type UploadRecord } from './record';
 import { Priority, type Scheduler } from './scheduler';
 import { SHA256_META } from './verify';
-import type { Serial } from './serial';
+import type { Serial, Slots } from './serial';
 import type { PartHasher } from './part-hasher';
 
 export interface UploadContext {
@@ -27,8 +27,10 @@ export interface UploadContext {
   inFlight: Map<number, number>;
   /** Reads and hashes byte ranges (inline, or in a hash worker). */
   hasher: PartHasher;
-  /** One reader for the whole engine: parts are read and hashed in turn, in call order (see serial.ts). */
+  /** The running SHA-256 is fed in call order, one part at a time (see serial.ts). */
   reads: Serial;
+  /** MD5s of parts run side by side, as many as there are hashers. */
+  md5Slots: Slots;
   /** The store asked us to slow down. */
   onSlowDown: () => void;
   changed: () => void;
@@ -157,22 +159,26 @@ async function sendPart(ctx: UploadContext, n: number, signal: AbortSignal): Pro
   const { start, end } = partRange(r.plan, n);
   const sha = ctx.sha;
   const body = ctx.file.slice(start, end);
-  let md5: string | undefined;
-  if (r.integrity.md5 || (sha && sha.through < n)) {
-    // Hashing runs in call order, and parts start in order, so part n usually
-    // finds the SHA-256 just past part n-1. If not (a retried part), the
-    // catch-up before Complete reads it again.
-    md5 = await ctx.reads.run(async () => {
-      if (signal.aborted) throw signal.reason;
-      const feed = sha !== undefined && sha.through === n - 1;
-      const out = await ctx.hasher.hash({ blob: ctx.file, start, end, name: r.name, md5: r.integrity.md5, sha: feed ? sha.state : undefined });
-      if (feed && out.sha) {
+  // MD5 of this part (any hasher, beside other parts) and the running
+  // SHA-256 (in order) are separate reads: they run in parallel, and reading
+  // a slice costs far less than hashing it.
+  const md5Job = r.integrity.md5 ? ctx.md5Slots.run(() => ctx.hasher.hash({ blob: ctx.file, start, end, name: r.name, md5: true })) : undefined;
+  // If the SHA-256 step throws first, the MD5's own failure must not go unhandled.
+  md5Job?.catch(() => undefined);
+  if (sha && sha.through < n) {
+    // Parts start in order, so part n usually finds the SHA-256 just past
+    // part n-1. If not (a retried part), the catch-up before Complete reads it again.
+    await ctx.reads.run(async () => {
+      if (signal.aborted || sha.through !== n - 1) return;
+      const out = await ctx.hasher.hash({ blob: ctx.file, start, end, name: r.name, md5: false, sha: sha.state });
+      if (sha.through === n - 1 && out.sha) {
         sha.advance(n, out.sha);
         r.sha256 = sha.save();
       }
-      return out.md5;
     });
   }
+  const md5 = (await md5Job)?.md5;
+  if (signal.aborted) throw signal.reason;
   ctx.inFlight.set(n, end - start);
   ctx.changed();
   try {

@@ -28,6 +28,8 @@ export interface HashResult {
 
 export interface PartHasher {
   hash(req: HashRequest): Promise<HashResult>;
+  /** How many hash calls make sense at once (hash workers in a pool). */
+  parallel?: number;
 }
 
 /** Hashes in the calling thread. */

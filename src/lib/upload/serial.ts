@@ -13,3 +13,25 @@ export class Serial {
     return result;
   }
 }
+
+/** At most `n` tasks at once (hashing reads: one per hash worker). */
+export class Slots {
+  #free: number;
+  #waiting: Array<() => void> = [];
+
+  constructor(n: number) {
+    this.#free = Math.max(1, n);
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((r) => this.#waiting.push(r));
+    try {
+      return await fn();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    }
+  }
+}
