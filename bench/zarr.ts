@@ -40,6 +40,7 @@ function printTrace(events: [string, number][]): void {
     if (!first.has(kind)) first.set(kind, at);
     last.set(kind, at);
   }
+  if (process.env.TESSERA_BENCH_TRACE_ALL === '1') for (const [what, at] of events) console.log(`    ${ms(at)} ${what}`);
   console.log('    step               first  last (ms after open)');
   for (const [kind, at] of first) console.log(`    ${kind.padEnd(18)} ${ms(at)} ${ms(last.get(kind)!)}`);
 }

@@ -12,18 +12,14 @@ import { SliceSession, type OpenResult, type Failure, type SliceRequest, type Ti
 import type { ListObjectsPage } from '../src/lib/s3/ops/list-objects';
 import type { S3ReaderApi } from './s3.worker';
 import { mark } from '../src/lib/zarr/trace';
+import { warmDecoders } from '../src/lib/zarr/warm';
 
 installErrorTransfer();
 mark('worker:start');
 
-// Load the blosc decoder (WASM) while the dataset is being discovered: it is
-// what xarray writes by default, and compiling it is the biggest fixed cost
-// before the first chunk can be drawn.
-// (numcodecs instantiates its WASM module on first use, hence a tiny encode.)
-void import('numcodecs/blosc')
-  .then((m) => m.default.fromConfig({ id: 'blosc', clevel: 1, cname: 'lz4', shuffle: 1, blocksize: 0 }).encode(new Uint8Array(64)))
-  .then(() => mark('blosc:ready'))
-  .catch(() => undefined);
+// Compile blosc (xarray's default codec) and run the decode and colouring
+// paths once while nothing is open yet: see warm.ts.
+void warmDecoders().catch(() => undefined);
 
 export type DatasetSource = { kind: 's3'; bucket: string; path: string } | { kind: 'url'; url: string };
 

@@ -100,6 +100,7 @@ export class DatasetState {
   /** Time from asking to open until the first chunk and the whole slice were drawn (ms). */
   timings = $state<{ opened?: number; firstTile?: number; full?: number }>({});
   #t0 = 0;
+  #staleChecked = false;
   #sliceId = 0;
   #sliceShape = { width: 0, height: 0 };
 
@@ -166,7 +167,7 @@ export class DatasetState {
     });
     const first = defaultView(r.info);
     if (first) this.selectVariable(first.name);
-    void this.#remote.checkConsolidated().then((s) => (this.stale = s && (s.unlisted.length || s.changed.length) ? s : null));
+    if (!first || first.sel.free.length < 2) this.#checkStale();
   }
 
   selectVariable(name: string): void {
@@ -271,11 +272,23 @@ export class DatasetState {
     if (this.#drawId !== id) return;
     this.drawing = false;
     if ('error' in r) {
+      this.#checkStale();
       if (r.error.kind === 'over-budget') this.overBudget = r.error.message;
       else if (r.error.kind !== 'aborted') this.drawError = r.error.message;
       return;
     }
     this.#finish(r);
+  }
+
+  /**
+   * Is the consolidated metadata stale? This lists and reads every metadata
+   * key, so it runs once the first picture is done (or failed) and never
+   * competes with its chunks.
+   */
+  #checkStale(): void {
+    if (this.#staleChecked || !this.#remote) return;
+    this.#staleChecked = true;
+    void this.#remote.checkConsolidated().then((s) => (this.stale = s && (s.unlisted.length || s.changed.length) ? s : null));
   }
 
   #finish(r: SliceResult): void {
@@ -292,6 +305,7 @@ export class DatasetState {
     } else this.#sink?.full(r.rgba, r.width, r.height);
     mark('page:full');
     if (this.timings.full === undefined) this.timings = { ...this.timings, full: performance.now() - this.#t0 };
+    this.#checkStale();
     if (this.playing) this.#scheduleStep();
   }
 
