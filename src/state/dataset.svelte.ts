@@ -12,7 +12,7 @@ import type { DatasetInfo, VariableInfo } from '../lib/zarr/dataset';
 import type { StaleReport } from '../lib/zarr/discover';
 import type { ChunkFailure } from '../lib/zarr/read';
 import { defaultView, type PlanSummary, type SliceResult, type Tile } from '../lib/zarr/slice-session';
-import { colormap, type ColormapName, type RangeChoice, type ValueRange } from '../lib/colormap/index';
+import { type ColormapName, type RangeChoice, type ValueRange } from '../lib/colormap/index';
 import { formatNumber } from '../lib/zarr/open';
 import { installErrorTransfer } from '../rpc/errors';
 import { pythonSnippet } from '../lib/zarr/python';
@@ -268,7 +268,7 @@ export class DatasetState {
       this.#sink?.tile(t);
       mark('page:tile');
     });
-    const r = await remote.drawSlice({ id, name: v.name, sel, cmap: this.cmap, range: $state.snapshot(this.manual), robust: this.robust, force }, onTile);
+    const r = await remote.drawSlice({ id, name: v.name, sel, cmap: this.cmap, range: $state.snapshot(this.manual), robust: this.robust, force, autoCmap: !this.#userPickedCmap && !this.manual }, onTile);
     if (this.#drawId !== id) return;
     this.drawing = false;
     if ('error' in r) {
@@ -298,11 +298,9 @@ export class DatasetState {
     this.deniedAsMissing = r.deniedAsMissing;
     this.stats = { min: r.min, max: r.max, finite: r.finite };
     if (this.variable?.shape.length === 0) void this.#remote?.valueAt(r.id, 0, 0).then((x) => (this.scalar = x));
-    if (r.range.diverging && !this.#userPickedCmap && !colormap(this.cmap).diverging && !this.manual) {
-      // xarray picks a diverging map for data around zero.
-      this.cmap = 'RdBu_r';
-      void this.#recolor();
-    } else this.#sink?.full(r.rgba, r.width, r.height);
+    // The worker may have picked a diverging map for data around zero (as xarray does).
+    this.cmap = r.cmap;
+    this.#sink?.full(r.rgba, r.width, r.height);
     mark('page:full');
     if (this.timings.full === undefined) this.timings = { ...this.timings, full: performance.now() - this.#t0 };
     this.#checkStale();

@@ -43,6 +43,12 @@ export interface SliceRequest {
   /** Read even when over the budget (the user confirmed). */
   force?: boolean;
   budgetBytes?: number;
+  /**
+   * The user has not chosen a map: for data around zero use a diverging one
+   * (RdBu_r, as xarray does), decided on the first chunk so tiles are drawn
+   * in the right colours and no repaint follows.
+   */
+  autoCmap?: boolean;
 }
 
 export interface SliceResult {
@@ -50,6 +56,8 @@ export interface SliceResult {
   height: number;
   width: number;
   range: RangeChoice;
+  /** The colour map the picture was painted with (differs from the request's after `autoCmap`). */
+  cmap: ColormapName;
   /** The whole picture with the final range (tiles may have used a provisional one). */
   rgba: Uint8ClampedArray;
   failures: ChunkFailure[];
@@ -159,7 +167,11 @@ export class SliceSession {
       const budget = req.budgetBytes ?? DEFAULT_BUDGET_BYTES;
       const warning = budgetWarning(plan, budget);
       if (warning && !req.force) return { error: { kind: 'over-budget', message: warning } };
-      const cmap = colormap(req.cmap);
+      let cmapName = req.cmap;
+      let cmap = colormap(cmapName);
+      const pick = (r: RangeChoice | null) => {
+        if (req.autoCmap && !req.range && r?.diverging && !cmap.diverging) cmap = colormap((cmapName = 'RdBu_r'));
+      };
       const two = req.sel.free.length === 2;
       const height = two ? plan.outShape[0]! : 1;
       const width = two ? plan.outShape[1]! : (plan.outShape[0] ?? 1);
@@ -169,7 +181,11 @@ export class SliceSession {
         onPiece: (piece) => {
           // The first chunk sets a provisional range so pictures appear at once.
           // (a small sample is enough for a provisional range and costs no time)
-          provisional ??= chooseRange(piece.values, { robust: req.robust, maxSamples: 16_384 });
+          if (!provisional) {
+            const r = chooseRange(piece.values, { robust: req.robust, maxSamples: 16_384 });
+            pick(r);
+            provisional = r;
+          }
           if (!provisional) return;
           const rgba = paint(piece.values, cmap, provisional);
           const [y0, h] = piece.chunk.out[0] ?? [0, 1];
@@ -194,9 +210,10 @@ export class SliceSession {
       }
       const auto = chooseRange(values, { robust: req.robust }) ?? { min: 0, max: 1, diverging: false };
       const range: RangeChoice = req.range ? { ...req.range, diverging: req.range.min < 0 && req.range.max > 0 } : auto;
+      pick(range);
       mark('slice:range');
       this.#last = { id: req.id, name: req.name, sel: req.sel, values, width, height };
-      return { id: req.id, height, width, range, rgba: paint(values, cmap, range), failures: result.failures, deniedAsMissing: ds.deniedAsMissing, finite, min: finite ? min : NaN, max: finite ? max : NaN };
+      return { id: req.id, height, width, range, cmap: cmapName, rgba: paint(values, cmap, range), failures: result.failures, deniedAsMissing: ds.deniedAsMissing, finite, min: finite ? min : NaN, max: finite ? max : NaN };
     } catch (e) {
       return fail(e);
     } finally {

@@ -20,6 +20,23 @@ function store(): MemorySource {
 }
 
 describe('the Zarr worker session', () => {
+  it('picks a diverging map for data around zero before the first tile, unless the user chose one', async () => {
+    const s = new SliceSession();
+    await s.open(store());
+    const req = { id: 3, name: 'lat', sel: { index: [0], free: [0] }, cmap: 'viridis' as const, range: null, robust: false };
+    const tiles: Tile[] = [];
+    const auto = await s.drawSlice({ ...req, autoCmap: true }, (t) => tiles.push(t));
+    if ('error' in auto) throw new Error(auto.error.message);
+    expect(auto.cmap).toBe('RdBu_r');
+    expect(auto.range).toEqual({ min: -30, max: 30, diverging: true });
+    // The tile was painted with the diverging map too: same pixels as the final picture.
+    expect(Array.from(tiles[0]!.rgba)).toEqual(Array.from(auto.rgba));
+    const chosen = await s.drawSlice({ ...req, id: 4 }, () => undefined);
+    if ('error' in chosen) throw new Error(chosen.error.message);
+    expect(chosen.cmap).toBe('viridis');
+    expect(Array.from(chosen.rgba)).not.toEqual(Array.from(auto.rgba));
+  });
+
   it('draws a slice tile by tile, then answers hover, recolour, CSV', async () => {
     const s = new SliceSession();
     const opened = await s.open(store());
