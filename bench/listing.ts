@@ -76,13 +76,10 @@ interface PageRun {
 async function tesseraRun(): Promise<PageRun> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.addInitScript(() => {
-    const w = window as unknown as { __long: { start: number; duration: number }[] };
-    w.__long = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__long.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await page.addInitScript(`
+    window.__long = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push({ start: e.startTime, duration: e.duration }); }).observe({ type: 'longtask', buffered: true });
+  `);
   await page.goto(appUrl + '#/buckets');
   await page.fill('input[name="endpoint"]', env.endpoint);
   await page.fill('input[name="accessKeyId"]', env.accessKeyId);
@@ -91,23 +88,20 @@ async function tesseraRun(): Promise<PageRun> {
   await page.waitForSelector('[data-testid="connection"]');
   // Warm the worker and the connection once (a user is connected before opening a prefix).
   await page.waitForSelector('input[name="bucket"]');
-  const r = await page.evaluate(
-    ({ bucket, prefix }) =>
-      new Promise<{ first: number; total: number; count: string; t0: number }>((resolve) => {
-        const t0 = performance.now();
-        let first = -1;
-        location.hash = `#/b/${bucket}/${prefix}`;
-        const tick = (): void => {
-          if (first < 0 && document.querySelector('[data-testid="objects"] tbody tr')) first = performance.now() - t0;
-          const s = document.querySelector('[data-testid="listing-status"]')?.textContent ?? '';
-          if (s.includes('listed in') || document.querySelector('[role="alert"]')) resolve({ first, total: performance.now() - t0, count: s, t0 });
-          else requestAnimationFrame(tick);
-        };
-        requestAnimationFrame(tick);
-      }),
-    { bucket: BIG_BUCKET, prefix: BIG_PREFIX },
-  );
-  const long = await page.evaluate((t0) => (window as unknown as { __long: { start: number; duration: number }[] }).__long.filter((e) => e.start >= t0), r.t0);
+  // Passed as source text: tsx would otherwise wrap the inner arrow functions in a helper the page lacks.
+  const r = (await page.evaluate(`new Promise((resolve) => {
+    const t0 = performance.now();
+    let first = -1;
+    location.hash = ${JSON.stringify(`#/b/${BIG_BUCKET}/${BIG_PREFIX}`)};
+    function tick() {
+      if (first < 0 && document.querySelector('[data-testid="objects"] tbody tr')) first = performance.now() - t0;
+      const s = document.querySelector('[data-testid="listing-status"]')?.textContent ?? '';
+      if (s.includes('listed in') || document.querySelector('[role="alert"]')) resolve({ first, total: performance.now() - t0, count: s, t0 });
+      else requestAnimationFrame(tick);
+    }
+    requestAnimationFrame(tick);
+  })`)) as { first: number; total: number; count: string; t0: number };
+  const long = (await page.evaluate(`window.__long.filter((e) => e.start >= ${r.t0})`)) as { start: number; duration: number }[];
   await context.close();
   return { first: r.first, total: r.total, count: r.count.replace(/\s+/g, ' ').trim(), longest: Math.max(0, ...long.map((e) => e.duration)), over50: long.filter((e) => e.duration > 50).length };
 }

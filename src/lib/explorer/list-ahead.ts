@@ -6,6 +6,8 @@
  */
 import type { S3Client } from '../s3/client';
 import { listPages, type ListObjectsInput, type ListObjectsPage } from '../s3/ops/list-objects';
+import { S3Error } from '../s3/errors';
+import { presignedListPages } from './list-presigned';
 
 export interface ListAheadSummary {
   pages: number;
@@ -24,8 +26,18 @@ export async function listAhead(
 ): Promise<ListAheadSummary> {
   const max = options.maxPages ?? Infinity;
   const summary: ListAheadSummary = { pages: 0, objects: 0, prefixes: 0, bytes: 0 };
-  const it = listPages(client, input, { signal: options.signal });
+  // Presigned pages skip the CORS preflight; a store that refuses them (or V2) gets the signed pager.
+  let it: AsyncGenerator<ListObjectsPage> = client.anonymous ? listPages(client, input, { signal: options.signal }) : presignedListPages(client, input, options.signal);
   let pending = it.next();
+  if (!client.anonymous) {
+    try {
+      await pending;
+    } catch (e) {
+      if (e instanceof S3Error && e.code === 'Aborted') throw e;
+      it = listPages(client, input, { signal: options.signal });
+      pending = it.next();
+    }
+  }
   try {
     for (;;) {
       const r = await pending;

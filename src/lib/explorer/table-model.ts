@@ -54,12 +54,19 @@ function folderComparator(sort: SortSpec): (a: FolderRow, b: FolderRow) => numbe
   return (a, b) => dir * cmpStr(a.prefix, b.prefix);
 }
 
-/** Merge two arrays sorted by `cmp` into a new sorted array. */
+/**
+ * Merge `b` into `a` (both sorted by `cmp`). The common case while a
+ * name-sorted listing fills, a page that goes after everything, appends to
+ * `a` in place: copying 100,000 rows per page would feed the garbage
+ * collector pauses the user sees as jank.
+ */
 export function mergeSorted<T>(a: T[], b: T[], cmp: (x: T, y: T) => number): T[] {
   if (!b.length) return a;
-  if (!a.length) return b;
-  // Common case while a name-sorted listing fills: the new page goes after everything.
-  if (cmp(a[a.length - 1]!, b[0]!) <= 0) return a.concat(b);
+  if (!a.length) return b.slice();
+  if (cmp(a[a.length - 1]!, b[0]!) <= 0) {
+    for (const x of b) a.push(x);
+    return a;
+  }
   const out = new Array<T>(a.length + b.length);
   let i = 0;
   let j = 0;
