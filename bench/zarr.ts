@@ -29,6 +29,11 @@ const ROUNDS = Number(process.env.TESSERA_BENCH_ROUNDS ?? 5);
 const PORT = Number(process.env.TESSERA_BENCH_ZARR_PORT ?? 4197);
 /** Print where the time went in each Tessera round (worker start, presign, fetch, decode, paint, draw). */
 const TRACE = process.env.TESSERA_BENCH_TRACE === '1';
+/**
+ * Wait this long after the page loads before opening (a user needs time to
+ * click; the app warms its Zarr worker meanwhile). 0 = open at once, the worst case.
+ */
+const SETTLE_MS = Number(process.env.TESSERA_BENCH_SETTLE_MS ?? 0);
 
 function printTrace(events: [string, number][]): void {
   const t0 = events.find(([w]) => w === 'page:open')?.[1] ?? events[0]?.[1] ?? 0;
@@ -86,6 +91,7 @@ async function main(): Promise<void> {
       const context = await browser.newContext();
       const page = await context.newPage();
       await page.goto(`${origin}/index.html`);
+      if (SETTLE_MS) await page.waitForTimeout(SETTLE_MS);
       await page.evaluate(
         ([endpoint, accessKeyId, secretAccessKey, b]) => window.tesseraBench.open({ endpoint: endpoint!, accessKeyId, secretAccessKey }, { kind: 's3', bucket: b!, path: 'bench.zarr' }),
         [env.endpoint, env.accessKeyId, env.secretAccessKey, bucket],
@@ -107,12 +113,13 @@ async function main(): Promise<void> {
       console.log(`round ${round + 1}: tessera opened ${t.opened.at(-1)!.toFixed(3)} s, first ${t.first.at(-1)!.toFixed(3)} s, full ${t.full.at(-1)!.toFixed(3)} s; xarray ${xa!.toFixed(3)} s; zarr-python ${za!.toFixed(3)} s`);
     }
     const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)])) as Record<keyof typeof t, number>;
-    console.log(`\nZarr slice (16 chunks of 512x512 float32, blosc zstd), medians of ${ROUNDS} interleaved rounds:`);
+    console.log(`\nZarr slice (16 chunks of 512x512 float32, blosc zstd), medians of ${ROUNDS} interleaved rounds${SETTLE_MS ? `, opened ${SETTLE_MS} ms after the page loaded` : ', opened as soon as the page loaded'}:`);
     console.log(`  Tessera (Chromium) dataset opened     ${m.opened.toFixed(3)} s   (worker start + metadata)`);
     console.log(`  Tessera (Chromium) first chunk drawn  ${m.first.toFixed(3)} s`);
     console.log(`  Tessera (Chromium) whole slice drawn  ${m.full.toFixed(3)} s`);
     console.log(`  xarray open_zarr + isel().values      ${m.xarray.toFixed(3)} s   (whole cold process ${m.xarrayProc.toFixed(3)} s)`);
     console.log(`  zarr-python open_consolidated + [5]   ${m.zarr.toFixed(3)} s   (whole cold process ${m.zarrProc.toFixed(3)} s)`);
+    console.log(`  cold-process ratios: first chunk / xarray = ${(m.first / m.xarrayProc).toFixed(2)} (aim < 0.25); whole slice / zarr-python = ${(m.full / m.zarrProc).toFixed(2)} (aim <= 1)`);
     console.log(`  ratios: first chunk / xarray = ${(m.first / m.xarray).toFixed(2)} (aim < 0.25); whole slice / zarr-python = ${(m.full / m.zarr).toFixed(2)} (aim <= 1); whole slice / xarray = ${(m.full / m.xarray).toFixed(2)}`);
   } finally {
     await browser.close();
