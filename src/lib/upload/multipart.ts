@@ -65,7 +65,8 @@ export async function putSingle(ctx: UploadContext): Promise<string | undefined>
       const metadata: Record<string, string> = {};
       if (r.integrity.md5 || ctx.sha) {
         const sha = ctx.sha;
-        const out = await ctx.reads.run(() => ctx.hasher.hash({ blob: ctx.file, start: 0, end: r.size, name: r.name, md5: r.integrity.md5, sha: sha?.state }));
+        // A whole small file: its SHA-256 starts fresh, so files hash side by side.
+        const out = await ctx.md5Slots.run(() => ctx.hasher.hash({ blob: ctx.file, start: 0, end: r.size, name: r.name, md5: r.integrity.md5, sha: sha?.state }));
         md5 = out.md5;
         if (sha && out.sha) {
           sha.advance(1, out.sha);
