@@ -169,8 +169,11 @@ export class SliceSession {
       if (warning && !req.force) return { error: { kind: 'over-budget', message: warning } };
       let cmapName = req.cmap;
       let cmap = colormap(cmapName);
+      // Decided again on the whole slice: the first chunk may not be typical.
       const pick = (r: RangeChoice | null) => {
-        if (req.autoCmap && !req.range && r?.diverging && !cmap.diverging) cmap = colormap((cmapName = 'RdBu_r'));
+        if (!req.autoCmap || req.range || !r) return;
+        const want = r.diverging && !colormap(req.cmap).diverging ? 'RdBu_r' : req.cmap;
+        if (want !== cmapName) cmap = colormap((cmapName = want));
       };
       const two = req.sel.free.length === 2;
       const height = two ? plan.outShape[0]! : 1;
