@@ -100,7 +100,7 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
   const report = throttle(options.onProgress, 100);
   let written = 0;
   try {
-    const rangeSize = options.rangeSize ?? 16 * 1024 * 1024;
+    const rangeSize = options.rangeSize ?? 8 * 1024 * 1024;
     const count = Math.max(1, Math.ceil(size / rangeSize));
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -124,7 +124,7 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
         if (pos !== end + 1) throw new S3Error({ operation: 'GetObject', status: out.status, code: 'IncompleteBody', message: `Range ${start}-${end} ended after ${pos - start} bytes.`, bucket, key, retryable: true });
       }
     };
-    await Promise.all(Array.from({ length: Math.min(options.parallel ?? 4, count) }, worker));
+    await Promise.all(Array.from({ length: Math.min(options.parallel ?? 8, count) }, worker));
     const onDisk = await sink.close();
     if (onDisk !== size) throw new S3Error({ operation: 'Download', status: 0, code: 'SizeMismatch', message: `The file has ${onDisk} bytes but the object ${size}.`, bucket, key, retryable: false });
   } catch (e) {
