@@ -429,8 +429,14 @@ export class UploadEngine {
     const client = ctx.client();
     const options = { signal: ctx.signal };
     const etag = await expectedEtag(r, singleMd5);
-    // Check the multipart ETag before the metadata copy replaces it with the copy's own.
-    let { report } = await verifyObject(client, r, { etag }, options);
+    // Check the multipart ETag before the metadata copy replaces it with the
+    // copy's own; kept, so a verification resumed after the copy does not
+    // mistake the copy's ETag for a corrupt object.
+    let report = r.verify ?? (await verifyObject(client, r, { etag }, options)).report;
+    if (!r.verify && report.size === 'ok' && report.etag !== 'mismatch') {
+      r.verify = report;
+      await this.#save(live);
+    }
     if (sha256 && r.plan.multipart && report.size === 'ok' && report.etag !== 'mismatch') {
       const stored = await storeSha256(client, r, sha256, options);
       const after = await verifyObject(client, r, { sha256 }, options);
@@ -441,6 +447,7 @@ export class UploadEngine {
     if (bad) {
       // The upload on the server is complete: a retry starts from scratch.
       r.completedAt = undefined;
+      r.verify = undefined;
       r.uploadId = undefined;
       r.parts = [];
       r.sha256 = undefined;
@@ -470,6 +477,7 @@ export class UploadEngine {
         r.uploadId = undefined;
         r.parts = [];
         r.completedAt = undefined;
+        r.verify = undefined;
         if (++live.failures > this.#o.maxRetries) this.#fire(live, 'fail', e);
         else this.#retryLater(live, 0, 'fail', e);
         return;
@@ -593,6 +601,8 @@ export class UploadEngine {
       r.uploadId = undefined;
       r.parts = [];
       r.sha256 = undefined;
+      r.completedAt = undefined;
+      r.verify = undefined;
     }
     if (!this.#fire(live, 'file-attached')) this.#fire(live, 'resume');
     this.#pump();
