@@ -38,5 +38,5 @@ export async function settledStatus(page: Page, timeout = 120_000): Promise<stri
 
 /** The key text of every <tr> currently in the table body. */
 export function visibleNames(page: Page): Promise<string[]> {
-  return page.$$eval('[data-testid="objects"] tbody tr td.key', (tds) => tds.map((td) => td.textContent ?? ''));
+  return page.$$eval('[data-testid="objects"] tbody tr td.key > a:first-child', (as) => as.map((a) => a.textContent ?? ''));
 }

@@ -41,6 +41,7 @@ describe.skipIf(!hasRgw())('Explorer objects', () => {
     await put('img/pixel.png', PNG, 'image/png');
     await put('bin/blob.bin', BIN, 'application/octet-stream');
     await put('trash/one.txt', '12345');
+    await put('cubes/era5.zarr/.zgroup', '{"zarr_format": 2}', 'application/json');
     await put('trash/deep/two.txt', '1234567890');
     browser = await launchBrowser();
   });
@@ -190,6 +191,16 @@ describe.skipIf(!hasRgw())('Explorer objects', () => {
     for await (const p of listPages(client, { bucket, prefix: 'trash/' })) left.push(...p.objects.map((o) => o.key));
     expect(left.sort()).toEqual(['trash/made-here/', 'trash/note.txt']);
     expect(await visibleNames(page)).toEqual(['made-here/', 'note.txt']);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('offers "open as dataset" on folders that look like Zarr stores', async () => {
+    const { page, errors, close } = await open(routeToHash({ name: 'bucket', bucket, prefix: 'cubes/' }));
+    await settledStatus(page);
+    expect(await page.getAttribute('tr[data-key="cubes/era5.zarr/"] [data-testid="row-open-dataset"]', 'href')).toBe(routeToHash({ name: 'dataset', bucket, path: 'cubes/era5.zarr/' }));
+    await page.click('tr[data-key="cubes/era5.zarr/"] td.key a:first-child');
+    await page.waitForSelector('[data-testid="open-dataset"]');
     expect(errors).toEqual([]);
     await close();
   });
