@@ -125,7 +125,11 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
         return;
       case 'stall':
         req.pause();
-        setTimeout(() => forward(req, res, entry), fault.ms);
+        setTimeout(() => {
+          // The client may have given up meanwhile (reload, abort): then there is nothing to forward.
+          if (req.destroyed || res.destroyed || req.socket.destroyed) return;
+          forward(req, res, entry);
+        }, fault.ms);
         return;
       default:
         forward(req, res, entry);
