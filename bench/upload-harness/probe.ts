@@ -1,14 +1,15 @@
 /**
  * Quick probe for tuning the upload engine in Chromium: one file, several
- * integrity settings, one run each (`npx tsx bench/upload-probe.ts [MiB]`).
+ * integrity settings, one run each (`npx tsx bench/upload-harness/probe.ts [MiB]`, after
+ * `bench/upload.ts` made the test files). Env: INTEG, SEND, READ (JSON lists).
  */
 import { createServer } from 'node:http';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { launchBrowser } from '../test/helpers/browser';
-import { loadRgwEnv } from '../test/helpers/rgw-env';
-import { createBucket, destroyBucket, uniqueBucket } from '../test/helpers/s3';
+import { launchBrowser } from '../../test/helpers/browser';
+import { loadRgwEnv } from '../../test/helpers/rgw-env';
+import { createBucket, destroyBucket, uniqueBucket } from '../../test/helpers/s3';
 
 const WORK = join(tmpdir(), 'tessera-bench-upload');
 const dist = join(WORK, 'dist');
@@ -16,7 +17,7 @@ const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javasc
 const size = Number(process.argv[2] ?? 128);
 
 import { build } from 'vite';
-await build({ configFile: false, root: join(import.meta.dirname, 'upload-harness'), base: './', logLevel: 'warn', worker: { format: 'es' }, build: { outDir: dist, emptyOutDir: true, target: 'es2022' } });
+await build({ configFile: false, root: import.meta.dirname, base: './', logLevel: 'warn', worker: { format: 'es' }, build: { outDir: dist, emptyOutDir: true, target: 'es2022' } });
 const server = createServer((req, res) => {
   const p = join(dist, new URL(req.url ?? '/', 'http://x').pathname);
   if (!existsSync(p) || statSync(p).isDirectory()) return void res.writeHead(404).end();

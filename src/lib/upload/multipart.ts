@@ -150,7 +150,7 @@ async function fileOrError(ctx: UploadContext, e: unknown): Promise<unknown> {
 
 /**
  * One part. Its bytes are read once for hashing, and the File slice itself is
- * sent: measured in Chromium (bench/upload-probe.ts), a fetch body of bytes
+ * sent: measured in Chromium (bench/upload-harness/probe.ts), a fetch body of bytes
  * from a worker goes at 10-20 MB/s, a Blob of them ~100 MB/s, the File slice
  * 150-250 MB/s (the browser streams it from the OS cache). Content-MD5 makes
  * the store check that what it received is what we hashed.
