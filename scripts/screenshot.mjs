@@ -2,7 +2,7 @@
 import { chromium } from 'playwright-core';
 
 const app = process.env.TESSERA_APP_URL ?? 'http://127.0.0.1:5173/';
-const out = process.argv[2] ?? 'docs/screenshot.png';
+const out = process.argv[2] ?? 'docs/explorer.png';
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
