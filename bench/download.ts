@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { preview } from 'vite';
 import { chromium } from 'playwright-core';
@@ -106,6 +106,8 @@ try {
     const status = (await page.textContent('[data-testid="download-panel"]')) ?? '';
     const onDisk = await page.evaluate(async () => (await (await (await navigator.storage.getDirectory()).getFileHandle('bench.bin')).getFile()).size);
     if (!status.includes('saved') || onDisk !== size) throw new Error(`Tessera download failed: ${status.replace(/\s+/g, ' ')} (${onDisk} bytes on disk)`);
+    // The worker's own time (HEAD to last byte written), as the panel shows it.
+    inWorker.push(Number(/\(([\d.]+) s\)/.exec(status)?.[1] ?? NaN) * 1000);
     await page.evaluate(async () => (await navigator.storage.getDirectory()).removeEntry('bench.bin'));
     await page.close();
     return ms;
@@ -114,6 +116,7 @@ try {
   const awsCp = () => run('/usr/bin/aws', ['--endpoint-url', env.endpoint, 's3', 'cp', '--only-show-errors', `s3://${bucket}/${KEY}`, local], awsEnv);
   const s3cmdGet = () => run('/usr/bin/s3cmd', ['-c', env.s3cfgPath, 'get', '--force', '--no-progress', `s3://${bucket}/${KEY}`, local], {});
 
+  const inWorker: number[] = [];
   const t: number[] = [];
   const a: number[] = [];
   const s: number[] = [];
@@ -124,10 +127,11 @@ try {
     s.push(await s3cmdGet());
     if (statSync(local).size !== size) throw new Error('s3cmd download differs');
     const mbs = (ms: number) => (size / 1e6 / (ms / 1000)).toFixed(0);
-    console.log(`run ${i + 1}: tessera ${(t.at(-1)! / 1000).toFixed(2)} s (${mbs(t.at(-1)!)} MB/s) | aws ${(a.at(-1)! / 1000).toFixed(2)} s (${mbs(a.at(-1)!)} MB/s) | s3cmd ${(s.at(-1)! / 1000).toFixed(2)} s (${mbs(s.at(-1)!)} MB/s)`);
+    console.log(`run ${i + 1}: tessera ${(t.at(-1)! / 1000).toFixed(2)} s (${mbs(t.at(-1)!)} MB/s; in the worker ${(inWorker.at(-1)! / 1000).toFixed(1)} s) | aws ${(a.at(-1)! / 1000).toFixed(2)} s (${mbs(a.at(-1)!)} MB/s) | s3cmd ${(s.at(-1)! / 1000).toFixed(2)} s (${mbs(s.at(-1)!)} MB/s)`);
   }
   const tm = median(t);
-  console.log(`\nDownload of ${mib} MiB, median of ${runs}:`);
+  const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`\nDownload of ${mib} MiB, median of ${runs} (load average ${load}):`);
   console.log(`  Tessera (Chromium, parallel ranges, to OPFS, size + If-Match checked): ${(tm / 1000).toFixed(2)} s`);
   console.log(`  aws s3 cp: ${(median(a) / 1000).toFixed(2)} s  -> Tessera ${(median(a) / tm).toFixed(2)}x`);
   console.log(`  s3cmd get: ${(median(s) / 1000).toFixed(2)} s  -> Tessera ${(median(s) / tm).toFixed(2)}x`);

@@ -43,7 +43,8 @@ export async function fileSink(handle: FileSystemFileHandle, size: number): Prom
           while (off < bytes.byteLength) off += sync.write(bytes.subarray(off), { at: position + off });
         },
         async close() {
-          sync.flush();
+          // No flush(): it forces the whole file to the disk (about 0.15-0.25 s per GiB here)
+          // for crash durability a download does not need; closing makes the bytes visible.
           const n = sync.getSize();
           sync.close();
           return n;
@@ -81,8 +82,22 @@ export interface DownloadOptions {
   onProgress?: (p: DownloadProgress) => void;
   /** Ranges in flight (default 4). */
   parallel?: number;
-  /** Bytes per range (default 16 MiB). */
+  /** Bytes per range (default: the object split over the ranges in flight, between 8 and 64 MiB). */
   rangeSize?: number;
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * Few, large ranges: in Chromium each new request costs far more than its bytes
+ * (measured in a worker on the local RGW, 512 MiB: 8 x 8 MiB ranges about
+ * 190-270 MB/s, 4 x 64 MiB about 510-530 MB/s, the same with bytes discarded
+ * only a little faster), so a big object goes as 64 MiB ranges, four in flight,
+ * and a smaller one is split over the four but not below 8 MiB.
+ */
+export function rangePlan(size: number, parallel = 4, rangeSize?: number): { rangeSize: number; parallel: number } {
+  const r = rangeSize ?? Math.min(64 * MiB, Math.max(8 * MiB, Math.ceil(size / parallel)));
+  return { rangeSize: r, parallel: Math.max(1, Math.min(parallel, Math.ceil(size / r))) };
 }
 
 export interface DownloadResult {
@@ -100,7 +115,7 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
   const report = throttle(options.onProgress, 100);
   let written = 0;
   try {
-    const rangeSize = options.rangeSize ?? 8 * 1024 * 1024;
+    const { rangeSize, parallel } = rangePlan(size, options.parallel, options.rangeSize);
     const count = Math.max(1, Math.ceil(size / rangeSize));
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -124,7 +139,7 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
         if (pos !== end + 1) throw new S3Error({ operation: 'GetObject', status: out.status, code: 'IncompleteBody', message: `Range ${start}-${end} ended after ${pos - start} bytes.`, bucket, key, retryable: true });
       }
     };
-    await Promise.all(Array.from({ length: Math.min(options.parallel ?? 8, count) }, worker));
+    await Promise.all(Array.from({ length: parallel }, worker));
     const onDisk = await sink.close();
     if (onDisk !== size) throw new S3Error({ operation: 'Download', status: 0, code: 'SizeMismatch', message: `The file has ${onDisk} bytes but the object ${size}.`, bucket, key, retryable: false });
   } catch (e) {
