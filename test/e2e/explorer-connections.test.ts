@@ -11,7 +11,8 @@ import { hasRgw, loadRgwEnv } from '../helpers/rgw-env';
 import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../helpers/s3';
 import { PutBucketPolicy, PutObject } from '../../src/lib/s3/ops/index';
 
-const ORIGIN = 'http://127.0.0.1:4173';
+// This run's app origin (the e2e port can be moved with TESSERA_E2E_PORT).
+const ORIGIN = new URL(inject('appUrl')).origin;
 
 describe.skipIf(!hasRgw())('Explorer connections', () => {
   let browser: Browser;
@@ -82,6 +83,8 @@ describe.skipIf(!hasRgw())('Explorer connections', () => {
     await page.fill('input[name="profilePassphrase"]', 'correct horse battery');
     await page.click('form.connect button[type="submit"]');
     await page.waitForSelector('[data-testid="connection"]');
+    // Sealing (PBKDF2) and saving can finish just after the connection shows.
+    await page.waitForFunction(() => JSON.stringify(localStorage).includes('main user'));
     const stored = await page.evaluate(() => JSON.stringify(localStorage));
     expect(stored).toContain('main user');
     expect(stored).not.toContain(env.secretAccessKey);

@@ -16,7 +16,8 @@ import { S3Error } from '../../src/lib/s3/errors';
 import { routeToHash } from '../../src/state/router.svelte';
 import { connectAgain, connectAt, settledStatus, visibleNames } from './explorer-helpers';
 
-const ORIGIN = 'http://127.0.0.1:4173';
+// This run's app origin (the e2e port can be moved with TESSERA_E2E_PORT).
+const ORIGIN = new URL(inject('appUrl')).origin;
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const HOSTILE = ['<script>alert(1)</script>.txt', 'emoji 🎉 ünï cødé.txt', 'a%2Fb.txt', 'spaces and +plus & "quotes".txt', '<img src=x onerror=alert(2)>'];
 const BIN = randomBytes(200 * 1024);
