@@ -5,27 +5,20 @@
  * (v3); arrays without them get `<name>_dim_<i>` names, which never clash.
  */
 import { cfLabels, cfPacking, parseTimeUnits, type CfLabels, type CfPacking, type CfTimeUnits } from '../cf/index';
-import { bytesPerElement, chunkGrid, type ArrayMeta, type CodecInfo, type ZarrFormat } from './metadata';
+import { bytesPerElement, chunkGrid, type ArrayMeta, type ZarrFormat } from './metadata';
 import type { DiscoveryMethod, Hierarchy } from './discover';
 
-export interface VariableInfo {
+/** The array's own metadata, as read (see `ArrayMeta`), plus what the dataset view derives. */
+export interface VariableInfo
+  extends Pick<ArrayMeta, 'shape' | 'chunkShape' | 'objectShape' | 'sharded' | 'dtype' | 'rawDtype' | 'bigEndian' | 'codecs' | 'fillValue'> {
   name: string;
   /** Path of the array in the store. */
   path: string;
   dims: string[];
   /** Whether the dimension names were written in the store. */
   namedDims: boolean;
-  shape: number[];
-  chunkShape: number[];
-  objectShape: number[];
-  sharded: boolean;
-  dtype: string;
-  rawDtype: string;
-  bigEndian: boolean;
-  codecs: CodecInfo[];
   /** Codecs Tessera cannot decode (the variable cannot be drawn). */
   unsupportedCodecs: string[];
-  fillValue: unknown;
   attrs: Record<string, unknown>;
   labels: CfLabels;
   packing: CfPacking;
