@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { preview } from 'vite';
+import { serveBuiltApp } from './lib/serve-app';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../test/helpers/browser';
 import { loadRgwEnv } from '../test/helpers/rgw-env';
@@ -46,14 +46,7 @@ async function md5File(path: string): Promise<string> {
   return h.digest('hex');
 }
 
-let server;
-let port = 4173;
-try {
-  server = await preview({ preview: { host: '127.0.0.1', port, strictPort: true }, logLevel: 'warn' });
-} catch {
-  port = 5173;
-  server = await preview({ preview: { host: '127.0.0.1', port, strictPort: true }, logLevel: 'warn' });
-}
+const { port, close: closeApp } = await serveBuiltApp();
 const origin = `http://127.0.0.1:${port}`;
 const bucket = uniqueBucket('bench-dl');
 await createBucket(bucket, { corsOrigins: [origin] });
@@ -140,5 +133,5 @@ try {
 } finally {
   rmSync(local, { force: true });
   await destroyBucket(bucket);
-  await new Promise<void>((r) => server.httpServer.close(() => r()));
+  await closeApp();
 }

@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { preview } from 'vite';
+import { serveBuiltApp } from './lib/serve-app';
 import { launchBrowser } from '../test/helpers/browser';
 import { loadRgwEnv } from '../test/helpers/rgw-env';
 import { BIG_BUCKET, BIG_COUNT, BIG_PREFIX, ensureBigPrefix } from '../test/integration/explorer/fixture-100k';
@@ -54,14 +54,7 @@ const s3cmdLs = () => timed('/usr/bin/s3cmd', ['-c', env.s3cfgPath, 'ls', '-r', 
 
 console.log(`fixture: ${(await ensureBigPrefix((l) => console.log(l))) ? 'created' : 'present'} (${BIG_COUNT} keys under s3://${BIG_BUCKET}/${BIG_PREFIX})`);
 // The fixture's CORS rule names these origins.
-let server;
-let port = 4173;
-try {
-  server = await preview({ preview: { host: '127.0.0.1', port, strictPort: true }, logLevel: 'warn' });
-} catch {
-  port = 5173;
-  server = await preview({ preview: { host: '127.0.0.1', port, strictPort: true }, logLevel: 'warn' });
-}
+const { port, close: closeApp } = await serveBuiltApp();
 const appUrl = `http://127.0.0.1:${port}/`;
 const browser = await launchBrowser();
 
@@ -128,4 +121,4 @@ console.log(`  Tessera (Chromium, into the table): ${(tm / 1000).toFixed(2)} s; 
 console.log(`  aws s3 ls --recursive:              ${(am / 1000).toFixed(2)} s (first line ${median(a.map((x) => x.first)).toFixed(0)} ms)  -> Tessera ${(am / tm).toFixed(2)}x faster`);
 console.log(`  s3cmd ls -r:                        ${(sm / 1000).toFixed(2)} s (first line ${median(s.map((x) => x.first)).toFixed(0)} ms)  -> Tessera ${(sm / tm).toFixed(2)}x faster`);
 await browser.close();
-await new Promise<void>((r) => server.httpServer.close(() => r()));
+await closeApp();
