@@ -40,11 +40,11 @@ function accessOver(port: MessagePort): S3Access {
 const session = new SliceSession();
 
 const api = {
-  async open(source: DatasetSource, port: MessagePort | null, extraNames: string[] = []): Promise<OpenResult | Failure> {
+  async open(source: DatasetSource, port: MessagePort | null, extraNames: string[] = [], group = ''): Promise<OpenResult | Failure> {
     mark('open:start');
     try {
       const src = source.kind === 's3' ? await S3Source.create(accessOver(port!), source.bucket, source.path) : new UrlSource(source.url);
-      return await session.open(src, extraNames);
+      return await session.open(src, extraNames, group);
     } catch (e) {
       return { error: { kind: 'not-found', message: (e as Error).message } };
     }

@@ -65,6 +65,8 @@ export class DatasetState {
   #userPickedCmap = false;
 
   readonly source: DatasetSource;
+  /** The group shown ("a/b"; "" for the store root). */
+  readonly group: string;
   status = $state<'idle' | 'opening' | 'ready' | 'error'>('idle');
   error = $state<string | null>(null);
   info = $state.raw<DatasetInfo | null>(null);
@@ -104,8 +106,9 @@ export class DatasetState {
   #sliceId = 0;
   #sliceShape = { width: 0, height: 0 };
 
-  constructor(source: DatasetSource) {
+  constructor(source: DatasetSource, group = '') {
     this.source = source;
+    this.group = group;
   }
 
   get variable(): VariableInfo | null {
@@ -115,7 +118,7 @@ export class DatasetState {
   }
 
   get python(): string {
-    return this.info ? pythonSnippet(this.source, this.variable, this.index, [this.yDim, this.xDim], this.endpoint) : '';
+    return this.info ? pythonSnippet(this.source, this.variable, this.index, [this.yDim, this.xDim], this.endpoint, this.group) : '';
   }
 
   get sliceShape(): { width: number; height: number } {
@@ -150,7 +153,7 @@ export class DatasetState {
       await s3.attachReader(Comlink.transfer(channel.port1, [channel.port1]));
       port = channel.port2;
     }
-    const r = await this.#remote.open($state.snapshot(this.source) as DatasetSource, port ? Comlink.transfer(port, [port]) : null, extraNames);
+    const r = await this.#remote.open($state.snapshot(this.source) as DatasetSource, port ? Comlink.transfer(port, [port]) : null, extraNames, this.group);
     if ('error' in r) {
       this.status = 'error';
       this.error = r.error.message;

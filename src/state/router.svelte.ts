@@ -7,6 +7,7 @@
  *   #/b/<bucket>/<prefix...>   objects under a prefix
  *   #/o/<bucket>/<key...>      one object
  *   #/dataset/<bucket>/<path>  a Zarr store as a dataset
+ *   #/dataset/<bucket>/<path>?group=<a/b>  one of its nested groups
  *   #/settings/<bucket>        CORS doctor and bucket policy
  */
 
@@ -15,7 +16,7 @@ export type Route =
   | { name: 'buckets' }
   | { name: 'bucket'; bucket: string; prefix: string }
   | { name: 'object'; bucket: string; key: string }
-  | { name: 'dataset'; bucket: string; path: string }
+  | { name: 'dataset'; bucket: string; path: string; group?: string }
   | { name: 'settings'; bucket: string };
 
 /** Encode each part but keep `/` readable; keys may hold anything, so `%` etc. are encoded. */
@@ -42,7 +43,7 @@ export function routeToHash(route: Route): string {
     case 'object':
       return `#/o/${encodeURIComponent(route.bucket)}/${enc(route.key)}`;
     case 'dataset':
-      return `#/dataset/${encodeURIComponent(route.bucket)}/${enc(route.path)}`;
+      return `#/dataset/${encodeURIComponent(route.bucket)}/${enc(route.path)}${route.group ? `?group=${enc(route.group)}` : ''}`;
     case 'settings':
       return `#/settings/${encodeURIComponent(route.bucket)}`;
   }
@@ -63,13 +64,23 @@ export function parseHash(hash: string): Route {
       if (bucket) return { name: 'object', bucket: dec(bucket), key: tail };
       break;
     case 'dataset':
-      if (bucket) return { name: 'dataset', bucket: dec(bucket), path: tail };
+      if (bucket) return datasetRoute(dec(bucket), rest);
       break;
     case 'settings':
       if (bucket) return { name: 'settings', bucket: dec(bucket) };
       break;
   }
   return { name: 'connect' };
+}
+
+/** A raw `?` never occurs in an encoded path, so it starts the group query. */
+function datasetRoute(bucket: string, rest: string[]): Route {
+  const raw = rest.join('/');
+  const q = raw.indexOf('?');
+  const path = (q < 0 ? raw : raw.slice(0, q)).split('/').map(dec).join('/');
+  const m = q < 0 ? null : /^group=(.*)$/.exec(raw.slice(q + 1));
+  const group = m ? m[1]!.split('/').map(dec).join('/').replace(/^\/+|\/+$/g, '') : '';
+  return group ? { name: 'dataset', bucket, path, group } : { name: 'dataset', bucket, path };
 }
 
 class Router {

@@ -115,6 +115,8 @@ export interface DiscoverOptions {
   signal?: AbortSignal;
   /** Largest number of groups to walk while listing (a guard against huge trees). */
   maxGroups?: number;
+  /** The group to be shown ("a/b"); without listing it is the only place searched by known names. */
+  group?: string;
 }
 
 /** Discover the hierarchy of the store behind `source`. */
@@ -160,8 +162,24 @@ export async function discover(source: KeySource, options: DiscoverOptions = {})
     }
   }
   h.method = 'known-keys';
-  await walkByKnownKeys(source, h, root.zarrFormat, denied, options);
+  const group = (options.group ?? '').replace(/^\/+|\/+$/g, '');
+  // Without a listing, child groups cannot be found; a group named by the user
+  // (deep link) is read along its path, then searched like the root.
+  if (group) await readGroupPath(source, h, root.zarrFormat, group, denied, signal);
+  if (!group || h.nodes.get(group)?.kind === 'group') await walkByKnownKeys(source, h, root.zarrFormat, denied, options, group);
   return h;
+}
+
+/** Read the groups on the way to `group` (`a`, `a/b`...), so the view has its parents and attributes. */
+async function readGroupPath(source: KeySource, h: Hierarchy, format: 2 | 3, group: string, denied: Set<string>, signal?: AbortSignal): Promise<void> {
+  const parts = group.split('/');
+  const paths = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+  const nodes = await Promise.all(paths.map((p) => readNode(source, p, denied, signal, format).catch((e: unknown) => {
+    if (!(e instanceof ZarrError) || e.kind === 'aborted') throw e;
+    h.problems.push({ path: p, message: e.message });
+    return undefined;
+  })));
+  for (const n of nodes) if (n) h.nodes.set(n.path, n);
 }
 
 async function walkByListing(source: KeySource, h: Hierarchy, format: 2 | 3, denied: Set<string>, options: DiscoverOptions): Promise<void> {
@@ -202,18 +220,19 @@ function coordinateNames(node: NodeMeta): string[] {
   return out;
 }
 
-async function walkByKnownKeys(source: KeySource, h: Hierarchy, format: 2 | 3, denied: Set<string>, options: DiscoverOptions): Promise<void> {
+/** Try well-known array names inside `base` (a group path, "" for the root). Names in a group are relative to it. */
+async function walkByKnownKeys(source: KeySource, h: Hierarchy, format: 2 | 3, denied: Set<string>, options: DiscoverOptions, base = ''): Promise<void> {
   const tried = new Set<string>();
-  let wave = [...new Set([...(options.extraNames ?? []), ...coordinateNames(h.nodes.get('')!), ...COMMON_NAMES])];
+  let wave = [...new Set([...(options.extraNames ?? []), ...coordinateNames(h.nodes.get(base)!), ...COMMON_NAMES])];
   while (wave.length) {
     for (const n of wave) tried.add(n);
     const found = await Promise.all(
       wave.map(async (name) => {
         try {
-          return await readNode(source, name, denied, options.signal, format);
+          return await readNode(source, join(base, name), denied, options.signal, format);
         } catch (e) {
           if (!(e instanceof ZarrError) || e.kind === 'aborted') throw e;
-          h.problems.push({ path: name, message: e.message });
+          h.problems.push({ path: join(base, name), message: e.message });
           return undefined;
         }
       }),

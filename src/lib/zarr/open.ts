@@ -47,15 +47,20 @@ export class ZarrDataset {
   }
 
   /** Discover the store and read the 1-D coordinates (for labels). */
-  static async open(source: KeySource, options: DiscoverOptions & { group?: string; coords?: boolean } = {}): Promise<ZarrDataset> {
+  static async open(source: KeySource, options: DiscoverOptions & { coords?: boolean } = {}): Promise<ZarrDataset> {
     let h: Hierarchy;
     try {
       h = await discover(source, options);
     } catch (e) {
       throw toZarrError(e, source.label);
     }
-    const group = options.group ?? '';
-    if (!h.nodes.has(group)) throw new ZarrError('not-found', `There is no group "${group}" in ${source.label}.`);
+    const group = (options.group ?? '').replace(/^\/+|\/+$/g, '');
+    const node = h.nodes.get(group);
+    if (!node) {
+      const why = h.method === 'known-keys' ? ' (the store cannot be listed, so Tessera looked for its .zgroup or zarr.json by name and found none)' : '';
+      throw new ZarrError('not-found', `There is no group "${group}" in ${source.label}${why}.`);
+    }
+    if (group && node.kind !== 'group') throw new ZarrError('not-found', `"${group}" in ${source.label} is an array, not a group: open the group that holds it.`);
     const ds = new ZarrDataset(source, h, group);
     if (options.coords ?? true) await ds.loadCoords(options.signal);
     return ds;

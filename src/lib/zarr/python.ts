@@ -5,8 +5,9 @@ export type PythonSource = { kind: 's3'; bucket: string; path: string } | { kind
 
 const py = (s: string) => JSON.stringify(s);
 
-export function pythonSnippet(source: PythonSource, v: VariableInfo | null, index: number[], free: number[], endpoint?: string): string {
+export function pythonSnippet(source: PythonSource, v: VariableInfo | null, index: number[], free: number[], endpoint?: string, group = ''): string {
   const lines = ['import xarray as xr'];
+  const g = group ? `, group=${py(group)}` : '';
   if (source.kind === 's3') {
     lines.push(
       'import s3fs',
@@ -15,10 +16,10 @@ export function pythonSnippet(source: PythonSource, v: VariableInfo | null, inde
       `fs = s3fs.S3FileSystem(anon=False, key="YOUR_ACCESS_KEY", secret="YOUR_SECRET",`,
       `                       client_kwargs={"endpoint_url": ${py(endpoint ?? 'https://TENANCY-o.s3-ext.jc.rl.ac.uk')}})`,
       `store = s3fs.S3Map(root=${py(`${source.bucket}/${source.path.replace(/\/+$/, '')}`)}, s3=fs, check=False)`,
-      'ds = xr.open_zarr(store)',
+      `ds = xr.open_zarr(store${g})`,
     );
   } else {
-    lines.push('', `ds = xr.open_zarr(${py(source.url.replace(/\/+$/, ''))})`);
+    lines.push('', `ds = xr.open_zarr(${py(source.url.replace(/\/+$/, ''))}${g})`);
   }
   if (v) {
     const sel = v.dims.map((d, i) => (free.includes(i) || v.shape.length < 2 && i === 0 ? null : `${d}=${index[i] ?? 0}`)).filter(Boolean);

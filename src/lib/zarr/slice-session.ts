@@ -104,10 +104,11 @@ export class SliceSession {
   #last: { id: number; name: string; sel: Selection; values: Values; width: number; height: number } | null = null;
   #controllers = new Map<number, AbortController>();
 
-  async open(source: KeySource, extraNames: string[] = []): Promise<OpenResult | Failure> {
+  /** Open the store behind `source`, showing `group` ("a/b"; "" for the root). */
+  async open(source: KeySource, extraNames: string[] = [], group = ''): Promise<OpenResult | Failure> {
     try {
       // Coordinates are read by `coords()`, alongside the first slice.
-      this.#ds = await ZarrDataset.open(source, { extraNames, coords: false });
+      this.#ds = await ZarrDataset.open(source, { extraNames, coords: false, group });
       // The page will ask for the default picture next: get its bytes moving now.
       const first = defaultView(this.#ds.info);
       if (first) this.#ds.prefetch(first.name, first.sel);
