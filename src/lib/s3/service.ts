@@ -26,6 +26,7 @@ import { copyObject, copyTree, type CopyTuning, type MetadataChange, type TreeCo
 import { deleteTree, type DeleteTreeProgress, type DeleteTreeResult } from '../explorer/delete-tree';
 import { downloadObject, fileSink, type DownloadProgress, type DownloadResult } from '../explorer/download';
 import { downloadTree, type TreeDownloadProgress } from '../explorer/download-tree';
+import { zipToFile, type ZipFileResult, type ZipProgress } from '../explorer/zip-download';
 import { unseal, type SealedSecret } from '../creds/vault';
 import type { ObjectSummary } from './ops/list-objects';
 
@@ -317,6 +318,11 @@ export class S3Service {
   /** Download objects and prefixes into a folder, recreating their folders. */
   downloadToFolder(bucket: string, objects: ObjectSummary[], prefixes: string[], base: string, dir: FileSystemDirectoryHandle, onProgress?: (p: TreeDownloadProgress) => void, opId?: string) {
     return this.#run(opId, (signal) => downloadTree(this.#c, bucket, objects, prefixes, base, dir, { signal, onProgress }));
+  }
+
+  /** Stream objects and prefixes into one zip: into a picked file, or (`file` null) a temp OPFS file returned as a File. */
+  downloadZip(bucket: string, objects: ObjectSummary[], prefixes: string[], base: string, file: FileSystemFileHandle | null, onProgress?: (p: ZipProgress) => void, opId?: string): Promise<ZipFileResult> {
+    return this.#run(opId, (signal) => zipToFile(this.#c, bucket, objects, prefixes, base, file, { signal, onProgress }));
   }
 
   isAnonymous(): boolean {
