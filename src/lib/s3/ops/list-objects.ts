@@ -6,6 +6,7 @@ import type { S3Client, SendOptions } from '../client';
 import { S3Error } from '../errors';
 import { operation, unquoteEtag } from '../request';
 import { bool, child, children, int, parseXml, text, type XmlNode } from '../xml';
+import { scanListObjects, type ScannedPage } from './list-scan';
 
 export interface ObjectSummary {
   key: string;
@@ -80,8 +81,37 @@ function decodeListed(value: string, encoded: boolean): string {
   }
 }
 
-/** Parse a ListBucketResult of either API version. */
+/** Parse a ListBucketResult of either API version (the fast scanner first, the full XML parser for anything unusual). */
 export function parseListObjects(xml: string): ListObjectsPage {
+  const scanned = scanListObjects(xml);
+  return scanned ? fromScan(scanned) : parseWithXmlParser(xml);
+}
+
+function fromScan(page: ScannedPage): ListObjectsPage {
+  const h = page.header;
+  const encoded = h.get('EncodingType')?.trim().toLowerCase() === 'url';
+  const isV2 = h.has('KeyCount') || h.has('ContinuationToken') || h.has('StartAfter') || h.has('NextContinuationToken');
+  const objects = page.contents.map((c) => {
+    const size = c.size?.trim() ? Number(c.size.trim()) : NaN;
+    const o: ObjectSummary = { key: decodeListed(c.key, encoded), size: Number.isFinite(size) ? size : 0, lastModified: c.lastModified ?? '', etag: unquoteEtag(c.etag) ?? '' };
+    if (c.storageClass) o.storageClass = c.storageClass;
+    return o;
+  });
+  const prefixes = page.prefixes.map((p) => decodeListed(p, encoded));
+  const isTruncated = h.get('IsTruncated')?.trim().toLowerCase() === 'true';
+  let nextToken: string | undefined;
+  if (isTruncated) {
+    if (isV2) nextToken = h.get('NextContinuationToken');
+    else {
+      const nm = h.get('NextMarker');
+      nextToken = nm ? decodeListed(nm, encoded) : lastOf(objects, prefixes);
+    }
+  }
+  return { objects, prefixes, isTruncated, nextToken, api: isV2 ? 'v2' : 'v1' };
+}
+
+/** The general path: any well-formed XML. Exported for the tests that hold the scanner to it. */
+export function parseWithXmlParser(xml: string): ListObjectsPage {
   const doc = parseXml(xml);
   const root = child(doc, 'ListBucketResult');
   if (!root) throw new S3Error({ operation: 'ListObjects', status: 200, code: 'InvalidResponse', retryable: false });
