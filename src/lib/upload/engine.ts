@@ -22,6 +22,7 @@ import type { UploadStore } from './store';
 import { expectedEtag, singlePutReport, storeSha256, verifyFailed, verifyObject } from './verify';
 import { abortIncomplete, listIncomplete, type IncompleteUpload } from './incomplete';
 import { diagnoseBucket } from '../s3/diagnose';
+import { ChecksumProbes, describeChecksum, type ChecksumSupport } from './checksum-probe';
 
 export interface EngineOptions {
   /** The signing client (re-read on every request, so new keys apply at once). */
@@ -41,6 +42,8 @@ export interface EngineOptions {
   maxNetworkWaitMs?: number;
   /** Reads and hashes parts (default: in this thread). */
   hasher?: PartHasher;
+  /** Which buckets check `x-amz-checksum-crc32c` (probed once per endpoint and bucket; a seam for tests). */
+  checksumProbes?: ChecksumProbes;
   newId?: () => string;
   now?: () => number;
 }
@@ -79,6 +82,8 @@ export interface UploadSnapshot {
   etag?: string;
   sha256?: string;
   verify?: UploadRecord['verify'];
+  /** Whether `x-amz-checksum-*` headers go with this upload, and why (the store's probe). */
+  checksum?: ChecksumSupport;
   error?: UploadRecord['error'];
   createdAt: number;
   finishedAt?: number;
@@ -98,8 +103,12 @@ interface Live {
   saving: Promise<void>;
 }
 
-const DEFAULT_INTEGRITY: IntegrityOptions = { md5: true, sha256: true };
+const DEFAULT_INTEGRITY: IntegrityOptions = { md5: true, sha256: true, checksum: true };
 const MiB = 1024 * 1024;
+/** Requests in flight by default (small files go this wide). */
+export const DEFAULT_MAX_CONCURRENT = 16;
+/** Bytes of parts in flight by default (big parts are limited by this). */
+export const DEFAULT_MAX_BYTES = 256 * MiB;
 
 export class UploadEngine {
   #o: Required<Omit<EngineOptions, 'integrity' | 'plan'>> & { integrity: IntegrityOptions; plan: PlanOptions };
@@ -113,13 +122,14 @@ export class UploadEngine {
 
   constructor(options: EngineOptions) {
     this.#o = {
-      maxConcurrent: 16,
-      maxBytes: 256 * MiB,
+      maxConcurrent: DEFAULT_MAX_CONCURRENT,
+      maxBytes: DEFAULT_MAX_BYTES,
       maxActiveFiles: 32,
       maxRetries: 5,
       maxNetworkWaitMs: 15_000,
       newId: () => crypto.randomUUID(),
       hasher: new InlineHasher(),
+      checksumProbes: new ChecksumProbes(),
       now: Date.now,
       ...options,
       integrity: { ...DEFAULT_INTEGRITY, ...options.integrity },
@@ -254,6 +264,7 @@ export class UploadEngine {
       etag: r.etag,
       sha256: r.sha256?.hex,
       verify: r.verify,
+      checksum: r.checksum,
       error: r.error,
       createdAt: r.createdAt,
       finishedAt: r.finishedAt,
@@ -342,6 +353,12 @@ export class UploadEngine {
         throw new S3Error({ operation: 'Upload', status: 0, code: 'OtherEndpoint', retryable: false, message: `This upload goes to ${r.endpoint}: connect to that store to continue it.` });
       }
       if (r.integrity.sha256 && !live.sha) live.sha = await RunningSha256.create(r.sha256);
+      // Decided before anything is sent and then fixed: a multipart upload
+      // created with a checksum algorithm must send it with every part.
+      if (r.integrity.checksum && !r.checksum && !r.uploadId && !r.completedAt) {
+        r.checksum = await this.#o.checksumProbes.get(this.#o.client(), r.bucket);
+        if (signal.aborted) throw signal.reason;
+      }
       const ctx = this.#ctx(live, signal);
       let singleMd5: string | undefined = r.plan.multipart ? undefined : r.parts[0]?.md5;
       if (!r.completedAt && !r.plan.multipart) {
@@ -419,6 +436,7 @@ export class UploadEngine {
     if (sha256) r.sha256 = { through: r.plan.partCount, hex: sha256 };
     if (!r.plan.multipart) {
       r.verify = singlePutReport(r, singleMd5, sha256);
+      if (r.checksum) r.verify.notes.push(describeChecksum(r.checksum));
       const bad = verifyFailed(r.verify);
       if (bad) {
         r.completedAt = undefined;
@@ -442,6 +460,7 @@ export class UploadEngine {
       const after = await verifyObject(client, r, { sha256 }, options);
       report = { ...report, size: after.report.size, sha256: stored ? after.report.sha256 : 'not-stored', notes: [...report.notes, ...after.report.notes] };
     }
+    if (r.checksum && !report.notes.includes(describeChecksum(r.checksum))) report = { ...report, notes: [...report.notes, describeChecksum(r.checksum)] };
     r.verify = report;
     const bad = verifyFailed(report);
     if (bad) {

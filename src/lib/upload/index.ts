@@ -12,3 +12,4 @@ export * from './engine';
 export * from './service';
 export * from './serial';
 export * from './part-hasher';
+export * from './checksum-probe';

@@ -6,6 +6,7 @@
 import type { S3Client, SendOptions } from '../s3/client';
 import { S3Error } from '../s3/errors';
 import { CompleteMultipartUpload, CreateMultipartUpload, PutObject, UploadPart, listAllParts } from '../s3/ops/index';
+import { checksumAlgorithmHeaders, checksumHeaders, type ChecksumAlgorithm } from '../s3/checksum';
 import { fileStillReadable, FileChangedError } from './classify';
 import { hexToBase64, md5Hex, type RunningSha256 } from './hashing';
 import { partRange } from './part-plan';
@@ -53,6 +54,17 @@ function control<T>(ctx: UploadContext, fn: (o: SendOptions) => Promise<T>): Pro
 
 const MD5_HEX = /^[0-9a-f]{32}$/i;
 
+/** The `x-amz-checksum-*` algorithm this upload sends, if the store's probe said it checks it. */
+export function checksumInUse(r: UploadRecord): ChecksumAlgorithm | undefined {
+  return r.checksum?.use ? r.checksum.algorithm : undefined;
+}
+
+/** Request headers for a body's checksum (none when the upload sends none). */
+export function bodyChecksumHeaders(r: UploadRecord, checksum: string | undefined): Record<string, string> | undefined {
+  const algorithm = checksumInUse(r);
+  return algorithm && checksum ? checksumHeaders(algorithm, checksum) : undefined;
+}
+
 /** One PUT with Content-MD5 and the SHA-256 as metadata. Returns the MD5 sent, for verification. */
 export async function putSingle(ctx: UploadContext): Promise<string | undefined> {
   const r = ctx.record;
@@ -62,12 +74,15 @@ export async function putSingle(ctx: UploadContext): Promise<string | undefined>
     group: r.id,
     run: async (signal) => {
       let md5: string | undefined;
+      let checksum: string | undefined;
       const metadata: Record<string, string> = {};
-      if (r.integrity.md5 || ctx.sha) {
+      const algorithm = checksumInUse(r);
+      if (r.integrity.md5 || ctx.sha || algorithm) {
         const sha = ctx.sha;
         // A whole small file: its SHA-256 starts fresh, so files hash side by side.
-        const out = await ctx.md5Slots.run(() => ctx.hasher.hash({ blob: ctx.file, start: 0, end: r.size, name: r.name, md5: r.integrity.md5, sha: sha?.state }));
+        const out = await ctx.md5Slots.run(() => ctx.hasher.hash({ blob: ctx.file, start: 0, end: r.size, name: r.name, md5: r.integrity.md5, sha: sha?.state, checksum: algorithm }));
         md5 = out.md5;
+        checksum = out.checksum;
         if (sha && out.sha) {
           sha.advance(1, out.sha);
           r.sha256 = { through: 1, hex: await sha.digestHex() };
@@ -78,7 +93,8 @@ export async function putSingle(ctx: UploadContext): Promise<string | undefined>
       ctx.changed();
       try {
         // The File itself is the body (see sendPart), so the bytes we hashed are garbage already.
-        const out = await ctx.client().send(PutObject, { bucket: r.bucket, key: r.key, body: ctx.file, contentType: r.contentType, contentMd5: md5, metadata }, sendOptions(ctx, AbortSignal.any([signal, ctx.signal])));
+        const headers = bodyChecksumHeaders(r, checksum);
+        const out = await ctx.client().send(PutObject, { bucket: r.bucket, key: r.key, body: ctx.file, contentType: r.contentType, contentMd5: md5, metadata, headers }, sendOptions(ctx, AbortSignal.any([signal, ctx.signal])));
         r.etag = out.etag;
       } catch (e) {
         throw await fileOrError(ctx, e);
@@ -92,7 +108,9 @@ export async function putSingle(ctx: UploadContext): Promise<string | undefined>
 
 export async function createUpload(ctx: UploadContext): Promise<void> {
   const r = ctx.record;
-  const out = await control(ctx, (o) => ctx.client().send(CreateMultipartUpload, { bucket: r.bucket, key: r.key, contentType: r.contentType }, o));
+  const algorithm = checksumInUse(r);
+  const headers = algorithm ? checksumAlgorithmHeaders(algorithm) : undefined;
+  const out = await control(ctx, (o) => ctx.client().send(CreateMultipartUpload, { bucket: r.bucket, key: r.key, contentType: r.contentType, headers }, o));
   r.uploadId = out.uploadId;
   r.parts = [];
   await ctx.save();
@@ -117,7 +135,7 @@ export async function reconcile(ctx: UploadContext): Promise<void> {
     if (mine?.md5 && MD5_HEX.test(p.etag) && md5Hex(mine.md5) !== p.etag.toLowerCase()) continue;
     // A part we sent (with Content-MD5, so the store checked it) but did not record: its ETag is its MD5.
     const md5 = mine?.md5 ?? (MD5_HEX.test(p.etag) && r.integrity.md5 ? hexToBase64(p.etag) : undefined);
-    parts.push({ n: p.partNumber, size: p.size, etag: p.etag, md5 });
+    parts.push({ n: p.partNumber, size: p.size, etag: p.etag, md5, checksum: mine?.checksum });
   }
   r.parts = parts;
   await ctx.save();
@@ -163,7 +181,8 @@ async function sendPart(ctx: UploadContext, n: number, signal: AbortSignal): Pro
   // MD5 of this part (any hasher, beside other parts) and the running
   // SHA-256 (in order) are separate reads: they run in parallel, and reading
   // a slice costs far less than hashing it.
-  const md5Job = r.integrity.md5 ? ctx.md5Slots.run(() => ctx.hasher.hash({ blob: ctx.file, start, end, name: r.name, md5: true })) : undefined;
+  const algorithm = checksumInUse(r);
+  const md5Job = r.integrity.md5 || algorithm ? ctx.md5Slots.run(() => ctx.hasher.hash({ blob: ctx.file, start, end, name: r.name, md5: r.integrity.md5, checksum: algorithm })) : undefined;
   // If the SHA-256 step throws first, the MD5's own failure must not go unhandled.
   md5Job?.catch(() => undefined);
   if (sha && sha.through < n) {
@@ -178,13 +197,16 @@ async function sendPart(ctx: UploadContext, n: number, signal: AbortSignal): Pro
       }
     });
   }
-  const md5 = (await md5Job)?.md5;
+  const digests = await md5Job;
+  const md5 = digests?.md5;
+  const checksum = digests?.checksum;
   if (signal.aborted) throw signal.reason;
   ctx.inFlight.set(n, end - start);
   ctx.changed();
   try {
-    const out = await ctx.client().send(UploadPart, { bucket: r.bucket, key: r.key, uploadId: r.uploadId!, partNumber: n, body, contentMd5: md5 }, sendOptions(ctx, signal));
-    r.parts = withPart(r.parts, { n, size: end - start, etag: out.etag, md5 });
+    const headers = bodyChecksumHeaders(r, checksum);
+    const out = await ctx.client().send(UploadPart, { bucket: r.bucket, key: r.key, uploadId: r.uploadId!, partNumber: n, body, contentMd5: md5, headers }, sendOptions(ctx, signal));
+    r.parts = withPart(r.parts, { n, size: end - start, etag: out.etag, md5, checksum });
   } catch (e) {
     throw await fileOrError(ctx, e);
   } finally {
@@ -228,11 +250,29 @@ export async function fillEtags(ctx: UploadContext): Promise<void> {
   await reconcile(ctx);
 }
 
+/**
+ * Checksums of parts the store holds but we did not record (adopted by
+ * ListParts after a reload): an upload created with an algorithm must name
+ * every part's checksum in Complete (AWS), so read those parts again.
+ */
+export async function fillChecksums(ctx: UploadContext): Promise<void> {
+  const r = ctx.record;
+  const algorithm = checksumInUse(r);
+  if (!algorithm) return;
+  for (const p of r.parts) {
+    if (p.checksum) continue;
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    const { start, end } = partRange(r.plan, p.n);
+    p.checksum = (await ctx.md5Slots.run(() => ctx.hasher.hash({ blob: ctx.file, start, end, name: r.name, md5: false, checksum: algorithm }))).checksum;
+  }
+}
+
 export async function complete(ctx: UploadContext): Promise<void> {
   const r = ctx.record;
-  const out = await control(ctx, (o) =>
-    ctx.client().send(CompleteMultipartUpload, { bucket: r.bucket, key: r.key, uploadId: r.uploadId!, parts: r.parts.map((p) => ({ partNumber: p.n, etag: p.etag! })) }, o),
-  );
+  await fillChecksums(ctx);
+  const crc = checksumInUse(r) === 'CRC32C';
+  const parts = r.parts.map((p) => ({ partNumber: p.n, etag: p.etag!, checksumCRC32C: crc ? p.checksum : undefined }));
+  const out = await control(ctx, (o) => ctx.client().send(CompleteMultipartUpload, { bucket: r.bucket, key: r.key, uploadId: r.uploadId!, parts }, o));
   r.etag = out.etag;
 }
 

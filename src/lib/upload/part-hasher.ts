@@ -5,6 +5,7 @@
  * part is being hashed). The running SHA-256 travels as hash-wasm's saved
  * state, so the hasher keeps nothing between calls.
  */
+import { checksumBase64, type ChecksumAlgorithm } from '../s3/checksum';
 import { readSlice } from './classify';
 import { md5Base64, sha256Continue } from './hashing';
 
@@ -17,6 +18,8 @@ export interface HashRequest {
   md5: boolean;
   /** SHA-256 state to continue with these bytes (omit to skip SHA-256). */
   sha?: Uint8Array;
+  /** Also an `x-amz-checksum-*` digest of the range (where the store checks it). */
+  checksum?: ChecksumAlgorithm;
 }
 
 export interface HashResult {
@@ -24,6 +27,8 @@ export interface HashResult {
   md5?: string;
   /** SHA-256 state after these bytes. */
   sha?: Uint8Array;
+  /** Base64 checksum of the range, for the `x-amz-checksum-*` header. */
+  checksum?: string;
 }
 
 export interface PartHasher {
@@ -35,11 +40,12 @@ export interface PartHasher {
 /** Hashes in the calling thread. */
 export class InlineHasher implements PartHasher {
   async hash(req: HashRequest): Promise<HashResult> {
-    if (!req.md5 && !req.sha) return {};
+    if (!req.md5 && !req.sha && !req.checksum) return {};
     const bytes = await readSlice(req.blob, req.start, req.end, req.name);
     const out: HashResult = {};
     if (req.md5) out.md5 = await md5Base64(bytes);
     if (req.sha) out.sha = await sha256Continue(req.sha, bytes);
+    if (req.checksum) out.checksum = await checksumBase64(req.checksum, bytes);
     return out;
   }
 }

@@ -3,6 +3,7 @@
  * a reload or crash (upload id, key, plan, parts with ETags and MD5s, running
  * SHA-256 state, file fingerprint). Never a credential, never file bytes.
  */
+import type { ChecksumSupport } from './checksum-probe';
 import type { PartPlan } from './part-plan';
 import type { UploadStatus } from './status';
 
@@ -13,6 +14,8 @@ export interface PartRecord {
   etag?: string;
   /** Base64 MD5 we sent as Content-MD5. */
   md5?: string;
+  /** Base64 `x-amz-checksum-*` sent with the part (when the upload uses one). */
+  checksum?: string;
 }
 
 export interface UploadErrorInfo {
@@ -37,6 +40,8 @@ export interface IntegrityOptions {
   md5: boolean;
   /** Whole-file SHA-256 stored as `x-amz-meta-sha256`. */
   sha256: boolean;
+  /** CRC32C in `x-amz-checksum-crc32c` too, where a probe showed the store checks it (records from before: off). */
+  checksum?: boolean;
 }
 
 export interface UploadRecord {
@@ -54,6 +59,8 @@ export interface UploadRecord {
   plan: PartPlan;
   integrity: IntegrityOptions;
   status: UploadStatus;
+  /** Whether this upload sends an `x-amz-checksum-*` header, from the store's probe (fixed once the upload starts). */
+  checksum?: ChecksumSupport;
   uploadId?: string;
   /** Parts the store has, by number (multipart only). */
   parts: PartRecord[];

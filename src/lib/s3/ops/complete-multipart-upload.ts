@@ -6,6 +6,8 @@ import { XML_DECLARATION, child, element, parseXml, text } from '../xml';
 export interface CompletedPart {
   partNumber: number;
   etag: string;
+  /** Base64 CRC32C sent with the part: required by AWS when the upload was created with that algorithm. */
+  checksumCRC32C?: string;
 }
 
 export interface CompleteMultipartUploadInput {
@@ -27,7 +29,7 @@ export interface CompleteMultipartUploadOutput {
 export function buildCompleteBody(parts: CompletedPart[]): string {
   const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
   return `${XML_DECLARATION}<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${sorted
-    .map((p) => `<Part>${element('PartNumber', p.partNumber)}${element('ETag', `"${p.etag}"`)}</Part>`)
+    .map((p) => `<Part>${element('PartNumber', p.partNumber)}${element('ETag', `"${p.etag}"`)}${p.checksumCRC32C ? element('ChecksumCRC32C', p.checksumCRC32C) : ''}</Part>`)
     .join('')}</CompleteMultipartUpload>`;
 }
 
