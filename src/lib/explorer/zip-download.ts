@@ -144,16 +144,19 @@ export async function zipEntries(client: S3Client, bucket: string, plan: ZipPlan
     let n = 0;
     const fail = (why: string, cause?: unknown): S3Error => {
       if (aborted()) return abortedError('DownloadZip');
-      const code = cause instanceof S3Error ? cause.code : 'IncompleteBody';
-      return new S3Error({
-        operation: 'DownloadZip',
-        status: out.status,
-        code,
-        message: `Reading "${entry.key}" failed after ${n} of ${entry.size} bytes (${why}). A zip cannot hold half an object, so the zip was abandoned; try again.`,
-        bucket,
-        key: entry.key,
-        retryable: true,
-      });
+      // One code whatever broke, so the page shows this message (naming the key) rather than a generic one.
+      return new S3Error(
+        {
+          operation: 'DownloadZip',
+          status: out.status,
+          code: 'IncompleteBody',
+          message: `Reading "${entry.key}" failed after ${n} of ${entry.size} bytes (${why}). A zip cannot hold half an object, so the zip was abandoned; try again.`,
+          bucket,
+          key: entry.key,
+          retryable: true,
+        },
+        { cause },
+      );
     };
     if (entry.size > 0 && !reader) throw fail('the store sent no body');
     const before = p.doneBytes;
