@@ -10,7 +10,12 @@
  * Tessera's run from queueing the files until every upload is verified.
  * Not a test: nothing here fails on speed.
  *
- * Environment: TESSERA_BENCH_SIZE_MB (default 1024), TESSERA_BENCH_RUNS (default 3).
+ * Environment: TESSERA_BENCH_SIZE_MB (default 1024), TESSERA_BENCH_RUNS (default 3),
+ * TESSERA_BENCH_CASES (default `file,folder`; `folder` alone skips the big file).
+ *
+ * During Tessera's big-file runs the resident memory of the browser's renderer
+ * (the page and its workers live there) and of its network service is sampled
+ * from /proc; the peak is printed next to parts in flight x part size.
  */
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -27,6 +32,9 @@ import { loadRgwEnv, rgwStateDir } from '../test/helpers/rgw-env';
 import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../test/helpers/s3';
 import { listPages } from '../src/lib/s3/ops/list-objects';
 import { deleteMany } from '../src/lib/s3/ops/delete-objects';
+import { planParts } from '../src/lib/upload/part-plan';
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENT } from '../src/lib/upload/engine';
+import { MemorySampler } from './upload-harness/memory';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const WORK = join(tmpdir(), 'tessera-bench-upload');
@@ -45,6 +53,7 @@ function rgwMode(): string {
 }
 const SIZE = Number(process.env.TESSERA_BENCH_SIZE_MB ?? (rgwMode() === 'memstore' ? 256 : 1024)) * 1024 * 1024;
 const RUNS = Number(process.env.TESSERA_BENCH_RUNS ?? 3);
+const CASES = new Set((process.env.TESSERA_BENCH_CASES ?? 'file,folder').split(',').map((c) => c.trim()));
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.map': 'application/json', '.wasm': 'application/wasm' };
 
 async function serve(dir: string): Promise<{ server: Server; origin: string }> {
@@ -100,10 +109,11 @@ function mustSucceed(name: string) {
   };
 }
 
-type Integrity = { md5: boolean; sha256: boolean };
-const ALL: Integrity = { md5: true, sha256: true };
-const MD5: Integrity = { md5: true, sha256: false };
-const NONE: Integrity = { md5: false, sha256: false };
+type Integrity = { md5: boolean; sha256: boolean; checksum: boolean };
+// `checksum`: CRC32C too where the bucket's probe shows the store checks it.
+const ALL: Integrity = { md5: true, sha256: true, checksum: true };
+const MD5: Integrity = { md5: true, sha256: false, checksum: true };
+const NONE: Integrity = { md5: false, sha256: false, checksum: false };
 
 async function tessera(page: Page, bucket: string, paths: string[], keys: string[], integrity: Integrity): Promise<number> {
   await page.setInputFiles('#files', paths);
@@ -122,7 +132,7 @@ async function main(): Promise<void> {
   const zarr = join(WORK, 'bench.zarr');
   if (rgwMode() === 'memstore') console.log('The RGW runs on memstore: using smaller files (set TESSERA_BENCH_SIZE_MB to override; `npm run rgw:up -- --bluestore` for 1 GiB runs).');
   console.log(`Preparing ${SIZE / 2 ** 20} MiB random file and the Zarr directory in ${WORK}…`);
-  await randomFile(big, SIZE);
+  if (CASES.has('file')) await randomFile(big, SIZE);
   if (!existsSync(join(zarr, '.zmetadata'))) execFileSync('/usr/bin/python3', [join(ROOT, 'bench/upload-make-zarr.py'), zarr], { stdio: 'inherit' });
   const zarrFiles = walk(zarr);
   const zarrBytes = zarrFiles.reduce((s, f) => s + statSync(f).size, 0);
@@ -144,10 +154,19 @@ async function main(): Promise<void> {
     secretAccessKey: env.secretAccessKey,
   });
 
+  const memory = new MemorySampler();
+  const sampled = (fn: () => Promise<number>) => async () => {
+    memory.start();
+    try {
+      return await fn();
+    } finally {
+      memory.stop();
+    }
+  };
   const fileRuns: Record<string, () => Promise<number>> = {
-    'Tessera (MD5 per part + SHA-256)': async () => tessera(page, bucket, [big], ['big/tessera.bin'], ALL),
-    'Tessera (MD5 per part)': async () => tessera(page, bucket, [big], ['big/tessera-md5.bin'], MD5),
-    'Tessera (hashing off)': async () => tessera(page, bucket, [big], ['big/tessera-nohash.bin'], NONE),
+    'Tessera (MD5 per part + SHA-256)': sampled(async () => tessera(page, bucket, [big], ['big/tessera.bin'], ALL)),
+    'Tessera (MD5 per part)': sampled(async () => tessera(page, bucket, [big], ['big/tessera-md5.bin'], MD5)),
+    'Tessera (hashing off)': sampled(async () => tessera(page, bucket, [big], ['big/tessera-nohash.bin'], NONE)),
     'aws s3 cp': () => timed(async () => mustSucceed('aws s3 cp')(await aws(['s3', 'cp', '--only-show-errors', big, `s3://${bucket}/big/aws.bin`]))),
     's3cmd put': () => timed(async () => mustSucceed('s3cmd put')(await s3cmd(['put', '--no-progress', big, `s3://${bucket}/big/s3cmd.bin`]))),
   };
@@ -166,6 +185,7 @@ async function main(): Promise<void> {
       ['file', fileRuns, 'big/'],
       ['folder', folderRuns, 'zarr/'],
     ] as const) {
+      if (!CASES.has(label)) continue;
       const names = Object.keys(runs);
       for (let round = 0; round < RUNS; round++) {
         // Rotate the order each round so no contender always goes first (warm caches, RGW state).
@@ -193,8 +213,19 @@ async function main(): Promise<void> {
       console.log(`  ${n.padEnd(34)} ${t.toFixed(2).padStart(7)} s ${rate.toFixed(1).padStart(8)} MB/s   x${(rate / baseRate).toFixed(2)}`);
     }
   };
-  report(`One ${SIZE / 2 ** 20} MiB file`, Object.keys(fileRuns), SIZE, 'aws s3 cp');
-  report(`Folder: ${zarrFiles.length} objects of a Zarr store`, Object.keys(folderRuns), zarrBytes, 'aws s3 sync');
+  if (CASES.has('file')) {
+    report(`One ${SIZE / 2 ** 20} MiB file`, Object.keys(fileRuns), SIZE, 'aws s3 cp');
+    const plan = planParts(SIZE);
+    const inFlight = Math.max(1, Math.min(DEFAULT_MAX_CONCURRENT, Math.floor(DEFAULT_MAX_BYTES / plan.partSize)));
+    const bound = inFlight * plan.partSize;
+    const peak = memory.peak;
+    const MiB = 2 ** 20;
+    console.log(`\nPage memory during Tessera's ${SIZE / MiB} MiB uploads (peak RSS sampled every ${memory.intervalMs} ms from /proc):`);
+    console.log(`  renderer (page + workers) ${(peak.renderer / MiB).toFixed(0)} MiB over ${(peak.rendererBase / MiB).toFixed(0)} MiB before the upload: +${((peak.renderer - peak.rendererBase) / MiB).toFixed(0)} MiB`);
+    console.log(`  network service           ${(peak.network / MiB).toFixed(0)} MiB (browser process ${(peak.browser / MiB).toFixed(0)} MiB)`);
+    console.log(`  parts in flight x part size = ${inFlight} x ${(plan.partSize / MiB).toFixed(0)} MiB = ${(bound / MiB).toFixed(0)} MiB; aim: renderer growth <= ${((2 * bound) / MiB).toFixed(0)} MiB (x${((peak.renderer - peak.rendererBase) / bound).toFixed(2)} of it)`);
+  }
+  if (CASES.has('folder')) report(`Folder: ${zarrFiles.length} objects of a Zarr store`, Object.keys(folderRuns), zarrBytes, 'aws s3 sync');
 }
 
 main().catch((e) => {

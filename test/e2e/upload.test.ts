@@ -13,9 +13,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { launchBrowser, newPage } from '../helpers/browser';
 import { hasRgw, loadRgwEnv } from '../helpers/rgw-env';
-import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../helpers/s3';
+import { appCorsRule, createBucket, destroyBucket, rgwClient, rgwService, uniqueBucket } from '../helpers/s3';
 import { partsForwarded, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
-import { CreateMultipartUpload, HeadObject, UploadPart, listAllMultipartUploads, listAllParts } from '../../src/lib/s3/ops/index';
+import { CreateMultipartUpload, HeadObject, PutObject, UploadPart, listAllMultipartUploads, listAllParts } from '../../src/lib/s3/ops/index';
+import { checksumBase64 } from '../../src/lib/s3/checksum';
+import { describeChecksum, support, wrongChecksum } from '../../src/lib/upload/checksum-probe';
 import { listPages } from '../../src/lib/s3/ops/list-objects';
 import { downloadedSha256 } from '../integration/upload/harness';
 
@@ -199,6 +201,15 @@ describe.skipIf(!hasRgw())('Uploads in the browser', () => {
     for (const [p, b] of Object.entries(files)) {
       expect(await downloadedSha256(client, bucket, `folder/data.zarr/${p}`)).toBe(createHash('sha256').update(b).digest('hex'));
     }
+    // The checksum verdict is what the store does with a wrong CRC32C (asked here directly), in plain words.
+    const probeBody = new TextEncoder().encode('direct question');
+    const storeChecks = await client
+      .send(PutObject, { bucket, key: 'direct-question', body: probeBody, headers: { 'x-amz-checksum-crc32c': wrongChecksum(await checksumBase64('CRC32C', probeBody)) } })
+      .then(() => false, () => true);
+    expect(await row(page, 'folder/data.zarr/temp/0.0').locator('[data-testid="upload-checksum"]').textContent()).toBe(describeChecksum(support('CRC32C', storeChecks ? 'verified' : 'ignored')));
+    const rootKeys: string[] = [];
+    for await (const pg of listPages(client, { bucket })) rootKeys.push(...pg.objects.map((o) => o.key));
+    expect(rootKeys.filter((k) => k.startsWith('.tessera-checksum-probe'))).toEqual([]);
 
     // Cancel a big upload midway: the multipart upload is aborted on the store.
     const big = join(dir, 'cancel.bin');
@@ -211,6 +222,30 @@ describe.skipIf(!hasRgw())('Uploads in the browser', () => {
     expect(await listAllMultipartUploads(client, { bucket, prefix: key })).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it('a CORS rule that does not allow x-amz-checksum headers: the probe says so, the upload goes on with Content-MD5', async () => {
+    const strict = uniqueBucket('upe2e-cors');
+    await createBucket(strict);
+    const headers = ['authorization', 'content-type', 'content-md5', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token', 'x-amz-user-agent', 'x-amz-meta-sha256'];
+    await rgwService().putBucketCors(strict, [{ ...appCorsRule([origin]), allowedHeaders: headers }]);
+    try {
+      const path = join(dir, 'strict.bin');
+      const data = randomBytes(123_457);
+      writeFileSync(path, data);
+      const { page, errors, context } = await newPage(browser);
+      await connect(page, appUrl, loadRgwEnv().endpoint, `#/b/${strict}/`);
+      const panel = await openUploads(page);
+      await panel.locator('[data-testid="upload-input"]').setInputFiles(path);
+      await waitStatus(page, 'strict.bin', 'done');
+      expect(await row(page, 'strict.bin').locator('[data-testid="upload-checksum"]').getAttribute('data-verdict')).toBe('blocked');
+      expect(await row(page, 'strict.bin').textContent()).toMatch(/CORS rule does not let the browser send x-amz-checksum-crc32c: Content-MD5 only/);
+      expect(await downloadedSha256(rgwClient(), strict, 'strict.bin')).toBe(createHash('sha256').update(data).digest('hex'));
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      await destroyBucket(strict);
+    }
   });
 
   it('the incomplete-upload manager shows what an orphan holds and aborts it', async () => {
