@@ -107,6 +107,9 @@ export interface ZipOptions {
   ahead?: number;
 }
 
+/** Range GETs tried for one object whose connection broke mid-way, before the zip is abandoned. */
+const MAX_RESUMES = 3;
+
 type Opened = { entry: ZipEntry; out?: GetObjectOutput; error?: unknown };
 
 /** Stream `entries` into `sink` as one zip. The sink is closed on success and aborted on any failure or cancel. */
@@ -140,15 +143,17 @@ export async function zipEntries(client: S3Client, bucket: string, plan: ZipPlan
 
   /** The body of one entry, counted and checked; a failure here abandons the zip, naming the key. */
   async function* body(entry: ZipEntry, out: GetObjectOutput): AsyncGenerator<Uint8Array> {
-    const reader = out.body.body?.getReader();
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined = out.body.body?.getReader();
+    let status = out.status;
     let n = 0;
+    let resumes = 0;
     const fail = (why: string, cause?: unknown): S3Error => {
       if (aborted()) return abortedError('DownloadZip');
       // One code whatever broke, so the page shows this message (naming the key) rather than a generic one.
       return new S3Error(
         {
           operation: 'DownloadZip',
-          status: out.status,
+          status,
           code: 'IncompleteBody',
           message: `Reading "${entry.key}" failed after ${n} of ${entry.size} bytes (${why}). A zip cannot hold half an object, so the zip was abandoned; try again.`,
           bucket,
@@ -158,24 +163,47 @@ export async function zipEntries(client: S3Client, bucket: string, plan: ZipPlan
         { cause },
       );
     };
+    /**
+     * A connection that breaks mid-object is picked up where it stopped, with a
+     * range GET still bound to the listed ETag (so the bytes come from the same
+     * version); only after a few failed resumes is the zip abandoned.
+     */
+    const resume = async (cause: unknown): Promise<ReadableStreamDefaultReader<Uint8Array>> => {
+      const why = (cause as Error)?.message || 'the connection broke';
+      if (aborted()) throw abortedError('DownloadZip');
+      if (resumes >= MAX_RESUMES || n >= entry.size) throw fail(why, cause);
+      resumes++;
+      let again: GetObjectOutput;
+      try {
+        again = await client.send(GetObject, { bucket, key: entry.key, range: { start: n }, ifMatch: entry.etag || undefined }, { signal: ac.signal });
+      } catch (e) {
+        throw fail(`${why}; resuming failed: ${(e as Error)?.message}`, e);
+      }
+      status = again.status;
+      const next = again.body.body?.getReader();
+      if (again.status !== 206 || !next) {
+        await again.body.body?.cancel().catch(() => undefined);
+        throw fail(`${why}; the store did not resume at byte ${n}`, cause);
+      }
+      return next;
+    };
     if (entry.size > 0 && !reader) throw fail('the store sent no body');
     const before = p.doneBytes;
-    if (reader) {
-      for (;;) {
-        let r: ReadableStreamReadResult<Uint8Array>;
-        try {
-          r = await reader.read();
-        } catch (e) {
-          throw fail((e as Error)?.message || 'the connection broke', e);
-        }
-        if (r.done) break;
-        if (aborted()) throw abortedError('DownloadZip');
-        n += r.value.byteLength;
-        if (n > entry.size) throw fail('the object is larger than listed');
-        p.doneBytes = before + n;
-        report.push({ ...p });
-        yield r.value;
+    while (reader) {
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (e) {
+        reader = await resume(e);
+        continue;
       }
+      if (r.done) break;
+      if (aborted()) throw abortedError('DownloadZip');
+      n += r.value.byteLength;
+      if (n > entry.size) throw fail('the object is larger than listed');
+      p.doneBytes = before + n;
+      report.push({ ...p });
+      yield r.value;
     }
     if (n !== entry.size) throw fail('the body ended early');
     p.doneObjects++;

@@ -13,23 +13,31 @@ import { planZip, zipEntries, zipLength, zipName, type ZipProgress } from '../..
 interface Stored {
   body: Uint8Array;
   etag: string;
-  /** Serve this many bytes, then break the connection. */
+  /** Serve this many bytes of a response, then break the connection... */
   breakAfter?: number;
+  /** ...for this many responses (default: every one). */
+  breaks?: number;
+  /** Called once a response has been handed out (to change the object behind the reader's back). */
+  afterServe?: () => void;
 }
 
 const enc = new TextEncoder();
 const summary = (key: string, s: Stored): ObjectSummary => ({ key, size: s.body.byteLength, lastModified: '2024-05-06T07:08:10.000Z', etag: s.etag });
 
-/** A store at the fetch seam: GET /bucket/key with If-Match, 412 on a stale ETag, 404 for unknown keys. */
+/** A store at the fetch seam: GET /bucket/key with If-Match and `Range: bytes=N-`, 412 on a stale ETag, 404 for unknown keys. */
 function storeClient(objects: Map<string, Stored>, seen: string[] = []): S3Client {
   const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const req = new Request(input, init);
     const path = new URL(req.url).pathname.split('/').slice(2).map(decodeURIComponent).join('/');
-    seen.push(path);
+    const range = /^bytes=(\d+)-$/.exec(req.headers.get('range') ?? '');
+    seen.push(range ? `${path} from ${range[1]}` : path);
     const o = objects.get(path);
     if (!o) return new Response('<Error><Code>NoSuchKey</Code></Error>', { status: 404 });
     if (req.headers.get('if-match') && req.headers.get('if-match') !== `"${o.etag}"`) return new Response('<Error><Code>PreconditionFailed</Code></Error>', { status: 412 });
-    const { body, breakAfter } = o;
+    const start = range ? Number(range[1]) : 0;
+    const body = o.body.subarray(start);
+    const breakAfter = o.breakAfter !== undefined && (o.breaks ?? Infinity) > 0 ? o.breakAfter : undefined;
+    if (o.breaks !== undefined && breakAfter !== undefined) o.breaks--;
     // Two pulls: the bytes (all, or up to the break), then the end or the broken connection.
     let pulls = 0;
     const stream = new ReadableStream<Uint8Array>({
@@ -39,7 +47,8 @@ function storeClient(objects: Map<string, Stored>, seen: string[] = []): S3Clien
         else c.error(new TypeError('network error'));
       },
     });
-    return new Response(stream, { status: 200, headers: { etag: o.etag, 'content-length': String(body.byteLength) } });
+    o.afterServe?.();
+    return new Response(stream, { status: range ? 206 : 200, headers: { etag: o.etag, 'content-length': String(body.byteLength) } });
   };
   return new S3Client({ endpoint: resolveEndpoint('http://127.0.0.1:9').endpoint, credentials: { accessKeyId: 'AKTEST', secretAccessKey: 'secret' }, fetch: fetch as typeof globalThis.fetch });
 }
@@ -141,17 +150,48 @@ describe('zip engine', () => {
     expect(r.zipBytes).toBe(r.size);
   });
 
-  it('abandons the whole zip, naming the key, when an object breaks mid-way', async () => {
+  it('picks up a broken connection where it stopped, with a range GET bound to the same ETag', async () => {
     const store = new Map<string, Stored>([
       ['d/a.txt', { body: A, etag: 'a' }],
-      ['d/sub/big.bin', { body: B, etag: 'b', breakAfter: 100_000 }],
+      ['d/sub/big.bin', { body: B, etag: 'b', breakAfter: 120_000, breaks: 2 }],
+    ]);
+    const seen: string[] = [];
+    const plan = planZip([...store].map(([k, s]) => summary(k, s)), 'd/');
+    const sink = memorySink();
+    const r = await zipEntries(storeClient(store, seen), 'bkt', plan, sink);
+    expect(seen).toEqual(['d/a.txt', 'd/sub/big.bin', 'd/sub/big.bin from 120000', 'd/sub/big.bin from 240000']);
+    expect(r.doneObjects).toBe(2);
+    expect(sink.state).toBe('closed');
+    expect(sink.bytes().indexOf(Buffer.from(B))).toBeGreaterThan(0);
+    expect(centralNames(sink.bytes()).map((e) => e.size)).toEqual([A.length, B.length]);
+  });
+
+  it('does not resume into an object rewritten while it was being read', async () => {
+    const big: Stored = { body: B, etag: 'b', breakAfter: 120_000, breaks: 1 };
+    big.afterServe = () => {
+      big.etag = 'b2';
+      big.afterServe = undefined;
+    };
+    const store = new Map<string, Stored>([['d/big.bin', big]]);
+    const plan = planZip([summary('d/big.bin', { body: B, etag: 'b' })], 'd/');
+    const sink = memorySink();
+    const err = (await zipEntries(storeClient(store), 'bkt', plan, sink).then(() => null, (e: unknown) => e)) as Error | null;
+    expect(err?.message).toMatch(/"d\/big.bin" failed after 120000 of 300000 bytes .*resuming failed: The object changed/);
+    expect(sink.state).toBe('aborted');
+  });
+
+  it('abandons the whole zip, naming the key, when an object keeps breaking mid-way', async () => {
+    const store = new Map<string, Stored>([
+      ['d/a.txt', { body: A, etag: 'a' }],
+      ['d/sub/big.bin', { body: B, etag: 'b', breakAfter: 50_000 }],
     ]);
     const plan = planZip([...store].map(([k, s]) => summary(k, s)), 'd/');
     const sink = memorySink();
     const err = (await zipEntries(storeClient(store), 'bkt', plan, sink).then(() => null, (e: unknown) => e)) as Error & { key?: string };
     expect(err).toBeInstanceOf(Error);
     expect(err.message).toContain('"d/sub/big.bin"');
-    expect(err.message).toMatch(/100000 of 300000 bytes/);
+    // The first response and three resumes, 50,000 bytes each.
+    expect(err.message).toMatch(/200000 of 300000 bytes/);
     expect(err.key).toBe('d/sub/big.bin');
     expect(sink.state).toBe('aborted');
   });
