@@ -108,6 +108,28 @@ describe.skipIf(!hasRgw())('Explorer: download as .zip', () => {
     await context.close();
   });
 
+  it('cancel while an object is on the way: the zip stops and its temp file is removed', async () => {
+    const { page, errors, context } = await newPage(browser);
+    await context.addInitScript(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }));
+    // Hold the big object's GET (made by the S3 worker) so Cancel surely lands mid-zip.
+    let held!: () => void;
+    const reached = new Promise<void>((resolve) => (held = resolve));
+    await context.route(/\/run\/big\.bin/, () => held());
+    await connectAt(page, appUrl, routeToHash({ name: 'bucket', bucket, prefix: '' }));
+    await settledStatus(page);
+    await page.check('tr[data-key="run/"] input[type="checkbox"]');
+    await page.click('[data-testid="open-download"]');
+    await page.click('[data-testid="download-zip"]');
+    await reached;
+    expect(await tempZips(page)).toHaveLength(1);
+    await page.click('[data-testid="zip-cancel"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="download-panel"]')?.textContent?.includes('Zip cancelled'));
+    expect(await tempZips(page)).toEqual([]);
+    expect(await page.$('[data-testid="zip-link"]')).toBeNull();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('with a save dialog: streams into the picked file, names relative to the folder, started from the keyboard', async () => {
     const { page, errors, context } = await newPage(browser);
     await connectAt(page, appUrl, routeToHash({ name: 'bucket', bucket, prefix: 'run/' }));

@@ -313,8 +313,8 @@ export async function createTempZip(): Promise<{ name: string; handle: FileSyste
   const now = Date.now();
   for await (const [name, h] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
     if (h.kind !== 'file') continue;
-    const age = now - (await (h as FileSystemFileHandle).getFile()).lastModified;
-    // A zip still being written holds a lock, so removing it fails harmlessly.
+    // A zip still being written (another tab) is locked: reading or removing it fails harmlessly.
+    const age = await (h as FileSystemFileHandle).getFile().then((f) => now - f.lastModified, () => 0);
     if (age > STALE_MS) await dir.removeEntry(name).catch(() => undefined);
   }
   const name = `${crypto.randomUUID()}.zip`;
