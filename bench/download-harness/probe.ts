@@ -1,0 +1,55 @@
+/**
+ * Download tuning probe: one object fetched in Chromium in byte ranges, bytes
+ * discarded / written to OPFS in the fetching worker / handed to a writer
+ * worker. `npx tsx bench/download-harness/probe.ts [MiB=1024]`. Env MODES,
+ * PLANS (JSON [[rangeMiB, parallel], ...]).
+ */
+import { createServer } from 'node:http';
+import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../test/helpers/browser';
+import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../../test/helpers/s3';
+import { CompleteMultipartUpload, CreateMultipartUpload, GetObject, UploadPart } from '../../src/lib/s3/ops/index';
+
+const mib = Number(process.argv[2] ?? 1024);
+const size = mib * 1024 * 1024;
+const dir = import.meta.dirname;
+const server = createServer((req, res) => {
+  const p = join(dir, new URL(req.url ?? '/', 'http://x').pathname);
+  if (!existsSync(p)) return void res.writeHead(404).end();
+  res.writeHead(200, { 'content-type': p.endsWith('.html') ? 'text/html' : 'text/javascript' });
+  createReadStream(p).pipe(res);
+});
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+const bucket = uniqueBucket('dlprobe');
+await createBucket(bucket, { corsOrigins: [origin] });
+const profile = mkdtempSync(join(tmpdir(), 'tessera-probe-profile-'));
+try {
+  const c = rgwClient();
+  const { uploadId } = await c.send(CreateMultipartUpload, { bucket, key: 'x' });
+  const parts = [];
+  for (let n = 1, off = 0; off < size; n++, off += 64 << 20) parts.push({ partNumber: n, etag: (await c.send(UploadPart, { bucket, key: 'x', uploadId, partNumber: n, body: randomBytes(Math.min(64 << 20, size - off)) })).etag! });
+  await c.send(CompleteMultipartUpload, { bucket, key: 'x', uploadId, parts });
+  const url = await c.presign(GetObject.build({ bucket, key: 'x' }), 3600);
+  const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const page = await browser.newPage();
+  await page.goto(`${origin}/index.html`);
+  await page.waitForFunction(() => document.title === 'ready');
+  const modes = JSON.parse(process.env.MODES ?? '["discard","sync","writer"]') as string[];
+  const plans = JSON.parse(process.env.PLANS ?? '[[64,4]]') as number[][];
+  for (let round = 0; round < Number(process.env.ROUNDS ?? 2); round++)
+    for (const [r, p] of plans)
+      for (const mode of modes) {
+        const out = (await page.evaluate((a) => (window as unknown as { probe(a: unknown): Promise<unknown> }).probe(a), { url, size, range: r! << 20, parallel: p, mode })) as { ms: number; total: number; writeMs: number };
+        console.log(`${mode.padEnd(8)} ${r} MiB x${p}: ${(out.ms / 1000).toFixed(2)} s ${((size / 1e6) / (out.ms / 1000)).toFixed(0)} MB/s (write ${out.writeMs.toFixed(0)} ms)${out.total !== size ? ' SHORT' : ''}`);
+      }
+  await browser.close();
+} finally {
+  rmSync(profile, { recursive: true, force: true });
+  await destroyBucket(bucket);
+  server.close();
+}

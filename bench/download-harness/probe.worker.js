@@ -1,0 +1,82 @@
+// Download tuning probe (Chromium): ways of fetching one object in ranges and writing it to OPFS.
+let writer = null;
+const BATCH = 4 << 20;
+self.onmessage = async (e) => {
+  const { url, size, range, parallel, mode } = e.data;
+  const root = await navigator.storage.getDirectory();
+  let sync = null;
+  if (mode === 'sync' || mode === 'batched' || mode === 'byob') {
+    const fh = await root.getFileHandle('probe.bin', { create: true });
+    sync = await fh.createSyncAccessHandle();
+    sync.truncate(size);
+  }
+  if (mode === 'writer') {
+    writer = new Worker(new URL('./writer.worker.js', import.meta.url), { type: 'module' });
+    await new Promise((r) => { writer.onmessage = r; writer.postMessage({ open: size }); });
+  }
+  const t0 = performance.now();
+  const count = Math.ceil(size / range);
+  let next = 0;
+  let total = 0;
+  let writeMs = 0;
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    while (next < count) {
+      const i = next++;
+      const start = i * range;
+      const end = Math.min(size, start + range) - 1;
+      const res = await fetch(url, { headers: { Range: `bytes=${start}-${end}` } });
+      let pos = start;
+      if (mode === 'byob') {
+        const reader = res.body.getReader({ mode: 'byob' });
+        let buf = new ArrayBuffer(BATCH);
+        for (;;) {
+          let fill = 0;
+          let done = false;
+          while (fill < BATCH) {
+            const r = await reader.read(new Uint8Array(buf, fill, BATCH - fill));
+            if (r.done) { done = true; if (r.value) buf = r.value.buffer; break; }
+            buf = r.value.buffer;
+            fill += r.value.byteLength;
+          }
+          if (fill) { const w0 = performance.now(); sync.write(new Uint8Array(buf, 0, fill), { at: pos }); writeMs += performance.now() - w0; }
+          pos += fill; total += fill;
+          if (done) break;
+        }
+        continue;
+      }
+      if (mode === 'batched') {
+        const reader = res.body.getReader();
+        const buf = new Uint8Array(BATCH);
+        let fill = 0;
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          let off = 0;
+          while (off < value.byteLength) {
+            const n = Math.min(BATCH - fill, value.byteLength - off);
+            buf.set(value.subarray(off, off + n), fill);
+            fill += n; off += n;
+            if (fill === BATCH) { const w0 = performance.now(); sync.write(buf, { at: pos }); writeMs += performance.now() - w0; pos += fill; total += fill; fill = 0; }
+          }
+        }
+        if (fill) { sync.write(buf.subarray(0, fill), { at: pos }); pos += fill; total += fill; }
+        continue;
+      }
+      const reader = res.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (sync) { const w0 = performance.now(); sync.write(value, { at: pos }); writeMs += performance.now() - w0; }
+        const len = value.byteLength;
+        if (writer) writer.postMessage({ at: pos, buf: value.buffer, off: value.byteOffset, len }, [value.buffer]);
+        pos += len;
+        total += len;
+      }
+    }
+  }));
+  if (writer) await new Promise((r) => { writer.onmessage = r; writer.postMessage({ close: true }); });
+  if (sync) { sync.close(); }
+  const ms = performance.now() - t0;
+  if (writer) writer.terminate();
+  self.postMessage({ ms, total, writeMs });
+};
