@@ -56,14 +56,12 @@ export function planSelection(meta: ArrayMeta, sel: Selection, objectSizes?: Map
     return [Math.floor(sel.index[d]! / meta.chunkShape[d]!)];
   });
   const chunks: PlannedChunk[] = [];
-  const objects = new Set<string>();
   const perChunk = meta.chunkShape.reduce((a, b) => a * b, 1) * bytesPerElement(meta.dtype);
   const coords = new Array<number>(meta.shape.length).fill(0);
   const walk = (d: number) => {
     if (d === meta.shape.length) {
       const objCoords = coords.map((c, i) => Math.floor((c * meta.chunkShape[i]!) / meta.objectShape[i]!));
       const objectKey = chunkKey(meta, objCoords);
-      objects.add(objectKey);
       const out = sel.free.map((f): [number, number] => {
         const start = coords[f]! * meta.chunkShape[f]!;
         return [start, Math.min(meta.chunkShape[f]!, meta.shape[f]! - start)];
@@ -77,15 +75,28 @@ export function planSelection(meta: ArrayMeta, sel: Selection, objectSizes?: Map
     }
   };
   if (meta.shape.every((s) => s > 0)) walk(0);
+  centreFirst(chunks, sel.free.map((f) => meta.shape[f]!));
   const plan: ChunkPlan = {
     chunks,
-    objects: [...objects],
+    objects: [...new Set(chunks.map((c) => c.objectKey))],
     decodedBytes: chunks.length * perChunk,
     largestChunkBytes: chunks.length ? perChunk : 0,
     outShape: sel.free.map((f) => meta.shape[f]!),
   };
   if (objectSizes && plan.objects.every((k) => objectSizes.has(k))) plan.storedBytes = plan.objects.reduce((a, k) => a + objectSizes.get(k)!, 0);
   return plan;
+}
+
+/**
+ * Order chunks by the distance of their centre from the centre of the output,
+ * so the middle of the picture (where the eye goes) is fetched, decoded and
+ * drawn first. Stable: equally distant chunks keep row-major order.
+ */
+function centreFirst(chunks: PlannedChunk[], outShape: number[]): void {
+  const dist = (c: PlannedChunk) => c.out.reduce((a, [start, n], i) => a + ((start + n / 2 - outShape[i]! / 2) / Math.max(1, outShape[i]!)) ** 2, 0);
+  const keyed = chunks.map((c, i) => ({ c, i, d: dist(c) }));
+  keyed.sort((a, b) => a.d - b.d || a.i - b.i);
+  keyed.forEach((k, i) => (chunks[i] = k.c));
 }
 
 /** Default read budget: warn before reading more than this many decoded bytes. */

@@ -212,7 +212,9 @@ export class SliceSession {
           if (v > max) max = v;
         }
       }
-      const auto = chooseRange(values, { robust: req.robust }) ?? { min: 0, max: 1, diverging: false };
+      // A strided sample of 64 Ki values gives the percentiles to well within a
+      // colour step and sorts in a few ms (200 Ki took ~20 ms of the last chunk's tail).
+      const auto = chooseRange(values, { robust: req.robust, maxSamples: 65_536 }) ?? { min: 0, max: 1, diverging: false };
       const range: RangeChoice = req.range ? { ...req.range, diverging: req.range.min < 0 && req.range.max > 0 } : auto;
       pick(range);
       mark('slice:range');

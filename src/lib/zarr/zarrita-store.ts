@@ -22,8 +22,12 @@ export class ZarritaStore implements AsyncReadable {
   /** Keys that answered 403 and were taken as missing. */
   readonly deniedAsMissing = new Set<string>();
 
-  constructor(source: KeySource, h: Hierarchy) {
+  readonly #sizeOf: (key: string) => number | undefined;
+
+  /** `sizeOf` gives an object's stored size when a listing told it (store-relative key). */
+  constructor(source: KeySource, h: Hierarchy, sizeOf: (key: string) => number | undefined = () => undefined) {
     this.#source = source;
+    this.#sizeOf = sizeOf;
     this.#deniedIsMissing = source.anonymous && h.listable !== true;
     const enc = new TextEncoder();
     for (const node of h.nodes.values()) {
@@ -94,6 +98,13 @@ export class ZarritaStore implements AsyncReadable {
   }
 
   getRange(key: AbsolutePath, range: RangeQuery, opts?: { signal?: AbortSignal }): Promise<Uint8Array | undefined> {
+    // A suffix range (the shard index at the end) is not a CORS-safelisted
+    // Range value, so it costs a preflight per shard (neuroglancer#651);
+    // with the object's size known, the same bytes are asked for by offset.
+    if ('suffixLength' in range) {
+      const size = this.#sizeOf(key.slice(1));
+      if (size !== undefined && size >= range.suffixLength) range = { offset: size - range.suffixLength, length: range.suffixLength };
+    }
     return this.#read(key, range, opts?.signal);
   }
 }

@@ -11,6 +11,8 @@ export class MemorySource implements KeySource {
   readonly anonymous: boolean;
   readonly files = new Map<string, Uint8Array>();
   readonly reads: string[] = [];
+  /** Byte ranges asked for, by key (suffix ranges included). */
+  readonly ranges: { key: string; range: ByteRange }[] = [];
   list?: (prefix: string) => Promise<ListLevel>;
   /** Missing keys answer 403 instead of 404 (anonymous S3 on an unlistable bucket). */
   missingIs403 = false;
@@ -33,6 +35,7 @@ export class MemorySource implements KeySource {
       return undefined;
     }
     if (!range) return b;
+    this.ranges.push({ key, range });
     if ('suffixLength' in range) return b.subarray(b.length - range.suffixLength);
     return b.subarray(range.offset, range.offset + range.length);
   }
