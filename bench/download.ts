@@ -13,11 +13,12 @@ import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveBuiltApp } from './lib/serve-app';
+import { serveDir } from './lib/serve-dir';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../test/helpers/browser';
 import { loadRgwEnv } from '../test/helpers/rgw-env';
 import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../test/helpers/s3';
-import { AbortMultipartUpload, CompleteMultipartUpload, CreateMultipartUpload, HeadObject, UploadPart } from '../src/lib/s3/ops/index';
+import { AbortMultipartUpload, CompleteMultipartUpload, CreateMultipartUpload, GetObject, HeadObject, UploadPart } from '../src/lib/s3/ops/index';
 
 const runs = Number(process.argv[2] ?? 3);
 const mib = Number(process.argv[3] ?? 1024);
@@ -48,8 +49,10 @@ async function md5File(path: string): Promise<string> {
 
 const { port, close: closeApp } = await serveBuiltApp();
 const origin = `http://127.0.0.1:${port}`;
+// The bare-fetch probe (bench/download-harness): Chromium's own ceiling on this machine.
+const harness = await serveDir(join(import.meta.dirname, 'download-harness'));
 const bucket = uniqueBucket('bench-dl');
-await createBucket(bucket, { corsOrigins: [origin] });
+await createBucket(bucket, { corsOrigins: [origin, harness.origin] });
 const local = join(tmpdir(), `tessera-bench-dl-${process.pid}.bin`);
 try {
   // The object, written as 64 MiB parts (multipart ETag: the check is by size and If-Match).
@@ -105,6 +108,16 @@ try {
     await page.close();
     return ms;
   }
+  // The same ranges (64 MiB, four in flight) fetched by a bare worker that discards the bytes.
+  const probePage = await browser.newPage();
+  await probePage.goto(`${harness.origin}/index.html`);
+  await probePage.waitForFunction(() => document.title === 'ready');
+  const probeUrl = await client.presign(GetObject.build({ bucket, key: KEY }), 3600);
+  const bare = async (): Promise<number> => {
+    const out = (await probePage.evaluate((a) => (window as unknown as { probe(a: unknown): Promise<{ ms: number; total: number }> }).probe(a), { url: probeUrl, size, range: 64 << 20, parallel: 4, mode: 'discard' })) as { ms: number; total: number };
+    if (out.total !== size) throw new Error(`bare fetch read ${out.total} bytes`);
+    return out.ms;
+  };
   const awsEnv = { AWS_CONFIG_FILE: join(env.awsConfigDir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(env.awsConfigDir, 'credentials'), AWS_PROFILE: 'default', AWS_EC2_METADATA_DISABLED: 'true' };
   const awsCp = () => run('/usr/bin/aws', ['--endpoint-url', env.endpoint, 's3', 'cp', '--only-show-errors', `s3://${bucket}/${KEY}`, local], awsEnv);
   const s3cmdGet = () => run('/usr/bin/s3cmd', ['-c', env.s3cfgPath, 'get', '--force', '--no-progress', `s3://${bucket}/${KEY}`, local], {});
@@ -113,19 +126,22 @@ try {
   const t: number[] = [];
   const a: number[] = [];
   const s: number[] = [];
+  const b: number[] = [];
   for (let i = 0; i < runs; i++) {
     t.push(await tessera());
+    b.push(await bare());
     a.push(await awsCp());
     if (statSync(local).size !== size || (i === 0 && (await md5File(local)) !== md5)) throw new Error('aws cli download differs');
     s.push(await s3cmdGet());
     if (statSync(local).size !== size) throw new Error('s3cmd download differs');
     const mbs = (ms: number) => (size / 1e6 / (ms / 1000)).toFixed(0);
-    console.log(`run ${i + 1}: tessera ${(t.at(-1)! / 1000).toFixed(2)} s (${mbs(t.at(-1)!)} MB/s; in the worker ${(inWorker.at(-1)! / 1000).toFixed(1)} s) | aws ${(a.at(-1)! / 1000).toFixed(2)} s (${mbs(a.at(-1)!)} MB/s) | s3cmd ${(s.at(-1)! / 1000).toFixed(2)} s (${mbs(s.at(-1)!)} MB/s)`);
+    console.log(`run ${i + 1}: tessera ${(t.at(-1)! / 1000).toFixed(2)} s (${mbs(t.at(-1)!)} MB/s; in the worker ${(inWorker.at(-1)! / 1000).toFixed(1)} s) | bare fetch ${(b.at(-1)! / 1000).toFixed(2)} s | aws ${(a.at(-1)! / 1000).toFixed(2)} s (${mbs(a.at(-1)!)} MB/s) | s3cmd ${(s.at(-1)! / 1000).toFixed(2)} s (${mbs(s.at(-1)!)} MB/s)`);
   }
   const tm = median(t);
   const load = loadavg().map((x) => x.toFixed(2)).join(' ');
   console.log(`\nDownload of ${mib} MiB, median of ${runs} (load average ${load}):`);
   console.log(`  Tessera (Chromium, parallel ranges, to OPFS, size + If-Match checked): ${(tm / 1000).toFixed(2)} s`);
+  console.log(`  Chromium's ceiling, a bare worker fetching the same ranges and discarding the bytes: ${(median(b) / 1000).toFixed(2)} s (${(median(a) / median(b)).toFixed(2)}x aws)`);
   console.log(`  aws s3 cp: ${(median(a) / 1000).toFixed(2)} s  -> Tessera ${(median(a) / tm).toFixed(2)}x`);
   console.log(`  s3cmd get: ${(median(s) / 1000).toFixed(2)} s  -> Tessera ${(median(s) / tm).toFixed(2)}x`);
   await browser.close();
@@ -134,4 +150,5 @@ try {
   rmSync(local, { force: true });
   await destroyBucket(bucket);
   await closeApp();
+  harness.close();
 }

@@ -15,7 +15,9 @@
  *
  * During Tessera's big-file runs the resident memory of the browser's renderer
  * (the page and its workers live there) and of its network service is sampled
- * from /proc; the peak is printed next to parts in flight x part size.
+ * from /proc; the peak is printed next to parts in flight x part size. Each
+ * run also prints the CPU seconds used by Chromium's processes, the peer CLI
+ * and the store (radosgw, ceph-osd), which all share the same cores.
  */
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -34,7 +36,7 @@ import { listPages } from '../src/lib/s3/ops/list-objects';
 import { deleteMany } from '../src/lib/s3/ops/delete-objects';
 import { planParts } from '../src/lib/upload/part-plan';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENT } from '../src/lib/upload/engine';
-import { MemorySampler } from './upload-harness/memory';
+import { MemorySampler, cpuByRole, cpuDelta } from './upload-harness/memory';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const WORK = join(tmpdir(), 'tessera-bench-upload');
@@ -181,6 +183,11 @@ async function main(): Promise<void> {
 
   const times: Record<string, number[]> = {};
   try {
+    // Warm-up, untimed: the first upload of a session starts the hash workers,
+    // compiles the WASM hashers and asks the bucket whether it checks
+    // x-amz-checksum headers; once per session, not per upload.
+    await tessera(page, bucket, zarrFiles.slice(0, 8), zarrKeys.slice(0, 8).map((k) => k.replace('zarr/tessera/', 'warm-up/')), ALL);
+    await emptyPrefix(bucket, 'warm-up/');
     for (const [label, runs, prefix] of [
       ['file', fileRuns, 'big/'],
       ['folder', folderRuns, 'zarr/'],
@@ -191,9 +198,14 @@ async function main(): Promise<void> {
         // Rotate the order each round so no contender always goes first (warm caches, RGW state).
         for (let i = 0; i < names.length; i++) {
           const name = names[(i + round) % names.length]!;
+          const cpu0 = cpuByRole();
           const s = await runs[name]!();
+          const cpu = Object.entries(cpuDelta(cpu0, cpuByRole()))
+            .filter(([, v]) => v >= 0.05)
+            .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+            .join(', ');
           (times[name] ??= []).push(s);
-          console.log(`  ${label} round ${round + 1}: ${name.padEnd(34)} ${s.toFixed(2)} s`);
+          console.log(`  ${label} round ${round + 1}: ${name.padEnd(34)} ${s.toFixed(2)} s   (CPU s: ${cpu})`);
           await emptyPrefix(bucket, prefix);
         }
       }

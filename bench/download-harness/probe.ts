@@ -4,27 +4,20 @@
  * worker. `npx tsx bench/download-harness/probe.ts [MiB=1024]`. Env MODES,
  * PLANS (JSON [[rangeMiB, parallel], ...]).
  */
-import { createServer } from 'node:http';
-import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
+import { serveDir } from '../lib/serve-dir';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../test/helpers/browser';
 import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../../test/helpers/s3';
 import { CompleteMultipartUpload, CreateMultipartUpload, GetObject, UploadPart } from '../../src/lib/s3/ops/index';
 
 const mib = Number(process.argv[2] ?? 1024);
 const size = mib * 1024 * 1024;
-const dir = import.meta.dirname;
-const server = createServer((req, res) => {
-  const p = join(dir, new URL(req.url ?? '/', 'http://x').pathname);
-  if (!existsSync(p)) return void res.writeHead(404).end();
-  res.writeHead(200, { 'content-type': p.endsWith('.html') ? 'text/html' : 'text/javascript' });
-  createReadStream(p).pipe(res);
-});
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+const server = await serveDir(import.meta.dirname);
+const origin = server.origin;
 const bucket = uniqueBucket('dlprobe');
 await createBucket(bucket, { corsOrigins: [origin] });
 const profile = mkdtempSync(join(tmpdir(), 'tessera-probe-profile-'));

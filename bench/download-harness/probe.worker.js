@@ -59,7 +59,7 @@ self.onmessage = async (e) => {
             if (fill === BATCH) { const w0 = performance.now(); sync.write(buf, { at: pos }); writeMs += performance.now() - w0; pos += fill; total += fill; fill = 0; }
           }
         }
-        if (fill) { sync.write(buf.subarray(0, fill), { at: pos }); pos += fill; total += fill; }
+        if (fill) { sync.write(buf.subarray(0, fill), { at: pos }); total += fill; }
         continue;
       }
       const reader = res.body.getReader();

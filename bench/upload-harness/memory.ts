@@ -1,9 +1,10 @@
 /**
- * Resident memory of the Chromium that this Node process launched, sampled
- * from /proc (Linux): the renderer holds the page and its dedicated workers
- * (the S3 worker and the hash workers), the network service holds request
- * bodies on their way out. Used by bench/upload.ts to check that an upload
- * holds about (parts in flight x part size) and not the file.
+ * Resident memory and CPU time of the Chromium that this Node process
+ * launched, from /proc (Linux): the renderer holds the page and its dedicated
+ * workers (the S3 worker and the hash workers), the network service sends the
+ * request bodies. Used by bench/upload.ts to check that an upload holds about
+ * (parts in flight x part size) and not the file, and to show where the CPU
+ * of a run goes (the store's own processes included: they share the cores).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -12,6 +13,8 @@ interface Proc {
   ppid: number;
   cmd: string;
 }
+
+const TICKS_PER_SECOND = 100;
 
 function procs(): Proc[] {
   const out: Proc[] = [];
@@ -44,8 +47,10 @@ export interface MemoryFigures {
   browser: number;
 }
 
-/** Current RSS of this process's Chromium descendants, by role. */
-export function chromiumMemory(root = process.pid): MemoryFigures {
+type Role = keyof MemoryFigures | 'gpu-and-other';
+
+/** This process's Chromium descendants with their role. */
+function chromium(root: number): Array<{ pid: number; role: Role }> {
   const all = procs();
   const mine = new Set<number>([root]);
   // Parents come before children often but not always: repeat until stable.
@@ -57,14 +62,61 @@ export function chromiumMemory(root = process.pid): MemoryFigures {
       grew = true;
     }
   }
-  const fig: MemoryFigures = { renderer: 0, network: 0, browser: 0 };
+  const out: Array<{ pid: number; role: Role }> = [];
   for (const p of all) {
     if (!mine.has(p.pid) || p.pid === root || !/chrom/i.test(p.cmd)) continue;
-    if (p.cmd.includes('--type=renderer')) fig.renderer += rss(p.pid);
-    else if (p.cmd.includes('network.mojom.NetworkService')) fig.network += rss(p.pid);
-    else if (!p.cmd.includes('--type=')) fig.browser += rss(p.pid);
+    if (p.cmd.includes('--type=renderer')) out.push({ pid: p.pid, role: 'renderer' });
+    else if (p.cmd.includes('network.mojom.NetworkService')) out.push({ pid: p.pid, role: 'network' });
+    else if (!p.cmd.includes('--type=')) out.push({ pid: p.pid, role: 'browser' });
+    else out.push({ pid: p.pid, role: 'gpu-and-other' });
   }
+  return out;
+}
+
+/** Current RSS of this process's Chromium descendants, by role. */
+export function chromiumMemory(root = process.pid): MemoryFigures {
+  const fig: MemoryFigures = { renderer: 0, network: 0, browser: 0 };
+  for (const p of chromium(root)) if (p.role !== 'gpu-and-other') fig[p.role] += rss(p.pid);
   return fig;
+}
+
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+    return (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds used so far by Chromium's processes (by role) and the store's (radosgw, ceph-osd). */
+export function cpuByRole(root = process.pid): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of chromium(root)) out[`chromium ${p.role}`] = (out[`chromium ${p.role}`] ?? 0) + cpuSeconds(p.pid);
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let comm: string;
+    try {
+      comm = readFileSync(`/proc/${d}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (comm === 'radosgw' || comm === 'ceph-osd') out[comm] = (out[comm] ?? 0) + cpuSeconds(Number(d));
+  }
+  // Children this process waited for (aws, s3cmd): fields 16 and 17 of its own stat line.
+  const self = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
+  const f = self.slice(self.lastIndexOf(')') + 2).split(' ');
+  out['peer cli'] = (Number(f[13]) + Number(f[14])) / TICKS_PER_SECOND;
+  return out;
+}
+
+/** CPU seconds each role used between two `cpuByRole()` readings. */
+export function cpuDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) out[k] = v - (before[k] ?? 0);
+  return out;
 }
 
 /** Samples while started; `peak` keeps the largest renderer growth seen over all runs. */
