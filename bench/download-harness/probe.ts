@@ -12,7 +12,7 @@ import { chromium } from 'playwright-core';
 import { serveDir } from '../lib/serve-dir';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../test/helpers/browser';
 import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../../test/helpers/s3';
-import { CompleteMultipartUpload, CreateMultipartUpload, GetObject, UploadPart } from '../../src/lib/s3/ops/index';
+import { CompleteMultipartUpload, CreateMultipartUpload, GetObject, HeadObject, UploadPart } from '../../src/lib/s3/ops/index';
 
 const mib = Number(process.argv[2] ?? 1024);
 const size = mib * 1024 * 1024;
@@ -28,6 +28,7 @@ try {
   for (let n = 1, off = 0; off < size; n++, off += 64 << 20) parts.push({ partNumber: n, etag: (await c.send(UploadPart, { bucket, key: 'x', uploadId, partNumber: n, body: randomBytes(Math.min(64 << 20, size - off)) })).etag! });
   await c.send(CompleteMultipartUpload, { bucket, key: 'x', uploadId, parts });
   const url = await c.presign(GetObject.build({ bucket, key: 'x' }), 3600);
+  const etag = `"${(await c.send(HeadObject, { bucket, key: 'x' })).etag}"`;
   const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   const page = await browser.newPage();
   await page.goto(`${origin}/index.html`);
@@ -37,7 +38,7 @@ try {
   for (let round = 0; round < Number(process.env.ROUNDS ?? 2); round++)
     for (const [r, p] of plans)
       for (const mode of modes) {
-        const out = (await page.evaluate((a) => (window as unknown as { probe(a: unknown): Promise<unknown> }).probe(a), { url, size, range: r! << 20, parallel: p, mode })) as { ms: number; total: number; writeMs: number };
+        const out = (await page.evaluate((a) => (window as unknown as { probe(a: unknown): Promise<unknown> }).probe(a), { url, size, range: r! << 20, parallel: p, mode, etag })) as { ms: number; total: number; writeMs: number };
         console.log(`${mode.padEnd(8)} ${r} MiB x${p}: ${(out.ms / 1000).toFixed(2)} s ${((size / 1e6) / (out.ms / 1000)).toFixed(0)} MB/s (write ${out.writeMs.toFixed(0)} ms)${out.total !== size ? ' SHORT' : ''}`);
       }
   await browser.close();
