@@ -110,13 +110,19 @@ async function multipartCopy(client: S3Client, source: CopyTarget, target: CopyT
         const end = Math.min(head.size, start + partSize) - 1;
         const r = await client.send(
           UploadPartCopy,
-          { bucket: target.bucket, key: target.key, uploadId, partNumber: i + 1, sourceBucket: source.bucket, sourceKey: source.key, range: { start, end } },
+          { bucket: target.bucket, key: target.key, uploadId, partNumber: i + 1, sourceBucket: source.bucket, sourceKey: source.key, range: { start, end }, ifMatch: head.etag },
           { signal },
         );
         parts[i] = { partNumber: i + 1, etag: r.etag };
       }
     };
     await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, count) }, worker));
+    // Parts name the source's ETag, but a store may ignore that condition (Ceph RGW 16 does):
+    // a source rewritten while its parts were copied would make a copy of two versions.
+    const now = await client.send(HeadObject, source, { signal });
+    if (now.etag !== head.etag) {
+      throw new S3Error({ operation: 'UploadPartCopy', status: 412, code: 'PreconditionFailed', message: `${source.key} changed while it was being copied; the copy was abandoned. Try again.`, bucket: source.bucket, key: source.key, retryable: false });
+    }
     await client.send(CompleteMultipartUpload, { bucket: target.bucket, key: target.key, uploadId, parts }, { signal });
   } catch (e) {
     // Orphaned parts count against quota: abort, whatever the cause.

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { HeadObject, PutObject } from '../../../src/lib/s3/ops/index';
+import { HeadObject, PutObject, listAllMultipartUploads } from '../../../src/lib/s3/ops/index';
 import { listPages } from '../../../src/lib/s3/ops/list-objects';
 import { S3Error } from '../../../src/lib/s3/errors';
 import { du, find } from '../../../src/lib/explorer/walk';
@@ -132,6 +132,16 @@ describe.skipIf(!hasRgw())('explorer operations on the real RGW', () => {
     const sink = memorySink(big.length);
     await downloadObject(client, B, 'big/blob-copy.bin', async (n) => { expect(n).toBe(big.length); return sink; }, { rangeSize: 3 * 1024 * 1024, parallel: 3 });
     expect(createHash('md5').update(sink.bytes).digest('hex')).toBe(createHash('md5').update(big).digest('hex'));
+  });
+
+  it('a part copy from a source rewritten since its HEAD fails (412) and leaves no upload behind', async () => {
+    await put(A, 'big/moving.bin', new Uint8Array(10 * 1024 * 1024).fill(1));
+    const stale = await client.send(HeadObject, { bucket: A, key: 'big/moving.bin' });
+    await put(A, 'big/moving.bin', new Uint8Array(10 * 1024 * 1024).fill(2));
+    await expect(copyObject(client, { bucket: A, key: 'big/moving.bin' }, { bucket: B, key: 'big/moving-copy.bin' }, { multipartThreshold: 8 * 1024 * 1024, partSize: 5 * 1024 * 1024, sourceHead: stale })).rejects.toSatisfy(
+      (e: unknown) => e instanceof S3Error && e.status === 412,
+    );
+    expect(await listAllMultipartUploads(client, { bucket: B, prefix: 'big/moving-copy.bin' })).toEqual([]);
   });
 
   it('edits content type and metadata in place', async () => {

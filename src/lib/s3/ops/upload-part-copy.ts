@@ -11,6 +11,8 @@ export interface UploadPartCopyInput {
   sourceKey: string;
   /** Inclusive byte range of the source. */
   range: { start: number; end: number };
+  /** Copy only from this version of the source (its ETag): a source rewritten mid-copy fails with 412. */
+  ifMatch?: string;
 }
 
 /** UploadPartCopy: server-side copy of a byte range into a part (copies above 5 GiB). */
@@ -25,6 +27,7 @@ export const UploadPartCopy = operation<UploadPartCopyInput, CopyObjectOutput>({
     headers: {
       'x-amz-copy-source': copySource(input.sourceBucket, input.sourceKey),
       'x-amz-copy-source-range': `bytes=${input.range.start}-${input.range.end}`,
+      ...(input.ifMatch ? { 'x-amz-copy-source-if-match': `"${input.ifMatch}"` } : {}),
     },
   }),
   async parse(res, input) {
