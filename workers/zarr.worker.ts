@@ -13,26 +13,9 @@ import type { ListObjectsPage } from '../src/lib/s3/ops/list-objects';
 import type { S3ReaderApi } from './s3.worker';
 import { mark } from '../src/lib/zarr/trace';
 import { warmDecoders } from '../src/lib/zarr/warm';
-import { relayFetch } from '../src/lib/zarr/fetch-relay';
 
 installErrorTransfer();
 mark('worker:start');
-
-/**
- * Chunk responses are pulled by a nested fetch worker so they keep flowing
- * while this thread decodes (see fetch-relay.ts). Where nested workers are
- * missing, this thread fetches itself.
- */
-function startFetchThread(): typeof fetch | undefined {
-  if (typeof Worker === 'undefined') return undefined;
-  try {
-    return relayFetch(new Worker(new URL('./zarr-fetch.worker.ts', import.meta.url), { type: 'module', name: 'tessera-zarr-fetch' }));
-  } catch {
-    return undefined;
-  }
-}
-const relayed = startFetchThread();
-const fetchOptions = relayed ? { fetch: relayed } : {};
 
 // Compile blosc (xarray's default codec) and run the decode and colouring
 // paths once while nothing is open yet: see warm.ts.
@@ -60,7 +43,7 @@ const api = {
   async open(source: DatasetSource, port: MessagePort | null, extraNames: string[] = [], group = ''): Promise<OpenResult | Failure> {
     mark('open:start');
     try {
-      const src = source.kind === 's3' ? await S3Source.create(accessOver(port!), source.bucket, source.path, fetchOptions) : new UrlSource(source.url, fetchOptions);
+      const src = source.kind === 's3' ? await S3Source.create(accessOver(port!), source.bucket, source.path) : new UrlSource(source.url);
       return await session.open(src, extraNames, group);
     } catch (e) {
       return { error: { kind: 'not-found', message: (e as Error).message } };

@@ -150,7 +150,12 @@ export class DatasetState {
         return;
       }
       const channel = new MessageChannel();
-      await s3.attachReader(Comlink.transfer(channel.port1, [channel.port1]));
+      // Not awaited: messages on the other end wait in the port until the S3
+      // worker serves it, so the open starts one round trip sooner.
+      s3.attachReader(Comlink.transfer(channel.port1, [channel.port1])).catch((e: unknown) => {
+        this.status = 'error';
+        this.error = `The signing worker could not serve chunk reads: ${(e as Error)?.message ?? String(e)}`;
+      });
       port = channel.port2;
     }
     const r = await this.#remote.open($state.snapshot(this.source) as DatasetSource, port ? Comlink.transfer(port, [port]) : null, extraNames, this.group);

@@ -69,6 +69,7 @@ export class S3Source implements KeySource {
   #flush(): void {
     const batch = this.#pending;
     this.#pending = [];
+    if (!batch.length) return;
     mark(`presign:request ${batch.length}`);
     this.#access.presignMany(this.#bucket, batch.map((b) => this.#prefix + b.key), EXPIRES_S).then(
       (urls) => {
@@ -79,8 +80,10 @@ export class S3Source implements KeySource {
     );
   }
 
+  /** Presign `keys` now, as one batch of their own (callers pass the first chunks apart from the rest). */
   prepare(keys: string[]): void {
     for (const k of keys) void this.#presign(k).catch(() => undefined);
+    this.#flush();
   }
 
   async get(key: string, range?: ByteRange, signal?: AbortSignal): Promise<Uint8Array | undefined> {
