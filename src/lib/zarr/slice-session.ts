@@ -180,9 +180,23 @@ export class SliceSession {
       const height = two ? plan.outShape[0]! : 1;
       const width = two ? plan.outShape[1]! : (plan.outShape[0] ?? 1);
       let provisional: ValueRange | null = req.range;
+      // Min, max and count of finite values, gathered chunk by chunk while the
+      // network is the bottleneck rather than in one pass over the slice after it.
+      let min = Infinity;
+      let max = -Infinity;
+      let finite = 0;
       const result = await ds.read(req.name, req.sel, {
         signal: controller.signal,
         onPiece: (piece) => {
+          const pv = piece.values;
+          for (let i = 0; i < pv.length; i++) {
+            const v = pv[i]!;
+            if (v === v) {
+              finite++;
+              if (v < min) min = v;
+              if (v > max) max = v;
+            }
+          }
           // The first chunk sets a provisional range so pictures appear at once.
           // (a small sample is enough for a provisional range and costs no time)
           if (!provisional) {
@@ -201,17 +215,6 @@ export class SliceSession {
       });
       mark('slice:read');
       const values = result.values;
-      let min = Infinity;
-      let max = -Infinity;
-      let finite = 0;
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i]!;
-        if (v === v) {
-          finite++;
-          if (v < min) min = v;
-          if (v > max) max = v;
-        }
-      }
       // A strided sample of 64 Ki values gives the percentiles to well within a
       // colour step and sorts in a few ms (200 Ki took ~20 ms of the last chunk's tail).
       const auto = chooseRange(values, { robust: req.robust, maxSamples: 65_536 }) ?? { min: 0, max: 1, diverging: false };
