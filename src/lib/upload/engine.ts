@@ -103,6 +103,8 @@ interface Live {
   saving: Promise<void>;
 }
 
+/** Statuses a single PUT passes through without being saved (see `#save`). */
+const PASSING: ReadonlySet<UploadStatus> = new Set(['uploading', 'completing', 'verifying', 'waiting-network']);
 const DEFAULT_INTEGRITY: IntegrityOptions = { md5: true, sha256: true, checksum: true };
 const MiB = 1024 * 1024;
 /** Requests in flight by default (small files go this wide). */
@@ -271,6 +273,12 @@ export class UploadEngine {
     };
   }
 
+  /** Is any upload in this status? */
+  has(status: UploadStatus): boolean {
+    for (const live of this.#lives.values()) if (live.record.status === status) return true;
+    return false;
+  }
+
   /** The record as persisted (for tests and the incomplete-upload manager). */
   record(id: string): UploadRecord | undefined {
     const r = this.#lives.get(id)?.record;
@@ -279,6 +287,14 @@ export class UploadEngine {
 
   #save(live: Live): Promise<void> {
     live.record.updatedAt = this.#o.now();
+    if (!live.record.plan.multipart && PASSING.has(live.record.status)) {
+      // A single PUT has nothing to resume: after a reload it needs its file
+      // again whether it was queued or on the wire, so the record saved when
+      // it was queued says enough until it ends. A folder of thousands of
+      // small files then costs two writes a file, not five.
+      this.#changed(live.record.id);
+      return live.saving;
+    }
     const copy = structuredClone(live.record);
     // Writes of one record are chained so an older state never lands last.
     live.saving = live.saving.then(() => this.#o.store.put(copy)).catch(() => undefined);

@@ -80,13 +80,12 @@ export async function putSingle(ctx: UploadContext): Promise<string | undefined>
       if (r.integrity.md5 || ctx.sha || algorithm) {
         const sha = ctx.sha;
         // A whole small file: its SHA-256 starts fresh, so files hash side by side.
-        const out = await ctx.md5Slots.run(() => ctx.hasher.hash({ blob: ctx.file, start: 0, end: r.size, name: r.name, md5: r.integrity.md5, sha: sha?.state, checksum: algorithm }));
+        const out = await ctx.md5Slots.run(() => ctx.hasher.hash({ blob: ctx.file, start: 0, end: r.size, name: r.name, md5: r.integrity.md5, shaWhole: !!sha, checksum: algorithm }));
         md5 = out.md5;
         checksum = out.checksum;
-        if (sha && out.sha) {
-          sha.advance(1, out.sha);
-          r.sha256 = { through: 1, hex: await sha.digestHex() };
-          metadata[SHA256_META] = r.sha256.hex!;
+        if (sha && out.shaHex) {
+          r.sha256 = { through: 1, hex: out.shaHex };
+          metadata[SHA256_META] = out.shaHex;
         }
       }
       ctx.inFlight.set(1, r.size);

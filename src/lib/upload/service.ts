@@ -73,7 +73,8 @@ export class UploadService {
    * object from `S3Service.connect`) and continue by itself.
    */
   #watchKeys(): void {
-    const waiting = this.#engine.snapshots().some((s) => s.status === 'needs-credentials');
+    // Asked on every flush: a status check, not a snapshot of every upload (thousands in a folder).
+    const waiting = this.#engine.has('needs-credentials');
     if (!waiting) {
       clearInterval(this.#keysTimer);
       this.#keysTimer = undefined;

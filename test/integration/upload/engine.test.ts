@@ -251,6 +251,27 @@ describe('upload engine on RGW', () => {
     expect((await engine.incomplete(bucket)).filter((u) => u.key === 'orphan.bin' || u.key === 'ours.bin')).toEqual([]);
   });
 
+  it('a folder of small files: one PUT each, no read-back, two record writes a file, SHA-256 stored', async () => {
+    const sent: Sent[] = [];
+    const c = recordingClient(sent);
+    const { engine, store } = newEngine(() => c);
+    const made = Array.from({ length: 12 }, (_, i) => files.random(`small-${i}.bin`, 1000 + i * 50_000));
+    const ids = await engine.add(await Promise.all(made.map(async (f, i) => ({ bucket, key: `small/${i}.bin`, file: await files.blob(f.path) }))));
+    const writesAtAdd = store.writes;
+    await engine.idle();
+    for (const [i, id] of ids.entries()) {
+      const snap = engine.snapshot(id)!;
+      expect(snap.status, JSON.stringify(snap.error)).toBe('done');
+      expect(snap.sha256).toBe(made[i]!.sha256);
+    }
+    const mine = sent.filter((s) => s.url.pathname.includes('/small/'));
+    expect(mine.map((s) => s.method)).toEqual(Array(12).fill('PUT'));
+    // Queued, then done: the steps between are not worth a write for a single PUT.
+    expect(store.writes - writesAtAdd).toBe(12);
+    expect((await store.list()).filter((r) => r.key.startsWith('small/')).every((r) => r.status === 'done')).toBe(true);
+    expect((await client.send(HeadObject, { bucket, key: 'small/11.bin' })).metadata.sha256).toBe(made[11]!.sha256);
+  });
+
   it('what Tessera uploads, aws cli and s3cmd read back byte-identical', async () => {
     const f = files.random('interop.bin', 12 * MiB + 7);
     const { engine } = newEngine(() => client);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { RunningSha256, md5Base64, multipartEtag, sha256Digest } from '../../../src/lib/upload/hashing';
+import { RunningSha256, md5Base64, multipartEtag, sha256Digest, sha256HexOnce } from '../../../src/lib/upload/hashing';
 import { InlineHasher } from '../../../src/lib/upload/part-hasher';
 import { fingerprint } from '../../../src/lib/upload/fingerprint';
 
@@ -18,6 +18,16 @@ describe('hashing', () => {
     const parts = [bytes(1000, 1), bytes(1000, 2), bytes(10, 3)];
     const expected = createHash('md5').update(Buffer.concat(parts.map((p) => createHash('md5').update(p).digest()))).digest('hex') + '-3';
     expect(await multipartEtag(await Promise.all(parts.map((p) => md5Base64(p))))).toBe(expected);
+  });
+
+  it('one-shot SHA-256 of a small file (WebCrypto) equals node:crypto, and the hasher gives it with the MD5', async () => {
+    for (const n of [0, 1, 64, 300_001]) {
+      const b = bytes(n, 4);
+      expect(await sha256HexOnce(b)).toBe(createHash('sha256').update(b).digest('hex'));
+    }
+    const b = bytes(123_456, 8);
+    const out = await new InlineHasher().hash({ blob: new Blob([b]), start: 0, end: b.length, name: 'f', md5: true, shaWhole: true });
+    expect(out).toEqual({ md5: createHash('md5').update(b).digest('base64'), shaHex: createHash('sha256').update(b).digest('hex') });
   });
 
   it('running SHA-256 fed part by part, saved and restored midway, equals the one-shot digest', async () => {
