@@ -231,7 +231,7 @@ async function main(): Promise<void> {
   if (CASES.has('file')) {
     report(`One ${SIZE / 2 ** 20} MiB file`, Object.keys(fileRuns), SIZE, 'aws s3 cp');
     const plan = planParts(SIZE);
-    const inFlight = Math.max(1, Math.min(DEFAULT_MAX_CONCURRENT, Math.floor(DEFAULT_MAX_BYTES / plan.partSize)));
+    const inFlight = Math.max(1, Math.min(plan.partCount, DEFAULT_MAX_CONCURRENT, Math.floor(DEFAULT_MAX_BYTES / plan.partSize)));
     const bound = inFlight * plan.partSize;
     const peak = memory.peak;
     const MiB = 2 ** 20;

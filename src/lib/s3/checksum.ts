@@ -43,17 +43,23 @@ export function checksumHeaders(algorithm: ChecksumAlgorithm, base64: string): R
  */
 const instances = new Map<ChecksumAlgorithm, Promise<IHasher>>();
 
+/** A new incremental hasher for `algorithm` (for callers that feed it across awaits). */
+export function createChecksumHasher(algorithm: ChecksumAlgorithm): Promise<IHasher> {
+  // CRC32C is CRC32 with the Castagnoli polynomial; S3's CRC64 is the NVME variant, not hash-wasm's default.
+  return algorithm === 'CRC32C' ? createCRC32(0x82f63b78) : createCRC64('9a6c9329ac4bc9b5');
+}
+
 function hasher(algorithm: ChecksumAlgorithm): Promise<IHasher> {
   let h = instances.get(algorithm);
   if (!h) {
-    // CRC32C is CRC32 with the Castagnoli polynomial; S3's CRC64 is the NVME variant, not hash-wasm's default.
-    h = algorithm === 'CRC32C' ? createCRC32(0x82f63b78) : createCRC64('9a6c9329ac4bc9b5');
+    h = createChecksumHasher(algorithm);
     instances.set(algorithm, h);
   }
   return h;
 }
 
-function toBase64(bytes: Uint8Array): string {
+/** Base64 of digest bytes, as `x-amz-checksum-*` headers want them. */
+export function toBase64(bytes: Uint8Array): string {
   let bin = '';
   for (const b of bytes) bin += String.fromCharCode(b);
   return btoa(bin);

@@ -17,6 +17,32 @@ import { base64ToHex, hexToBase64 } from '../s3/checksum';
 let md5Hasher: Promise<IHasher> | undefined;
 let sha256Hasher: Promise<IHasher> | undefined;
 
+/**
+ * Instances lent to one caller at a time, for digests fed across awaits (a
+ * part read in chunks): as many as there are concurrent callers in this
+ * worker (a handful), each reused, never one per file.
+ */
+export class HasherPool {
+  #free: IHasher[] = [];
+  #make: () => Promise<IHasher>;
+
+  constructor(make: () => Promise<IHasher>) {
+    this.#make = make;
+  }
+
+  async use<T>(fn: (h: IHasher) => Promise<T>): Promise<T> {
+    const h = this.#free.pop() ?? (await this.#make());
+    try {
+      return await fn(h);
+    } finally {
+      this.#free.push(h);
+    }
+  }
+}
+
+export const md5Pool = new HasherPool(createMD5);
+export const sha256Pool = new HasherPool(createSHA256);
+
 /** Hex MD5 of several byte arrays as one stream, on the shared instance. */
 export async function md5HexOf(chunks: Uint8Array[]): Promise<string> {
   const h = await (md5Hasher ??= createMD5());

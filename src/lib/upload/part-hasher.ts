@@ -5,9 +5,10 @@
  * part is being hashed). The running SHA-256 travels as hash-wasm's saved
  * state, so the hasher keeps nothing between calls.
  */
-import { checksumBase64, type ChecksumAlgorithm } from '../s3/checksum';
+import type { IHasher } from 'hash-wasm';
+import { checksumBase64, createChecksumHasher, toBase64, type ChecksumAlgorithm } from '../s3/checksum';
 import { readSlice } from './classify';
-import { md5Base64, sha256Continue, sha256HexOnce } from './hashing';
+import { HasherPool, hexToBase64, md5Base64, md5Pool, sha256Continue, sha256HexOnce, sha256Pool } from './hashing';
 
 export interface HashRequest {
   blob: Blob;
@@ -41,10 +42,31 @@ export interface PartHasher {
   parallel?: number;
 }
 
+/**
+ * Ranges longer than this are read and hashed a chunk at a time, so a hash
+ * call holds one chunk, not a whole part (64-256 MiB): the page's memory
+ * stays near the bytes on the wire rather than parts x hashers.
+ */
+export const HASH_CHUNK = 8 * 1024 * 1024;
+
+const checksumPools = new Map<ChecksumAlgorithm, HasherPool>();
+function checksumPool(a: ChecksumAlgorithm): HasherPool {
+  let p = checksumPools.get(a);
+  if (!p) checksumPools.set(a, (p = new HasherPool(() => createChecksumHasher(a))));
+  return p;
+}
+
+/** Run `fn` with the hashers asked for, each lent from its pool for the whole call. */
+async function withHashers<T>(md5: boolean, sha: boolean, checksum: ChecksumAlgorithm | undefined, fn: (h: { md5?: IHasher; sha?: IHasher; crc?: IHasher }) => Promise<T>): Promise<T> {
+  const lend = <R>(on: boolean, pool: HasherPool, next: (h?: IHasher) => Promise<R>) => (on ? pool.use((h) => next(h)) : next(undefined));
+  return lend(md5, md5Pool, (m) => lend(sha, sha256Pool, (s) => lend(!!checksum, checksum ? checksumPool(checksum) : md5Pool, (c) => fn({ md5: m, sha: s, crc: c }))));
+}
+
 /** Hashes in the calling thread. */
 export class InlineHasher implements PartHasher {
   async hash(req: HashRequest): Promise<HashResult> {
     if (!req.md5 && !req.sha && !req.checksum && !req.shaWhole) return {};
+    if (req.end - req.start > HASH_CHUNK) return this.#chunked(req);
     const bytes = await readSlice(req.blob, req.start, req.end, req.name);
     const out: HashResult = {};
     // Started first: WebCrypto hashes off this thread while MD5 runs in WASM here.
@@ -54,5 +76,26 @@ export class InlineHasher implements PartHasher {
     if (req.checksum) out.checksum = await checksumBase64(req.checksum, bytes);
     if (whole) out.shaHex = await whole;
     return out;
+  }
+
+  #chunked(req: HashRequest): Promise<HashResult> {
+    return withHashers(req.md5, !!req.sha || !!req.shaWhole, req.checksum, async (h) => {
+      h.md5?.init();
+      h.crc?.init();
+      if (req.sha) h.sha?.load(req.sha);
+      else h.sha?.init();
+      for (let pos = req.start; pos < req.end; pos += HASH_CHUNK) {
+        const bytes = await readSlice(req.blob, pos, Math.min(req.end, pos + HASH_CHUNK), req.name);
+        h.md5?.update(bytes);
+        h.sha?.update(bytes);
+        h.crc?.update(bytes);
+      }
+      const out: HashResult = {};
+      if (h.md5) out.md5 = hexToBase64(h.md5.digest('hex'));
+      if (h.crc) out.checksum = toBase64(h.crc.digest('binary'));
+      if (h.sha && req.sha) out.sha = h.sha.save();
+      else if (h.sha) out.shaHex = h.sha.digest('hex');
+      return out;
+    });
   }
 }

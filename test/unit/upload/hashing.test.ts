@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { RunningSha256, md5Base64, multipartEtag, sha256Digest, sha256HexOnce } from '../../../src/lib/upload/hashing';
-import { InlineHasher } from '../../../src/lib/upload/part-hasher';
+import { HASH_CHUNK, InlineHasher } from '../../../src/lib/upload/part-hasher';
+import { checksumBase64 } from '../../../src/lib/s3/checksum';
 import { fingerprint } from '../../../src/lib/upload/fingerprint';
 
 const bytes = (n: number, seed = 1) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 255);
@@ -28,6 +29,26 @@ describe('hashing', () => {
     const b = bytes(123_456, 8);
     const out = await new InlineHasher().hash({ blob: new Blob([b]), start: 0, end: b.length, name: 'f', md5: true, shaWhole: true });
     expect(out).toEqual({ md5: createHash('md5').update(b).digest('base64'), shaHex: createHash('sha256').update(b).digest('hex') });
+  });
+
+  it('parts longer than a chunk are hashed a chunk at a time, side by side, with the same digests as one read', async () => {
+    const big = Uint8Array.from({ length: HASH_CHUNK * 2 + 12345 }, (_, i) => (i * 131 + (i >> 9)) & 255);
+    const blob = new Blob([big]);
+    const h = new InlineHasher();
+    const start = 777;
+    const end = big.length - 5;
+    const range = big.subarray(start, end);
+    const initial = (await RunningSha256.create()).state;
+    // Two calls at once in one thread: each must own its hashers for the whole call.
+    const [a, b] = await Promise.all([
+      h.hash({ blob, start, end, name: 'f', md5: true, sha: initial, checksum: 'CRC32C' }),
+      h.hash({ blob, start: 0, end: big.length, name: 'f', md5: true, shaWhole: true }),
+    ]);
+    expect(a.md5).toBe(createHash('md5').update(range).digest('base64'));
+    expect(await sha256Digest(a.sha!)).toBe(createHash('sha256').update(range).digest('hex'));
+    expect(a.checksum).toBe(await checksumBase64('CRC32C', range));
+    expect(b.md5).toBe(createHash('md5').update(big).digest('base64'));
+    expect(b.shaHex).toBe(createHash('sha256').update(big).digest('hex'));
   });
 
   it('running SHA-256 fed part by part, saved and restored midway, equals the one-shot digest', async () => {
