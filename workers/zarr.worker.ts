@@ -19,7 +19,8 @@ mark('worker:start');
 
 // Compile blosc (xarray's default codec) and run the decode and colouring
 // paths once while nothing is open yet: see warm.ts.
-void warmDecoders().catch(() => undefined);
+let opening = false;
+void warmDecoders(() => opening).catch(() => undefined);
 
 export type DatasetSource = { kind: 's3'; bucket: string; path: string } | { kind: 'url'; url: string };
 
@@ -42,6 +43,7 @@ const session = new SliceSession();
 const api = {
   async open(source: DatasetSource, port: MessagePort | null, extraNames: string[] = [], group = ''): Promise<OpenResult | Failure> {
     mark('open:start');
+    opening = true;
     try {
       const src = source.kind === 's3' ? await S3Source.create(accessOver(port!), source.bucket, source.path) : new UrlSource(source.url);
       return await session.open(src, extraNames, group);

@@ -37,10 +37,20 @@ async function tinyStore(encode: (b: Uint8Array) => Promise<Uint8Array>): Promis
   return { label: 'memory://warm.zarr', anonymous: false, get: async (key) => files.get(key) };
 }
 
-/** Returns how many tiles the throw-away slice painted (0 if the path failed). */
-export async function warmDecoders(): Promise<number> {
+/** Let a waiting message (the user's open) run before the next warm-up step. */
+const yieldToMessages = () => new Promise((r) => setTimeout(r, 0));
+
+/**
+ * Returns how many tiles the throw-away slice painted (0 if the path failed
+ * or was skipped). `stop()` says a real dataset is being opened: the steps
+ * after compiling blosc are then skipped, since they would only compete with
+ * it (measured: opening at once was ~100 ms slower with them).
+ */
+export async function warmDecoders(stop: () => boolean = () => false): Promise<number> {
   const { default: Blosc } = await import('numcodecs/blosc');
   mark('blosc:compiled');
+  await yieldToMessages();
+  if (stop()) return 0;
   // float32-like data, shuffled like xarray writes it; zstd and lz4 are the common compressors.
   const sample = new Uint8Array(new Float32Array(4096).map((_, i) => Math.sin(i / 50)).buffer);
   for (const cname of ['zstd', 'lz4']) {
@@ -50,10 +60,14 @@ export async function warmDecoders(): Promise<number> {
   // One chunk of a typical size (512 x 512 float32, 1 MiB): the WASM memory
   // grows to hold it now, not during the first real chunk (which took 30-70 ms
   // to decode against ~10 ms for the next ones).
+  await yieldToMessages();
+  if (stop()) return 0;
   const big = new Uint8Array(new Float32Array(512 * 512).map((_, i) => Math.sin(i / 50) * 300).buffer);
   const zstd = Blosc.fromConfig({ id: 'blosc', clevel: 5, cname: 'zstd', shuffle: 1, blocksize: 0 });
   await zstd.decode(await zstd.encode(big));
   mark('blosc:ready');
+  await yieldToMessages();
+  if (stop()) return 0;
   // The whole path once, on a throw-away session: open, coordinates, a slice painted as tiles.
   const session = new SliceSession();
   const opened = await session.open(await tinyStore(async (b) => zstd.encode(b)));
