@@ -14,7 +14,7 @@ import { withPart, type PartRecord, type UploadRecord } from './record';
 import { Priority, type Scheduler } from './scheduler';
 import { SHA256_META } from './verify';
 import type { Serial, Slots } from './serial';
-import type { PartHasher } from './part-hasher';
+import { InlineHasher, type PartHasher } from './part-hasher';
 
 export interface UploadContext {
   record: UploadRecord;
@@ -54,6 +54,15 @@ function control<T>(ctx: UploadContext, fn: (o: SendOptions) => Promise<T>): Pro
 
 const MD5_HEX = /^[0-9a-f]{32}$/i;
 
+/**
+ * Files up to this size are hashed here rather than in a hash worker: a
+ * millisecond or two of MD5 (the SHA-256 goes to WebCrypto, off this thread)
+ * costs less than the round trip. Measured on the 398-file Zarr folder: about
+ * 0.1-0.2 CPU s less in the renderer, wall time within the noise of 2 shared cores.
+ */
+const INLINE_HASH_MAX = 4 * 1024 * 1024;
+const INLINE = new InlineHasher();
+
 /** The `x-amz-checksum-*` algorithm this upload sends, if the store's probe said it checks it. */
 export function checksumInUse(r: UploadRecord): ChecksumAlgorithm | undefined {
   return r.checksum?.use ? r.checksum.algorithm : undefined;
@@ -80,7 +89,8 @@ export async function putSingle(ctx: UploadContext): Promise<string | undefined>
       if (r.integrity.md5 || ctx.sha || algorithm) {
         const sha = ctx.sha;
         // A whole small file: its SHA-256 starts fresh, so files hash side by side.
-        const out = await ctx.md5Slots.run(() => ctx.hasher.hash({ blob: ctx.file, start: 0, end: r.size, name: r.name, md5: r.integrity.md5, shaWhole: !!sha, checksum: algorithm }));
+        const req = { blob: ctx.file, start: 0, end: r.size, name: r.name, md5: r.integrity.md5, shaWhole: !!sha, checksum: algorithm };
+        const out = r.size <= INLINE_HASH_MAX ? await INLINE.hash(req) : await ctx.md5Slots.run(() => ctx.hasher.hash(req));
         md5 = out.md5;
         checksum = out.checksum;
         if (sha && out.shaHex) {
