@@ -88,9 +88,12 @@ export interface ProbeOptions {
 export async function probeChecksum(client: S3Client, bucket: string, algorithm: ChecksumAlgorithm, options: ProbeOptions = {}): Promise<ChecksumSupport> {
   const key = options.key ?? `.tessera-checksum-probe-${crypto.randomUUID()}`;
   const right = await checksumBase64(algorithm, PROBE_BODY);
+  // In a versioned bucket each PUT makes a version: delete those by id, so nothing (not even a delete marker) is left.
+  const versions: Array<string | undefined> = [];
   const put = async (checksum: string): Promise<ProbeOutcome> => {
     try {
-      await client.send(PutObject, { bucket, key, body: PROBE_BODY, contentType: 'text/plain', headers: checksumHeaders(algorithm, checksum) }, { signal: options.signal });
+      const out = await client.send(PutObject, { bucket, key, body: PROBE_BODY, contentType: 'text/plain', headers: checksumHeaders(algorithm, checksum) }, { signal: options.signal });
+      versions.push(out.versionId);
       return { ok: true };
     } catch (e) {
       if (options.signal?.aborted) throw e;
@@ -104,7 +107,9 @@ export async function probeChecksum(client: S3Client, bucket: string, algorithm:
     wrong = await put(wrongChecksum(right));
     if (!wrong.ok && wrong.kind === 'network') confirm = await put(right);
   }
-  if (first.ok || wrong?.ok || confirm?.ok) await client.send(DeleteObject, { bucket, key }, { signal: options.signal }).catch(() => undefined);
+  for (const versionId of versions.some((v) => v) ? versions : versions.slice(0, 1)) {
+    await client.send(DeleteObject, { bucket, key, versionId }, { signal: options.signal }).catch(() => undefined);
+  }
   return support(algorithm, decideVerdict(first, wrong, confirm));
 }
 

@@ -113,14 +113,15 @@ describe('checksum probe verdict', () => {
 });
 
 /** A store behind our client's fetch seam: it checks CRC32C, ignores it, or the browser refuses the header. */
-function fakeStore(mode: 'verifies' | 'ignores' | 'cors-refused'): { client: S3Client; log: string[] } {
+function fakeStore(mode: 'verifies' | 'ignores' | 'cors-refused' | 'versioned-ignores'): { client: S3Client; log: string[] } {
   const log: string[] = [];
   const body = ascii('');
   const f: typeof fetch = async (input, init) => {
     const method = init?.method ?? 'GET';
     const headers = new Headers(init?.headers);
     const crc = headers.get('x-amz-checksum-crc32c');
-    log.push(`${method}${crc ? ` crc=${crc}` : ''}`);
+    const version = new URL(String(input)).searchParams.get('versionId');
+    log.push(`${method}${crc ? ` crc=${crc}` : ''}${version ? ` version=${version}` : ''}`);
     if (mode === 'cors-refused' && crc) throw new TypeError('Failed to fetch');
     if (method === 'PUT' && mode === 'verifies' && crc) {
       const sent = new Uint8Array(await new Response(init!.body as BodyInit).arrayBuffer());
@@ -128,7 +129,9 @@ function fakeStore(mode: 'verifies' | 'ignores' | 'cors-refused'): { client: S3C
         return new Response('<Error><Code>BadDigest</Code><Message>The CRC32C you specified did not match the calculated checksum.</Message></Error>', { status: 400 });
       }
     }
-    return new Response(method === 'DELETE' ? null : body, { status: method === 'DELETE' ? 204 : 200, headers: { etag: '"x"' } });
+    const answer: Record<string, string> = { etag: '"x"' };
+    if (mode === 'versioned-ignores' && method === 'PUT') answer['x-amz-version-id'] = `v${log.length}`;
+    return new Response(method === 'DELETE' ? null : body, { status: method === 'DELETE' ? 204 : 200, headers: answer });
   };
   const { endpoint } = resolveEndpoint('http://store.test:7480', { region: 'us-east-1' });
   return { client: new S3Client({ endpoint, credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' }, fetch: f, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }), log };
@@ -145,6 +148,12 @@ describe('probeChecksum against stores of each kind', () => {
   it('a store that ignores it: not used', async () => {
     const { client } = fakeStore('ignores');
     expect(await probeChecksum(client, 'b', 'CRC32C')).toMatchObject({ verdict: 'ignored', use: false });
+  });
+
+  it('a versioned bucket: each probe version is deleted by its id (no delete marker left)', async () => {
+    const { client, log } = fakeStore('versioned-ignores');
+    expect(await probeChecksum(client, 'b', 'CRC32C')).toMatchObject({ verdict: 'ignored' });
+    expect(log.filter((l) => l.startsWith('DELETE'))).toEqual(['DELETE version=v1', 'DELETE version=v2']);
   });
 
   it('a CORS rule that does not allow the header: not used, nothing left to delete', async () => {
