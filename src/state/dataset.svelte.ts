@@ -53,8 +53,10 @@ function spawnWorker(): Worker {
 
 // One Zarr worker is started as soon as the app loads, so its code and the
 // blosc decoder (WASM, 100-500 ms to compile under load) are ready before a
-// dataset is opened; the first DatasetState takes it, later ones start their own.
-let spare: Worker | null = typeof Worker !== 'undefined' && typeof window !== 'undefined' ? spawnWorker() : null;
+// dataset is opened. A closed view hands its warm worker back here, so moving
+// between the groups of a store (a new view each) does not pay that again.
+let spare: { worker: Worker; remote: Comlink.Remote<ZarrWorkerApi> | null } | null =
+  typeof Worker !== 'undefined' && typeof window !== 'undefined' ? { worker: spawnWorker(), remote: null } : null;
 
 export class DatasetState {
   #worker: Worker | null = null;
@@ -138,8 +140,10 @@ export class DatasetState {
     mark('page:open');
     this.timings = {};
     if (!this.#worker) {
-      this.#worker = spare ?? spawnWorker();
+      const w = spare ?? { worker: spawnWorker(), remote: null };
       spare = null;
+      this.#worker = w.worker;
+      this.#remote = w.remote;
     }
     this.#remote ??= Comlink.wrap<ZarrWorkerApi>(this.#worker);
     let port: MessagePort | null = null;
@@ -409,9 +413,18 @@ export class DatasetState {
   close(): void {
     this.playing = false;
     if (this.#playTimer) clearTimeout(this.#playTimer);
-    this.#remote?.[Comlink.releaseProxy]();
-    this.#worker?.terminate();
+    const worker = this.#worker;
+    const remote = this.#remote;
     this.#worker = null;
     this.#remote = null;
+    if (!worker) return;
+    // Reuse only a worker that is not opening: a late open would replace the next view's dataset.
+    if (!spare && remote && this.status !== 'opening') {
+      void remote.cancel(this.#drawId);
+      spare = { worker, remote };
+      return;
+    }
+    remote?.[Comlink.releaseProxy]();
+    worker.terminate();
   }
 }
