@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newPage } from '../helpers/browser';
 import { hasRgw, loadRgwEnv } from '../helpers/rgw-env';
-import { createBucket, destroyBucket, uniqueBucket } from '../helpers/s3';
-import { makeFixtures, makeReadableByAnyone, uploadDir, type Expected } from '../integration/zarr/fixtures';
+import { createBucket, destroyBucket, rgwService, uniqueBucket } from '../helpers/s3';
+import { makeFixtures, makeReadableByAnyone, uploadDir, V3_SHAPE, v3Value, writeV3Store, type Expected } from '../integration/zarr/fixtures';
 import { makeNestedFixtures, type NestedCheck } from '../integration/zarr/nested-fixtures';
 import { connectAgain, connectAt } from './explorer-helpers';
 
@@ -32,6 +32,8 @@ describe.skipIf(!hasRgw())('Zarr dataset view', () => {
     await createBucket(bucket, { corsOrigins: [new URL(appUrl).origin] });
     await uploadDir(f.dir, bucket, 'data/');
     await uploadDir(n.dir, bucket, 'data/');
+    const service = rgwService();
+    await writeV3Store((key, body) => service.putObject({ bucket, key, body, md5: false }), 'data/v3.zarr/');
     await makeReadableByAnyone(bucket);
     browser = await launchBrowser();
   }, 300_000);
@@ -162,6 +164,27 @@ describe.skipIf(!hasRgw())('Zarr dataset view', () => {
     await page.click('[data-testid="group-crumbs"] a:text("store root")');
     await page.waitForSelector('[data-testid="var-orog"]');
     expect(page.url()).not.toContain('group=');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('reads a sharded v3 array with keys without suffix ranges (no CORS preflight per shard)', async () => {
+    const { page, errors } = await newPage(browser);
+    const ranges: string[] = [];
+    page.context().on('request', (r) => {
+      const range = r.headers().range;
+      if (range) ranges.push(range);
+    });
+    await connectAt(page, appUrl, `#/dataset/${bucket}/data/v3.zarr`);
+    await page.click('[data-testid="var-sharded"]');
+    await drawn(page);
+    // Values of time 0 are t*1000 + y*10 + x - 40.5 (see writeV3Store).
+    const want = Array.from({ length: V3_SHAPE[1] * V3_SHAPE[2] }, (_, i) => v3Value(0, Math.floor(i / V3_SHAPE[2]), i % V3_SHAPE[2]));
+    const m = /data from (\S+) to (\S+);/.exec((await page.textContent('[data-testid="draw-status"]'))!)!;
+    expect([Number(m[1]), Number(m[2])]).toEqual([Math.min(...want), Math.max(...want)]);
+    // The shard index and its chunks were read by offset ranges only.
+    expect(ranges.length).toBeGreaterThan(0);
+    expect(ranges.filter((r) => !/^bytes=\d+-\d+$/.test(r))).toEqual([]);
     expect(errors).toEqual([]);
     await page.context().close();
   });
