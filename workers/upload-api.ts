@@ -18,14 +18,18 @@ import * as Comlink from 'comlink';
  */
 function hashWorkers(count = 2): PartHasher | undefined {
   if (typeof Worker === 'undefined') return undefined;
-  const pool = Array.from({ length: count }, (_, i) => ({
-    remote: Comlink.wrap<PartHasher>(new Worker(new URL('./upload-hash.worker.ts', import.meta.url), { type: 'module', name: `tessera-upload-hash-${i}` })),
-    busy: 0,
-  }));
+  // Started on the first hash, not with the S3 worker: most sessions never upload, and two
+  // isolates starting up took CPU from whatever the user opened first (seen in a Zarr open's trace).
+  let pool: { remote: Comlink.Remote<PartHasher>; busy: number }[] | undefined;
+  const start = () =>
+    (pool ??= Array.from({ length: count }, (_, i) => ({
+      remote: Comlink.wrap<PartHasher>(new Worker(new URL('./upload-hash.worker.ts', import.meta.url), { type: 'module', name: `tessera-upload-hash-${i}` })),
+      busy: 0,
+    })));
   return {
     parallel: count,
     async hash(req) {
-      const w = pool.reduce((a, b) => (b.busy < a.busy ? b : a));
+      const w = start().reduce((a, b) => (b.busy < a.busy ? b : a));
       w.busy++;
       try {
         return await w.remote.hash(req);
