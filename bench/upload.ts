@@ -11,7 +11,9 @@
  * Not a test: nothing here fails on speed.
  *
  * Environment: TESSERA_BENCH_SIZE_MB (default 1024), TESSERA_BENCH_RUNS (default 3),
- * TESSERA_BENCH_CASES (default `file,folder`; `folder` alone skips the big file).
+ * TESSERA_BENCH_CASES (default `file,folder`; `folder` alone skips the big file),
+ * TESSERA_BENCH_DEVTOOLS (default `detached`: Playwright disconnects while
+ * Tessera uploads, see upload-harness/detached.ts; `attached` keeps it on).
  *
  * During Tessera's big-file runs the resident memory of the browser's renderer
  * (the page and its workers live there) and of its network service is sampled
@@ -37,6 +39,7 @@ import { deleteMany } from '../src/lib/s3/ops/delete-objects';
 import { planParts } from '../src/lib/upload/part-plan';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENT } from '../src/lib/upload/engine';
 import { MemorySampler, cpuByRole, cpuDelta } from './upload-harness/memory';
+import { DetachableChromium } from './upload-harness/detached';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const WORK = join(tmpdir(), 'tessera-bench-upload');
@@ -56,10 +59,27 @@ function rgwMode(): string {
 const SIZE = Number(process.env.TESSERA_BENCH_SIZE_MB ?? (rgwMode() === 'memstore' ? 256 : 1024)) * 1024 * 1024;
 const RUNS = Number(process.env.TESSERA_BENCH_RUNS ?? 3);
 const CASES = new Set((process.env.TESSERA_BENCH_CASES ?? 'file,folder').split(',').map((c) => c.trim()));
+const DETACHED = process.env.TESSERA_BENCH_DEVTOOLS !== 'attached';
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.map': 'application/json', '.wasm': 'application/wasm' };
+
+interface RunResult {
+  ms: number;
+  failed: string[];
+}
+let resultWaiter: ((r: RunResult) => void) | undefined;
 
 async function serve(dir: string): Promise<{ server: Server; origin: string }> {
   const server = createServer((req, res) => {
+    if (req.method === 'POST' && req.url?.endsWith('/result')) {
+      // A detached run's result (see upload-harness/main.ts `start`).
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        res.writeHead(204).end();
+        resultWaiter?.(JSON.parse(body) as RunResult);
+      });
+      return;
+    }
     const path = join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'index.html') : path;
     if (!file.startsWith(dir) || !existsSync(file)) {
@@ -117,12 +137,35 @@ const ALL: Integrity = { md5: true, sha256: true, checksum: true };
 const MD5: Integrity = { md5: true, sha256: false, checksum: true };
 const NONE: Integrity = { md5: false, sha256: false, checksum: false };
 
-async function tessera(page: Page, bucket: string, paths: string[], keys: string[], integrity: Integrity): Promise<number> {
-  await page.setInputFiles('#files', paths);
-  const r = await page.evaluate(
-    ({ bucket, keys, integrity }) => (window as unknown as { bench: { upload(b: string, k: string[], i: Integrity): Promise<{ ms: number; failed: string[] }> } }).bench.upload(bucket, keys, integrity),
-    { bucket, keys, integrity },
-  );
+type Harness = { bench: { upload(b: string, k: string[], i: Integrity): Promise<RunResult>; start(b: string, k: string[], i: Integrity): void } };
+
+/** How the benchmark reaches the harness page: through an attached Playwright, or by connecting for a moment. */
+interface Driver {
+  run<T>(fn: (page: Page) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+async function tessera(driver: Driver, bucket: string, paths: string[], keys: string[], integrity: Integrity): Promise<number> {
+  const args = { bucket, keys, integrity };
+  let r: RunResult;
+  if (DETACHED) {
+    const result = new Promise<RunResult>((resolve) => (resultWaiter = resolve));
+    await driver.run(async (page) => {
+      // Playwright would copy the files' bytes over a CDP connection (memory Blobs, 50 MB at most):
+      // hand Chromium the paths instead, as the file picker does.
+      const cdp = await page.context().newCDPSession(page);
+      const input = await cdp.send('Runtime.evaluate', { expression: "document.getElementById('files')" });
+      await cdp.send('DOM.setFileInputFiles', { files: paths, objectId: input.result.objectId! });
+      await cdp.detach();
+      await page.evaluate((a) => (window as unknown as Harness).bench.start(a.bucket, a.keys, a.integrity), args);
+    });
+    r = await result;
+  } else {
+    r = await driver.run(async (page) => {
+      await page.setInputFiles('#files', paths);
+      return page.evaluate((a) => (window as unknown as Harness).bench.upload(a.bucket, a.keys, a.integrity), args);
+    });
+  }
   if (r.failed.length) throw new Error(`Tessera: ${r.failed.length} uploads failed: ${r.failed.slice(0, 3).join('; ')}`);
   return r.ms / 1000;
 }
@@ -144,16 +187,25 @@ async function main(): Promise<void> {
   const { server, origin } = await serve(dist);
   const bucket = uniqueBucket('bench-up');
   await createBucket(bucket, { corsOrigins: [origin] });
-  const browser = await launchBrowser();
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
-  await page.goto(`${origin}/index.html`);
-  await page.waitForFunction(() => document.title === 'ready');
-  await page.evaluate((s) => (window as unknown as { bench: { connect(s: unknown): Promise<void> } }).bench.connect(s), {
-    endpoint: env.endpoint,
-    region: env.region,
-    accessKeyId: env.accessKeyId,
-    secretAccessKey: env.secretAccessKey,
+  let driver: Driver;
+  if (DETACHED) {
+    const chrome = new DetachableChromium();
+    driver = { run: (fn) => chrome.with(origin, fn), close: () => chrome.close() };
+  } else {
+    const browser = await launchBrowser();
+    const attached = await browser.newPage();
+    driver = { run: (fn) => fn(attached), close: () => browser.close() };
+  }
+  await driver.run(async (page) => {
+    page.on('pageerror', (e) => console.error('page error:', e));
+    await page.goto(`${origin}/index.html`);
+    await page.waitForFunction(() => document.title === 'ready');
+    await page.evaluate((s) => (window as unknown as { bench: { connect(s: unknown): Promise<void> } }).bench.connect(s), {
+      endpoint: env.endpoint,
+      region: env.region,
+      accessKeyId: env.accessKeyId,
+      secretAccessKey: env.secretAccessKey,
+    });
   });
 
   const memory = new MemorySampler();
@@ -166,17 +218,17 @@ async function main(): Promise<void> {
     }
   };
   const fileRuns: Record<string, () => Promise<number>> = {
-    'Tessera (MD5 per part + SHA-256)': sampled(async () => tessera(page, bucket, [big], ['big/tessera.bin'], ALL)),
-    'Tessera (MD5 per part)': sampled(async () => tessera(page, bucket, [big], ['big/tessera-md5.bin'], MD5)),
-    'Tessera (hashing off)': sampled(async () => tessera(page, bucket, [big], ['big/tessera-nohash.bin'], NONE)),
+    'Tessera (MD5 per part + SHA-256)': sampled(async () => tessera(driver, bucket, [big], ['big/tessera.bin'], ALL)),
+    'Tessera (MD5 per part)': sampled(async () => tessera(driver, bucket, [big], ['big/tessera-md5.bin'], MD5)),
+    'Tessera (hashing off)': sampled(async () => tessera(driver, bucket, [big], ['big/tessera-nohash.bin'], NONE)),
     'aws s3 cp': () => timed(async () => mustSucceed('aws s3 cp')(await aws(['s3', 'cp', '--only-show-errors', big, `s3://${bucket}/big/aws.bin`]))),
     's3cmd put': () => timed(async () => mustSucceed('s3cmd put')(await s3cmd(['put', '--no-progress', big, `s3://${bucket}/big/s3cmd.bin`]))),
   };
   const zarrKeys = zarrFiles.map((f) => `zarr/tessera/bench.zarr/${relative(zarr, f).split('\\').join('/')}`);
   const folderRuns: Record<string, () => Promise<number>> = {
-    'Tessera folder (MD5 + SHA-256)': async () => tessera(page, bucket, zarrFiles, zarrKeys, ALL),
-    'Tessera folder (MD5)': async () => tessera(page, bucket, zarrFiles, zarrKeys.map((k) => k.replace('zarr/tessera/', 'zarr/tessera-md5/')), MD5),
-    'Tessera folder (hashing off)': async () => tessera(page, bucket, zarrFiles, zarrKeys.map((k) => k.replace('zarr/tessera/', 'zarr/tessera-nohash/')), NONE),
+    'Tessera folder (MD5 + SHA-256)': async () => tessera(driver, bucket, zarrFiles, zarrKeys, ALL),
+    'Tessera folder (MD5)': async () => tessera(driver, bucket, zarrFiles, zarrKeys.map((k) => k.replace('zarr/tessera/', 'zarr/tessera-md5/')), MD5),
+    'Tessera folder (hashing off)': async () => tessera(driver, bucket, zarrFiles, zarrKeys.map((k) => k.replace('zarr/tessera/', 'zarr/tessera-nohash/')), NONE),
     'aws s3 sync': () => timed(async () => mustSucceed('aws s3 sync')(await aws(['s3', 'sync', '--only-show-errors', zarr, `s3://${bucket}/zarr/aws/bench.zarr`]))),
     's3cmd sync': () => timed(async () => mustSucceed('s3cmd sync')(await s3cmd(['sync', '--no-progress', `${zarr}/`, `s3://${bucket}/zarr/s3cmd/bench.zarr/`]))),
   };
@@ -186,7 +238,7 @@ async function main(): Promise<void> {
     // Warm-up, untimed: the first upload of a session starts the hash workers,
     // compiles the WASM hashers and asks the bucket whether it checks
     // x-amz-checksum headers; once per session, not per upload.
-    await tessera(page, bucket, zarrFiles.slice(0, 8), zarrKeys.slice(0, 8).map((k) => k.replace('zarr/tessera/', 'warm-up/')), ALL);
+    await tessera(driver, bucket, zarrFiles.slice(0, 8), zarrKeys.slice(0, 8).map((k) => k.replace('zarr/tessera/', 'warm-up/')), ALL);
     await emptyPrefix(bucket, 'warm-up/');
     for (const [label, runs, prefix] of [
       ['file', fileRuns, 'big/'],
@@ -214,7 +266,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await browser.close();
+    await driver.close();
     server.close();
     await destroyBucket(bucket).catch(() => undefined);
   }

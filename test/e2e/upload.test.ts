@@ -220,6 +220,13 @@ describe.skipIf(!hasRgw())('Uploads in the browser', () => {
     await row(page, key).getByRole('button', { name: 'Cancel' }).click();
     await waitStatus(page, key, 'cancelled');
     expect(await listAllMultipartUploads(client, { bucket, prefix: key })).toEqual([]);
+
+    // The small files' records (kept as one IndexedDB value for the folder) come back after a reload, finished.
+    await page.reload();
+    await connect(page, appUrl, loadRgwEnv().endpoint, `#/b/${bucket}/folder/`);
+    await openUploads(page);
+    for (const p of Object.keys(files)) await waitStatus(page, `folder/data.zarr/${p}`, 'done', 10_000);
+    await waitStatus(page, key, 'cancelled', 10_000);
     expect(errors).toEqual([]);
     await context.close();
   });

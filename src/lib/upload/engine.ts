@@ -194,6 +194,7 @@ export class UploadEngine {
   /** Queue files. Throws (before queueing anything) when a file cannot be uploaded to S3, in plain words. */
   async add(files: AddFile[]): Promise<string[]> {
     const now = this.#o.now();
+    const batch = this.#o.newId();
     const records: Array<{ record: UploadRecord; file: Blob; handle?: unknown }> = [];
     for (const f of files) {
       const plan = planParts(f.file.size, { ...this.#o.plan, partSize: f.partSize ?? this.#o.plan.partSize });
@@ -215,6 +216,7 @@ export class UploadEngine {
           plan,
           integrity: { ...this.#o.integrity, ...f.integrity },
           status: 'queued',
+          batch: plan.multipart ? undefined : batch,
           parts: [],
           createdAt: now,
           updatedAt: now,

@@ -59,6 +59,8 @@ export interface UploadRecord {
   plan: PartPlan;
   integrity: IntegrityOptions;
   status: UploadStatus;
+  /** Files sent in one PUT that were added together share a batch: the store may keep them as one value. */
+  batch?: string;
   /** Whether this upload sends an `x-amz-checksum-*` header, from the store's probe (fixed once the upload starts). */
   checksum?: ChecksumSupport;
   uploadId?: string;
