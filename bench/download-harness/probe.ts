@@ -4,6 +4,7 @@
  * worker. `npx tsx bench/download-harness/probe.ts [MiB=1024]`. Env MODES,
  * PLANS (JSON [[rangeMiB, parallel], ...]).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -38,7 +39,15 @@ try {
   for (let round = 0; round < Number(process.env.ROUNDS ?? 2); round++)
     for (const [r, p] of plans)
       for (const mode of modes) {
-        const out = (await page.evaluate((a) => (window as unknown as { probe(a: unknown): Promise<unknown> }).probe(a), { url, size, range: r! << 20, parallel: p, mode, etag })) as { ms: number; total: number; writeMs: number };
+        if (process.env.DD) execFileSync('sh', ['-c', 'dd if=/dev/urandom of=/tmp/tessera-probe-dd bs=4M count=256 status=none; sync']);
+        if (process.env.SETTLE) execFileSync('sync');
+        const pg = process.env.NEWPAGE ? await browser.newPage() : page;
+        if (pg !== page) {
+          await pg.goto(`${origin}/index.html`);
+          await pg.waitForFunction(() => document.title === 'ready');
+        }
+        const out = (await pg.evaluate((a) => (window as unknown as { probe(a: unknown): Promise<unknown> }).probe(a), { url, size, range: r! << 20, parallel: p, mode, etag })) as { ms: number; total: number; writeMs: number };
+        if (pg !== page) await pg.close();
         console.log(`${mode.padEnd(8)} ${r} MiB x${p}: ${(out.ms / 1000).toFixed(2)} s ${((size / 1e6) / (out.ms / 1000)).toFixed(0)} MB/s (write ${out.writeMs.toFixed(0)} ms)${out.total !== size ? ' SHORT' : ''}`);
       }
   await browser.close();

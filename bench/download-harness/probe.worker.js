@@ -5,13 +5,19 @@ self.onmessage = async (e) => {
   const { url, size, range, parallel, etag } = e.data;
   // `<mode>+headers`: the same with the headers a signed request carries (they make each range preflight).
   const withHeaders = e.data.mode.endsWith('+headers');
-  const mode = e.data.mode.replace('+headers', '');
+  const noStore = e.data.mode.endsWith('+nostore');
+  const mode = e.data.mode.replace('+nostore', '').replace('+headers', '').replace('fresh-', '').replace('-notrunc', '');
   const root = await navigator.storage.getDirectory();
   let sync = null;
-  if (mode === 'sync' || mode === 'batched' || mode === 'byob') {
-    const fh = await root.getFileHandle('probe.bin', { create: true });
+  // `fresh-` modes start from a new file each run (as the app does: a new file per download);
+  // `-notrunc` modes do not set the file's size before writing.
+  const fresh = e.data.mode.startsWith('fresh-');
+  const noTrunc = e.data.mode.includes('-notrunc');
+  if (fresh) await root.removeEntry('probe.bin').catch(() => undefined);
+  if (['sync', 'batched', 'byob'].includes(mode)) {
+    const fh = e.data.handle ?? (await root.getFileHandle('probe.bin', { create: true }));
     sync = await fh.createSyncAccessHandle();
-    sync.truncate(size);
+    if (!noTrunc) sync.truncate(size);
   }
   if (mode === 'writer') {
     writer = new Worker(new URL('./writer.worker.js', import.meta.url), { type: 'module' });
@@ -29,7 +35,7 @@ self.onmessage = async (e) => {
       const end = Math.min(size, start + range) - 1;
       const headers = { Range: `bytes=${start}-${end}` };
       if (withHeaders) Object.assign(headers, { 'If-Match': etag, 'X-Amz-Date': '20261129T000000Z', 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' });
-      const res = await fetch(url, { headers });
+      const res = await fetch(url, noStore ? { headers, cache: 'no-store' } : { headers });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       let pos = start;
       if (mode === 'byob') {

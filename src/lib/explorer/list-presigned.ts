@@ -25,7 +25,7 @@ async function onePage(client: S3Client, input: ListObjectsInput, signal?: Abort
     let error: S3Error;
     try {
       const url = await client.presign(req, EXPIRES);
-      const res = await fetch(url, { signal });
+      const res = await fetch(url, { signal, cache: 'no-store' });
       if (res.ok) return await ListObjectsV2.parse(res, input);
       error = await errorFromResponse(req, res);
     } catch (e) {

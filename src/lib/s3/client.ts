@@ -145,7 +145,10 @@ export class S3Client {
   }
 
   async #attempt(req: S3Request, url: string, signal?: AbortSignal): Promise<Response> {
-    const init: RequestInit & { duplex?: 'half' } = { method: req.method, signal };
+    // Never through the browser's HTTP cache: every signed request is unique, and a
+    // cached GET range is written to the disk cache as well as read (measured in
+    // Chromium, 1 GiB in 64 MiB ranges: ~3.0 s with the cache, ~2.2 s without).
+    const init: RequestInit & { duplex?: 'half' } = { method: req.method, signal, cache: 'no-store' };
     if (req.body !== undefined) {
       init.body = req.body as BodyInit;
       if (typeof ReadableStream !== 'undefined' && req.body instanceof ReadableStream) init.duplex = 'half';
