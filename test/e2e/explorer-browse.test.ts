@@ -89,12 +89,24 @@ describe.skipIf(!hasRgw())('Explorer at scale', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="walk-status"]')?.textContent?.includes('complete'), undefined, { timeout: 120_000 });
     expect(await page.$$eval('[data-testid="find-results"] li a', (as) => as.map((a) => a.textContent))).toEqual(['big/obj-012345.txt']);
 
-    // Cancel a walk half-way: it stops and says the result is partial.
+    // Cancel a walk half-way: it stops and says the result is partial. Listing pages after the
+    // first are held until then, so a fast store cannot finish the walk before the click.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let pages = 0;
+    const isListing = (url: URL) => url.pathname === `/${BIG_BUCKET}` && url.searchParams.get('list-type') === '2';
+    await context.route(isListing, async (route) => {
+      if (++pages > 1) await held;
+      await route.continue().catch(() => undefined);
+    });
     await page.fill('input[name="find"]', 'obj');
     await page.click('[data-testid="walk-panel"] button[type="submit"]');
     await page.waitForSelector('[data-testid="walk-cancel"]');
     await page.click('[data-testid="walk-cancel"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="walk-status"]')?.textContent?.includes('cancelled'));
+    release();
+    await context.unroute(isListing);
+    expect(pages).toBeGreaterThan(1); // the walk was under way, held at its second page
     expect(errors).toEqual([]);
     await context.close();
   });
