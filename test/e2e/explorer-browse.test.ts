@@ -94,7 +94,7 @@ describe.skipIf(!hasRgw())('Explorer at scale', () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     let pages = 0;
-    const isListing = (url: URL) => url.pathname === `/${BIG_BUCKET}` && url.searchParams.get('list-type') === '2';
+    const isListing = (url: URL) => url.pathname.replace(/\/$/, '') === `/${BIG_BUCKET}` && url.searchParams.get('list-type') === '2';
     await context.route(isListing, async (route) => {
       if (++pages > 1) await held;
       await route.continue().catch(() => undefined);
