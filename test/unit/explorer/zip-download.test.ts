@@ -159,7 +159,9 @@ describe('zip engine', () => {
     const plan = planZip([...store].map(([k, s]) => summary(k, s)), 'd/');
     const sink = memorySink();
     const r = await zipEntries(storeClient(store, seen), 'bkt', plan, sink);
-    expect(seen).toEqual(['d/a.txt', 'd/sub/big.bin', 'd/sub/big.bin from 120000', 'd/sub/big.bin from 240000']);
+    // The next object's GET is opened while the current one streams, so the first two may start in either order.
+    expect(seen.slice(0, 2).sort()).toEqual(['d/a.txt', 'd/sub/big.bin']);
+    expect(seen.slice(2)).toEqual(['d/sub/big.bin from 120000', 'd/sub/big.bin from 240000']);
     expect(r.doneObjects).toBe(2);
     expect(sink.state).toBe('closed');
     expect(sink.bytes().indexOf(Buffer.from(B))).toBeGreaterThan(0);
