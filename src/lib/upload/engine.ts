@@ -62,14 +62,8 @@ export interface AddFile {
   integrity?: Partial<IntegrityOptions>;
 }
 
-export interface UploadSnapshot {
-  id: string;
-  endpoint?: string;
-  bucket: string;
-  key: string;
-  name: string;
-  size: number;
-  status: UploadStatus;
+/** What the page sees of an upload: the record's own fields, plus progress. */
+export interface UploadSnapshot extends Pick<UploadRecord, 'id' | 'endpoint' | 'bucket' | 'key' | 'name' | 'size' | 'status' | 'uploadId' | 'etag' | 'verify' | 'error' | 'createdAt' | 'finishedAt'> {
   /** Bytes the store holds. */
   bytesDone: number;
   /** Bytes on the wire now. */
@@ -78,15 +72,10 @@ export interface UploadSnapshot {
   partCount: number;
   multipart: boolean;
   attached: boolean;
-  uploadId?: string;
-  etag?: string;
+  /** The whole file's SHA-256 (hex), once known. */
   sha256?: string;
-  verify?: UploadRecord['verify'];
   /** Whether `x-amz-checksum-*` headers go with this upload, and why (the store's probe). */
   checksum?: ChecksumSupport;
-  error?: UploadRecord['error'];
-  createdAt: number;
-  finishedAt?: number;
 }
 
 interface Live {
