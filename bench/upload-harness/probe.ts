@@ -3,29 +3,21 @@
  * integrity settings, one run each (`npx tsx bench/upload-harness/probe.ts [MiB]`, after
  * `bench/upload.ts` made the test files). Env: INTEG, SEND, READ (JSON lists).
  */
-import { createServer } from 'node:http';
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { launchBrowser } from '../../test/helpers/browser';
 import { loadRgwEnv } from '../../test/helpers/rgw-env';
 import { createBucket, destroyBucket, uniqueBucket } from '../../test/helpers/s3';
+import { serveDir } from '../lib/serve-dir';
 
 const WORK = join(tmpdir(), 'tessera-bench-upload');
 const dist = join(WORK, 'dist');
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript' };
 const size = Number(process.argv[2] ?? 128);
 
 import { build } from 'vite';
 await build({ configFile: false, root: import.meta.dirname, base: './', logLevel: 'warn', worker: { format: 'es' }, build: { outDir: dist, emptyOutDir: true, target: 'es2022' } });
-const server = createServer((req, res) => {
-  const p = join(dist, new URL(req.url ?? '/', 'http://x').pathname);
-  if (!existsSync(p) || statSync(p).isDirectory()) return void res.writeHead(404).end();
-  res.writeHead(200, { 'content-type': MIME[extname(p)] ?? 'application/octet-stream' });
-  createReadStream(p).pipe(res);
-});
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+const server = await serveDir(dist);
+const origin = server.origin;
 const env = loadRgwEnv();
 const bucket = uniqueBucket('probe');
 await createBucket(bucket, { corsOrigins: [origin] });
