@@ -21,6 +21,7 @@ import { launchBrowser } from '../test/helpers/browser';
 import { loadRgwEnv } from '../test/helpers/rgw-env';
 import { createBucket, destroyBucket, uniqueBucket } from '../test/helpers/s3';
 import { makeReadableByAnyone, uploadDir } from '../test/integration/zarr/fixtures';
+import { cpuByRole, cpuDelta } from './upload-harness/memory';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -33,6 +34,9 @@ const TRACE = process.env.TESSERA_BENCH_TRACE === '1';
  * Wait this long after the page loads before opening (a user needs time to
  * click; the app warms its Zarr worker meanwhile). 0 = open at once, the worst case.
  */
+/** Write a Chromium trace of the first round's open here (chrome://tracing or Perfetto reads it). */
+const CHROME_TRACE = process.env.TESSERA_BENCH_CHROME_TRACE;
+const JS_PROFILE = process.env.TESSERA_BENCH_JS_PROFILE === '1';
 const SETTLE_MS = Number(process.env.TESSERA_BENCH_SETTLE_MS ?? 0);
 
 function printTrace(events: [string, number][]): void {
@@ -48,6 +52,22 @@ function printTrace(events: [string, number][]): void {
   if (process.env.TESSERA_BENCH_TRACE_ALL === '1') for (const [what, at] of events) console.log(`    ${ms(at)} ${what}`);
   console.log('    step               first  last (ms after open)');
   for (const [kind, at] of first) console.log(`    ${kind.padEnd(18)} ${ms(at)} ${ms(last.get(kind)!)}`);
+}
+
+/** The main thread's functions by self time (JS_PROFILE=1; build unminified with TESSERA_BENCH_NO_MINIFY=1 for names). */
+function printProfile(profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[]; samples?: number[]; timeDeltas?: number[] }): void {
+  const self = new Map<number, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) self.set(samples[i]!, (self.get(samples[i]!) ?? 0) + (deltas[i + 1] ?? 0) / 1000);
+  const byFn = new Map<string, number>();
+  for (const n of profile.nodes) {
+    const f = n.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    byFn.set(key, (byFn.get(key) ?? 0) + (self.get(n.id) ?? 0));
+  }
+  console.log('    main thread, self ms:');
+  for (const [k, v] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`    ${v.toFixed(1).padStart(7)} ${k}`);
 }
 
 const median = (xs: number[]) => {
@@ -82,7 +102,7 @@ async function main(): Promise<void> {
     await makeReadableByAnyone(bucket);
     const url = `${env.endpoint}/${bucket}/bench.zarr`;
     console.log('building the bench page…');
-    await build({ root: join(ROOT, 'bench/zarr-page'), base: './', logLevel: 'warn', configFile: join(ROOT, 'vite.config.ts'), build: { outDir, emptyOutDir: true } });
+    await build({ root: join(ROOT, 'bench/zarr-page'), base: './', logLevel: 'warn', configFile: join(ROOT, 'vite.config.ts'), build: { outDir, emptyOutDir: true, ...(process.env.TESSERA_BENCH_NO_MINIFY === '1' ? { minify: false } : {}) } });
     server = await preview({ root: join(ROOT, 'bench/zarr-page'), configFile: join(ROOT, 'vite.config.ts'), build: { outDir }, preview: { host: '127.0.0.1', port: PORT, strictPort: true }, logLevel: 'warn' });
 
     const t = { opened: [] as number[], first: [] as number[], full: [] as number[], xarray: [] as number[], xarrayProc: [] as number[], zarr: [] as number[], zarrProc: [] as number[] };
@@ -92,12 +112,27 @@ async function main(): Promise<void> {
       const page = await context.newPage();
       await page.goto(`${origin}/index.html`);
       if (SETTLE_MS) await page.waitForTimeout(SETTLE_MS);
+      const el = page.locator('[data-testid=timings]');
+      // Playwright evaluates its injected script in the page on first use (~11 ms
+      // on the main thread): do that before the timed open, not during it.
+      await el.count();
+      const cpu0 = cpuByRole();
+      const cdp = JS_PROFILE && round === 0 ? await context.newCDPSession(page) : null;
+      if (cdp) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+        await cdp.send('Profiler.start');
+      }
+      if (CHROME_TRACE && round === 0) await browser.startTracing(page, { path: CHROME_TRACE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'toplevel', 'blink', 'cc', 'gpu', 'v8', 'disabled-by-default-v8.gc'] });
       await page.evaluate(
         ([endpoint, accessKeyId, secretAccessKey, b]) => window.tesseraBench.open({ endpoint: endpoint!, accessKeyId, secretAccessKey }, { kind: 's3', bucket: b!, path: 'bench.zarr' }),
         [env.endpoint, env.accessKeyId, env.secretAccessKey, bucket],
       );
-      const el = page.locator('[data-testid=timings]');
       await el.waitFor({ timeout: 120_000 });
+      // CPU seconds per process while the slice was read and drawn (2 cores shared with the store).
+      if (CHROME_TRACE && round === 0) await browser.stopTracing();
+      if (cdp) printProfile((await cdp.send('Profiler.stop')).profile);
+      const cpu = Object.entries(cpuDelta(cpu0, cpuByRole())).filter(([k, v]) => v > 0 && k !== 'peer cli').map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
       t.opened.push(Number(await el.getAttribute('data-opened')) / 1000);
       t.first.push(Number(await el.getAttribute('data-first')) / 1000);
       t.full.push(Number(await el.getAttribute('data-full')) / 1000);
@@ -107,10 +142,12 @@ async function main(): Promise<void> {
       const [xa, xaProc] = (await python(['xarray', url])).split(' ').map(Number);
       t.xarray.push(xa!);
       t.xarrayProc.push(xaProc!);
+      const zcpu0 = cpuByRole();
       const [za, zaProc] = (await python(['zarr', url])).split(' ').map(Number);
+      const zcpu = cpuDelta(zcpu0, cpuByRole());
       t.zarr.push(za!);
       t.zarrProc.push(zaProc!);
-      console.log(`round ${round + 1}: tessera opened ${t.opened.at(-1)!.toFixed(3)} s, first ${t.first.at(-1)!.toFixed(3)} s, full ${t.full.at(-1)!.toFixed(3)} s; xarray ${xa!.toFixed(3)} s; zarr-python ${za!.toFixed(3)} s`);
+      console.log(`round ${round + 1}: tessera opened ${t.opened.at(-1)!.toFixed(3)} s, first ${t.first.at(-1)!.toFixed(3)} s, full ${t.full.at(-1)!.toFixed(3)} s (CPU s: ${cpu}); xarray ${xa!.toFixed(3)} s; zarr-python ${za!.toFixed(3)} s (CPU s: python ${zcpu['peer cli']!.toFixed(2)}, radosgw ${(zcpu.radosgw ?? 0).toFixed(2)})`);
     }
     const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)])) as Record<keyof typeof t, number>;
     console.log(`\nZarr slice (16 chunks of 512x512 float32, blosc zstd), medians of ${ROUNDS} interleaved rounds${SETTLE_MS ? `, opened ${SETTLE_MS} ms after the page loaded` : ', opened as soon as the page loaded'}:`);

@@ -174,6 +174,7 @@ export class DatasetState {
     this.coords = {};
     this.status = 'ready';
     void this.#remote.coords().then(({ coords, warnings }) => {
+      mark('page:coords');
       this.coords = coords;
       if (this.info && warnings.length !== this.info.warnings.length) this.info = { ...this.info, warnings };
     });

@@ -12,22 +12,73 @@ export interface PaintOptions {
   nanColor?: [number, number, number, number];
 }
 
-/** Fill `out` (RGBA, 4 bytes per value) from `values`. */
-export function paint(values: ArrayLike<number>, cmap: Colormap, options: PaintOptions, out?: Uint8ClampedArray): Uint8ClampedArray {
-  const n = values.length;
-  const rgba = out ?? new Uint8ClampedArray(n * 4);
-  const { lut } = cmap;
-  const { min, max } = options;
-  const span = max - min;
-  const k = span > 0 ? 255 / span : 0;
-  const [nr, ng, nb, na] = options.nanColor ?? [0, 0, 0, 0];
+/** Whether a Uint32Array sees RGBA bytes as r | g << 8 | b << 16 | a << 24 (true everywhere browsers run). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+const packed = new WeakMap<Uint8Array, Uint32Array>();
+
+/** The colour map as 256 packed RGBA pixels (opaque). */
+function lut32(lut: Uint8Array): Uint32Array {
+  let t = packed.get(lut);
+  if (!t) {
+    t = new Uint32Array(256);
+    for (let i = 0; i < 256; i++) t[i] = (lut[i * 3]! | (lut[i * 3 + 1]! << 8) | (lut[i * 3 + 2]! << 16) | (255 << 24)) >>> 0;
+    packed.set(lut, t);
+  }
+  return t;
+}
+
+/*
+ * The loops below run on every pixel of every picture (4 Mi for a 2048 x 2048
+ * slice). One per array type keeps each element load monomorphic for the JIT,
+ * and one 32-bit store per pixel replaces four clamped byte stores: ~3x faster
+ * than the byte loop in Node on a 512 x 512 chunk.
+ */
+function fill32(values: Float32Array, n: number, min: number, k: number, t: Uint32Array, nan: number, out: Uint32Array): void {
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v !== v) {
+      out[i] = nan;
+      continue;
+    }
+    const idx = ((v - min) * k + 0.5) | 0;
+    out[i] = t[idx < 0 ? 0 : idx > 255 ? 255 : idx]!;
+  }
+}
+
+function fill64(values: Float64Array, n: number, min: number, k: number, t: Uint32Array, nan: number, out: Uint32Array): void {
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v !== v) {
+      out[i] = nan;
+      continue;
+    }
+    const idx = ((v - min) * k + 0.5) | 0;
+    out[i] = t[idx < 0 ? 0 : idx > 255 ? 255 : idx]!;
+  }
+}
+
+function fillAny(values: ArrayLike<number>, n: number, min: number, k: number, t: Uint32Array, nan: number, out: Uint32Array): void {
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v !== v) {
+      out[i] = nan;
+      continue;
+    }
+    const idx = ((v - min) * k + 0.5) | 0;
+    out[i] = t[idx < 0 ? 0 : idx > 255 ? 255 : idx]!;
+  }
+}
+
+/** The byte-wise loop, for a big-endian engine. */
+function fillBytes(values: ArrayLike<number>, n: number, min: number, k: number, lut: Uint8Array, nanColor: readonly number[], rgba: Uint8ClampedArray): void {
   for (let i = 0, o = 0; i < n; i++, o += 4) {
     const v = values[i]!;
     if (v !== v) {
-      rgba[o] = nr;
-      rgba[o + 1] = ng;
-      rgba[o + 2] = nb;
-      rgba[o + 3] = na;
+      rgba[o] = nanColor[0]!;
+      rgba[o + 1] = nanColor[1]!;
+      rgba[o + 2] = nanColor[2]!;
+      rgba[o + 3] = nanColor[3]!;
       continue;
     }
     let idx = ((v - min) * k + 0.5) | 0;
@@ -39,6 +90,26 @@ export function paint(values: ArrayLike<number>, cmap: Colormap, options: PaintO
     rgba[o + 2] = lut[l + 2]!;
     rgba[o + 3] = 255;
   }
+}
+
+/** Fill `out` (RGBA, 4 bytes per value) from `values`. */
+export function paint(values: ArrayLike<number>, cmap: Colormap, options: PaintOptions, out?: Uint8ClampedArray): Uint8ClampedArray {
+  const n = values.length;
+  const rgba = out ?? new Uint8ClampedArray(n * 4);
+  const { min, max } = options;
+  const span = max - min;
+  const k = span > 0 ? 255 / span : 0;
+  const nanColor = options.nanColor ?? [0, 0, 0, 0];
+  if (!LITTLE_ENDIAN || rgba.byteOffset % 4 !== 0) {
+    fillBytes(values, n, min, k, cmap.lut, nanColor, rgba);
+    return rgba;
+  }
+  const t = lut32(cmap.lut);
+  const nan = (nanColor[0] | (nanColor[1] << 8) | (nanColor[2] << 16) | (nanColor[3] << 24)) >>> 0;
+  const out32 = new Uint32Array(rgba.buffer, rgba.byteOffset, n);
+  if (values instanceof Float32Array) fill32(values, n, min, k, t, nan, out32);
+  else if (values instanceof Float64Array) fill64(values, n, min, k, t, nan, out32);
+  else fillAny(values, n, min, k, t, nan, out32);
   return rgba;
 }
 

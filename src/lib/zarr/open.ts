@@ -187,7 +187,8 @@ export class ZarrDataset {
     } catch (e) {
       throw toZarrError(e, v.path);
     }
-    return readSelection(arr, meta, v.packing, sel, plan, options);
+    const ready = (c: { objectKey: string }) => this.#store.ready(v.path ? `${v.path}/${c.objectKey}` : c.objectKey);
+    return readSelection(arr, meta, v.packing, sel, plan, { ready, ...options });
   }
 
   /** Chunks read as fill value because an anonymous, unlistable store answered 403. */

@@ -39,6 +39,12 @@ export interface ReadOptions {
   /** Requests in flight (default 8). */
   concurrency?: number;
   onPiece?: (piece: ChunkPiece) => void;
+  /**
+   * Settles when a chunk's bytes have arrived, if they are being fetched
+   * ahead (undefined otherwise). Chunks whose bytes are here are then decoded
+   * and handed to `onPiece` one at a time, in order of arrival.
+   */
+  ready?: (chunk: PlannedChunk) => Promise<unknown> | undefined;
 }
 
 /** Float32 output where it holds every value exactly enough, as xarray decodes packed 8/16-bit data. */
@@ -109,11 +115,25 @@ export async function readSelection(arr: AnyArray, meta: ArrayMeta, packing: CfP
   const values = valuesFor(meta.dtype, packing, n);
   const failures: ChunkFailure[] = [];
   let next = 0;
+  // Decoding runs on one thread: when several chunks' bytes land together,
+  // taking them one at a time to the end (decode, unpack, onPiece) puts the
+  // first on screen after one chunk's work instead of after all of theirs
+  // (their awaits interleaved: the first of six took ~40 ms instead of ~8).
+  let turn: Promise<void> = Promise.resolve();
   const worker = async () => {
     while (next < plan.chunks.length) {
       options.signal?.throwIfAborted();
       const chunk = plan.chunks[next++]!;
+      const ready = options.ready?.(chunk);
+      let release = () => {};
+      if (ready) {
+        await ready;
+        const previous = turn;
+        turn = new Promise<void>((r) => (release = r));
+        await previous;
+      }
       try {
+        options.signal?.throwIfAborted();
         const piece = await readPiece(arr, meta, packing, sel, chunk, options.signal);
         place(values, plan.outShape, piece);
         options.onPiece?.(piece);
@@ -122,6 +142,8 @@ export async function readSelection(arr: AnyArray, meta: ArrayMeta, packing: CfP
         if (err.kind === 'aborted' || options.signal?.aborted) throw err;
         failures.push({ objectKey: chunk.objectKey, coords: chunk.coords, kind: err.kind, message: err.message });
         blank(values, plan.outShape, chunk);
+      } finally {
+        release();
       }
     }
   };

@@ -65,6 +65,17 @@ export class ZarritaStore implements AsyncReadable {
     for (let i = 0; i < concurrency; i++) open();
   }
 
+  /**
+   * Settles when a prefetched object's bytes are here (or failed); undefined
+   * when `key` is not being prefetched.
+   */
+  ready(key: string): Promise<unknown> | undefined {
+    return this.#prefetched.get(`/${key}`)?.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   async #read(key: AbsolutePath, range: RangeQuery | undefined, signal: AbortSignal | undefined): Promise<Uint8Array | undefined> {
     const early = range ? undefined : this.#prefetched.get(key);
     if (early) {

@@ -31,6 +31,25 @@ describe('colour maps', () => {
     expect(px[8]).toBe(128);
     expect(Array.from(px.subarray(12, 16))).toEqual([255, 255, 255, 255]);
   });
+  it('paints every array type the same, byte for byte, into a fresh or a given buffer', () => {
+    const src = Array.from({ length: 1000 }, (_, i) => (i % 97 === 0 ? NaN : Math.sin(i / 30) * 1.5 - 0.2));
+    const cmap = colormap('RdBu_r');
+    const opts = { min: -1, max: 1, nanColor: [9, 8, 7, 6] as [number, number, number, number] };
+    // The reference: one pixel at a time, as the colour map is documented.
+    const want = new Uint8ClampedArray(src.length * 4);
+    src.forEach((v, i) => {
+      const idx = Math.max(0, Math.min(255, ((v - opts.min) * (255 / (opts.max - opts.min)) + 0.5) | 0));
+      want.set(Number.isNaN(v) ? opts.nanColor : [...cmap.lut.subarray(idx * 3, idx * 3 + 3), 255], i * 4);
+    });
+    for (const values of [new Float32Array(src), new Float64Array(src), src.map((v) => Math.fround(v))]) {
+      const expected = values instanceof Float64Array ? want : paint(src.map((v) => Math.fround(v)), cmap, opts);
+      expect(paint(values, cmap, opts)).toEqual(expected);
+    }
+    expect(paint(new Float64Array(src), cmap, opts)).toEqual(want);
+    // An output that does not start on a 4-byte boundary still gets every pixel.
+    const odd = new Uint8ClampedArray(src.length * 4 + 1).subarray(1);
+    expect(paint(new Float64Array(src), cmap, opts, odd)).toEqual(want);
+  });
 });
 
 describe('colour range', () => {

@@ -4,7 +4,7 @@ import { warmDecoders } from '../../../src/lib/zarr/warm';
 
 describe('warm-up', () => {
   it('opens, reads and paints its in-memory dataset', async () => {
-    // 2 x 2 chunks of 4 x 4 in the slice at time 1, each painted as a tile.
+    // Two slices (time 0 and 1) of two 512 x 512 chunks each, each chunk painted as a tile.
     expect(await warmDecoders()).toBe(4);
   });
 });
