@@ -22,9 +22,12 @@ import { mark } from '../lib/zarr/trace';
 export type { DatasetSource };
 
 export interface TileSink {
-  begin(width: number, height: number): void;
+  /** A slice of this size is coming: returns the step to paint it at (see lib/zarr/decimate.ts). */
+  begin(width: number, height: number): number;
   tile(t: Tile): void;
-  full(rgba: Uint8ClampedArray, width: number, height: number): void;
+  full(rgba: Uint8ClampedArray, width: number, height: number, step: number): void;
+  /** Called by the sink when the view needs a finer step than the picture it holds (zoom in). */
+  onStep?: (step: number) => void;
 }
 
 export interface Hover {
@@ -62,6 +65,8 @@ export class DatasetState {
   #worker: Worker | null = null;
   #remote: Comlink.Remote<ZarrWorkerApi> | null = null;
   #sink: TileSink | null = null;
+  /** The step of the picture the sink holds. */
+  #step = 1;
   #drawId = 0;
   #playTimer: ReturnType<typeof setTimeout> | null = null;
   #userPickedCmap = false;
@@ -129,6 +134,7 @@ export class DatasetState {
 
   set sink(s: TileSink | null) {
     this.#sink = s;
+    if (s) s.onStep = (step) => void this.#recolor(false, step);
   }
 
   /** Start the worker and open the dataset. `s3` is the S3 worker for private buckets. */
@@ -273,7 +279,7 @@ export class DatasetState {
     const width = free.length === 2 ? v.shape[this.xDim]! : (v.shape[0] ?? 1);
     const height = free.length === 2 ? v.shape[this.yDim]! : 1;
     this.#sliceShape = { width, height };
-    this.#sink?.begin(width, height);
+    const step = free.length === 2 ? (this.#sink?.begin(width, height) ?? 1) : 1;
     const onTile = Comlink.proxy((t: Tile) => {
       if (this.#drawId !== id) return;
       if (this.tilesDrawn === 0 && this.timings.firstTile === undefined) this.timings = { ...this.timings, firstTile: performance.now() - this.#t0 };
@@ -281,7 +287,7 @@ export class DatasetState {
       this.#sink?.tile(t);
       mark('page:tile');
     });
-    const r = await remote.drawSlice({ id, name: v.name, sel, cmap: this.cmap, range: $state.snapshot(this.manual), robust: this.robust, force, autoCmap: !this.#userPickedCmap && !this.manual }, onTile);
+    const r = await remote.drawSlice({ id, name: v.name, sel, cmap: this.cmap, range: $state.snapshot(this.manual), robust: this.robust, force, autoCmap: !this.#userPickedCmap && !this.manual, step }, onTile);
     if (this.#drawId !== id) return;
     this.drawing = false;
     if ('error' in r) {
@@ -313,14 +319,16 @@ export class DatasetState {
     if (this.variable?.shape.length === 0) void this.#remote?.valueAt(r.id, 0, 0).then((x) => (this.scalar = x));
     // The worker may have picked a diverging map for data around zero (as xarray does).
     this.cmap = r.cmap;
-    this.#sink?.full(r.rgba, r.width, r.height);
+    this.#step = r.step;
+    this.#sink?.full(r.rgba, r.width, r.height, r.step);
     mark('page:full');
     if (this.timings.full === undefined) this.timings = { ...this.timings, full: performance.now() - this.#t0 };
     this.#checkStale();
     if (this.playing) this.#scheduleStep();
   }
 
-  async #recolor(newRange = false): Promise<void> {
+  /** Repaint the last slice (colour map, range, or a finer `step` for the view). */
+  async #recolor(newRange = false, step = this.#step): Promise<void> {
     const remote = this.#remote;
     if (!remote || !this.#sliceId) return;
     let range: RangeChoice | null = this.range;
@@ -328,8 +336,12 @@ export class DatasetState {
     else if (newRange) range = await remote.autoRange(this.#sliceId, this.robust);
     if (!range) return;
     this.range = range;
-    const rgba = await remote.recolor(this.#sliceId, this.cmap, $state.snapshot(range));
-    if (rgba) this.#sink?.full(rgba, this.#sliceShape.width, this.#sliceShape.height);
+    const id = this.#sliceId;
+    const rgba = await remote.recolor(id, this.cmap, $state.snapshot(range), step);
+    // A newer slice may have started meanwhile: its tiles must not be painted over.
+    if (!rgba || id !== this.#sliceId || this.drawing) return;
+    this.#step = step;
+    this.#sink?.full(rgba, this.#sliceShape.width, this.#sliceShape.height, step);
   }
 
   /** Pointer over pixel (y, x) of the slice. */

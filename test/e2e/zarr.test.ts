@@ -11,7 +11,19 @@ import { hasRgw, loadRgwEnv } from '../helpers/rgw-env';
 import { createBucket, destroyBucket, rgwService, uniqueBucket } from '../helpers/s3';
 import { makeFixtures, makeReadableByAnyone, uploadDir, V3_SHAPE, v3Value, writeV3Store, type Expected } from '../integration/zarr/fixtures';
 import { makeNestedFixtures, type NestedCheck } from '../integration/zarr/nested-fixtures';
+import * as zarr from 'zarrita';
 import { connectAgain, connectAt } from './explorer-helpers';
+
+/** Stripes one value wide (x % 2) on a 960 x 1440 grid: only a picture at full resolution shows them. */
+async function writeStripes(put: (key: string, body: Uint8Array) => Promise<unknown>, prefix: string): Promise<void> {
+  const mem = new Map<string, Uint8Array>();
+  const root = zarr.root(mem);
+  await zarr.create(root, { attributes: {} });
+  const shape = [960, 1440];
+  const a = await zarr.create(root.resolve('stripes'), { shape, chunkShape: [480, 720], dtype: 'float32', dimensionNames: ['y', 'x'], codecs: [{ name: 'bytes', configuration: { endian: 'little' } }, { name: 'zstd', configuration: { level: 1, checksum: false } }] });
+  await zarr.set(a, null, { data: new Float32Array(960 * 1440).map((_, i) => i % 2), shape, stride: [1440, 1] });
+  for (const [k, body] of mem) await put(prefix + k.slice(1), body);
+}
 
 describe.skipIf(!hasRgw())('Zarr dataset view', () => {
   const appUrl = inject('appUrl');
@@ -34,6 +46,7 @@ describe.skipIf(!hasRgw())('Zarr dataset view', () => {
     await uploadDir(n.dir, bucket, 'data/');
     const service = rgwService();
     await writeV3Store((key, body) => service.putObject({ bucket, key, body, md5: false }), 'data/v3.zarr/');
+    await writeStripes((key, body) => service.putObject({ bucket, key, body, md5: false }), 'data/stripes.zarr/');
     await makeReadableByAnyone(bucket);
     browser = await launchBrowser();
   }, 300_000);
@@ -185,6 +198,40 @@ describe.skipIf(!hasRgw())('Zarr dataset view', () => {
     // The shard index and its chunks were read by offset ranges only.
     expect(ranges.length).toBeGreaterThan(0);
     expect(ranges.filter((r) => !/^bytes=\d+-\d+$/.test(r))).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('paints a big slice at screen resolution and the full resolution once zoomed in', async () => {
+    const { page, errors } = await newPage(browser);
+    await connectAt(page, appUrl, `#/dataset/${bucket}/data/stripes.zarr`);
+    await drawn(page);
+    /** Distinct opaque colours along the canvas's middle row. */
+    const colours = () =>
+      page.$eval('[data-testid="heatmap"]', (c) => {
+        const canvas = c as HTMLCanvasElement;
+        const row = canvas.getContext('2d')!.getImageData(0, Math.floor(canvas.height / 2), canvas.width, 1).data;
+        const seen = new Set<string>();
+        for (let i = 0; i < row.length; i += 4) if (row[i + 3] === 255) seen.add(`${row[i]},${row[i + 1]},${row[i + 2]}`);
+        return seen.size;
+      });
+    // 1440 x 960 values in a 720 x 480 canvas: every second column is shown, all of them x even (value 0).
+    expect(await colours()).toBe(1);
+    // Hover still reads the value under the pointer from the full-resolution data.
+    const box = (await page.locator('[data-testid="heatmap"]').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForFunction(() => /x = \d+: \d/.test(document.querySelector('[data-testid="hover"]')?.textContent ?? ''));
+    const hover = /x = (\d+): (\S+)/.exec((await page.textContent('[data-testid="hover"]'))!)!;
+    expect(Number(hover[2])).toBe(Number(hover[1]) % 2);
+    // Zoom in past one value per pixel (0.5 x 1.25^4 > 1): the page asks for the full resolution and the stripes appear.
+    await page.focus('[data-testid="heatmap"]');
+    for (let i = 0; i < 4; i++) await page.keyboard.press('+');
+    await page.waitForFunction(() => {
+      const canvas = document.querySelector('[data-testid="heatmap"]') as HTMLCanvasElement;
+      const row = canvas.getContext('2d')!.getImageData(0, Math.floor(canvas.height / 2), canvas.width, 1).data;
+      return new Set(Array.from({ length: row.length / 4 }, (_, i) => `${row[i * 4]},${row[i * 4 + 1]},${row[i * 4 + 2]}`)).size >= 2;
+    }, undefined, { timeout: 10_000 });
+    expect(await colours()).toBe(2);
     expect(errors).toEqual([]);
     await page.context().close();
   });

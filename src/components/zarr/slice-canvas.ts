@@ -1,9 +1,11 @@
 /**
- * The picture of a slice: RGBA tiles land in an off-screen image at native
- * resolution; the visible canvas shows it through a zoom/pan view. Rows are
- * drawn bottom-up when the y coordinate increases (as xarray plots them), so
- * maps are not upside down.
+ * The picture of a slice: RGBA tiles land in an off-screen image at screen
+ * resolution (every `step`-th value, see lib/zarr/decimate.ts); the visible
+ * canvas shows it through a zoom/pan view, and zooming in past the image's
+ * resolution asks for a finer one. Rows are drawn bottom-up when the y
+ * coordinate increases (as xarray plots them), so maps are not upside down.
  */
+import { imageSize, stepFor } from '../../lib/zarr/decimate';
 import type { Tile } from '../../lib/zarr/slice-session';
 import type { TileSink } from '../../state/dataset.svelte';
 
@@ -19,6 +21,9 @@ export class SliceCanvas implements TileSink {
   #view: View = { scale: 1, tx: 0, ty: 0 };
   #fitted = false;
   #frame = 0;
+  /** Values per image pixel along each axis. */
+  #step = 1;
+  onStep?: (step: number) => void;
   flipY = true;
   width = 0;
   height = 0;
@@ -29,17 +34,33 @@ export class SliceCanvas implements TileSink {
     else this.fit();
   }
 
-  begin(width: number, height: number): void {
+  begin(width: number, height: number): number {
     if (width !== this.width || height !== this.height) {
       this.width = width;
       this.height = height;
-      this.#image.width = width;
-      this.#image.height = height;
       this.#fitted = false;
     }
     // Keep the previous picture under the new tiles (smooth animation);
-    // only a new shape starts blank.
+    // only a new shape (or a new step) starts blank.
     if (!this.#fitted) this.fit();
+    this.#resize(stepFor(this.#viewFor().scale));
+    return this.#step;
+  }
+
+  /** The image holds the slice at `step` (cleared if that changes its size or step). */
+  #resize(step: number): void {
+    const size = imageSize(this.height, this.width, step);
+    if (step === this.#step && this.#image.width === size.width && this.#image.height === size.height) return;
+    this.#step = step;
+    this.#image.width = size.width;
+    this.#image.height = size.height;
+  }
+
+  /** The view, or before a canvas is attached the one it will get (the canvas is 720 x 480). */
+  #viewFor(): View {
+    if (this.#canvas) return this.#view;
+    const scale = Math.min(720 / this.width, 480 / this.height);
+    return { scale, tx: 0, ty: 0 };
   }
 
   tile(t: Tile): void {
@@ -48,10 +69,24 @@ export class SliceCanvas implements TileSink {
     this.#schedule();
   }
 
-  full(rgba: Uint8ClampedArray, width: number, height: number): void {
-    if (width !== this.width || height !== this.height) this.begin(width, height);
-    this.#image.getContext('2d')!.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
+  full(rgba: Uint8ClampedArray, width: number, height: number, step: number): void {
+    if (width !== this.width || height !== this.height) {
+      this.width = width;
+      this.height = height;
+      this.#fitted = false;
+      if (this.#canvas) this.fit();
+    }
+    this.#resize(step);
+    this.#image.getContext('2d')!.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, this.#image.width, this.#image.height), 0, 0);
     this.#schedule();
+    // The user may have zoomed in while the slice was being read.
+    this.#checkStep();
+  }
+
+  /** After a zoom: ask for a finer picture if the view now shows fewer than one value per pixel. */
+  #checkStep(): void {
+    const want = stepFor(this.#view.scale);
+    if (want < this.#step && this.width) this.onStep?.(want);
   }
 
   #schedule(): void {
@@ -81,6 +116,7 @@ export class SliceCanvas implements TileSink {
     const k = scale / v.scale;
     this.#view = { scale, tx: px - (px - v.tx) * k, ty: py - (py - v.ty) * k };
     this.redraw();
+    this.#checkStep();
   }
 
   pan(dx: number, dy: number): void {
@@ -105,10 +141,14 @@ export class SliceCanvas implements TileSink {
     ctx.clearRect(0, 0, c.width, c.height);
     if (!this.width) return;
     const v = this.#view;
+    // One image pixel covers `step` values: drawn that much larger. Data row 0
+    // stays at the bottom (or top) edge; a last image row that covers fewer
+    // than `step` rows overhangs by less than one canvas pixel.
+    const s = v.scale * this.#step;
     ctx.imageSmoothingEnabled = false;
     if (this.flipY) {
-      ctx.setTransform(v.scale, 0, 0, -v.scale, v.tx, v.ty + this.height * v.scale);
-    } else ctx.setTransform(v.scale, 0, 0, v.scale, v.tx, v.ty);
+      ctx.setTransform(s, 0, 0, -s, v.tx, v.ty + this.height * v.scale);
+    } else ctx.setTransform(s, 0, 0, s, v.tx, v.ty);
     ctx.drawImage(this.#image, 0, 0);
   }
 

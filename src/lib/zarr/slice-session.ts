@@ -14,6 +14,7 @@ import type { DatasetInfo } from './dataset';
 import type { KeySource } from './source';
 import type { StaleReport } from './discover';
 import { mark } from './trace';
+import { sampleBlock } from './decimate';
 
 export interface Failure {
   error: { kind: ZarrErrorKind; message: string };
@@ -49,6 +50,11 @@ export interface SliceRequest {
    * in the right colours and no repaint follows.
    */
   autoCmap?: boolean;
+  /**
+   * Paint every `step`-th row and column of a 2-D slice (1: all). Tiles and
+   * the result are then in image pixels of that step (see decimate.ts).
+   */
+  step?: number;
 }
 
 export interface SliceResult {
@@ -58,8 +64,9 @@ export interface SliceResult {
   range: RangeChoice;
   /** The colour map the picture was painted with (differs from the request's after `autoCmap`). */
   cmap: ColormapName;
-  /** The whole picture with the final range (tiles may have used a provisional one). */
+  /** The whole picture with the final range (tiles may have used a provisional one), at `step`. */
   rgba: Uint8ClampedArray;
+  step: number;
   failures: ChunkFailure[];
   deniedAsMissing: number;
   finite: number;
@@ -177,6 +184,7 @@ export class SliceSession {
         if (want !== cmapName) cmap = colormap((cmapName = want));
       };
       const two = req.sel.free.length === 2;
+      const step = two ? Math.max(1, Math.floor(req.step ?? 1)) : 1;
       const height = two ? plan.outShape[0]! : 1;
       const width = two ? plan.outShape[1]! : (plan.outShape[0] ?? 1);
       let provisional: ValueRange | null = req.range;
@@ -205,10 +213,14 @@ export class SliceSession {
             provisional = r;
           }
           if (!provisional) return;
-          const rgba = paint(piece.values, cmap, provisional);
           const [y0, h] = piece.chunk.out[0] ?? [0, 1];
           const [x0, w] = piece.chunk.out[1] ?? [y0, h];
-          const tile: Tile = req.sel.free.length === 2 ? { id: req.id, y0, x0, h, w, rgba } : { id: req.id, y0: 0, x0: y0, h: 1, w: h, rgba };
+          let tile: Tile;
+          if (two) {
+            const px = sampleBlock(piece.values, y0, x0, h, w, step);
+            if (!px.h || !px.w) return;
+            tile = { id: req.id, y0: px.y0, x0: px.x0, h: px.h, w: px.w, rgba: paint(px.values, cmap, provisional) };
+          } else tile = { id: req.id, y0: 0, x0: y0, h: 1, w: h, rgba: paint(piece.values, cmap, provisional) };
           mark(`painted ${piece.chunk.objectKey}`);
           onTile(tile);
         },
@@ -222,7 +234,8 @@ export class SliceSession {
       pick(range);
       mark('slice:range');
       this.#last = { id: req.id, name: req.name, sel: req.sel, values, width, height };
-      return { id: req.id, height, width, range, cmap: cmapName, rgba: paint(values, cmap, range), failures: result.failures, deniedAsMissing: ds.deniedAsMissing, finite, min: finite ? min : NaN, max: finite ? max : NaN };
+      const rgba = paint(two ? sampleBlock(values, 0, 0, height, width, step).values : values, cmap, range);
+      return { id: req.id, height, width, range, cmap: cmapName, rgba, step, failures: result.failures, deniedAsMissing: ds.deniedAsMissing, finite, min: finite ? min : NaN, max: finite ? max : NaN };
     } catch (e) {
       return fail(e);
     } finally {
@@ -230,10 +243,12 @@ export class SliceSession {
     }
   }
 
-  /** Repaint the last slice with another colour map or range (no reading). */
-  recolor(id: number, cmap: ColormapName, range: ValueRange): Uint8ClampedArray | null {
-    if (!this.#last || this.#last.id !== id) return null;
-    return paint(this.#last.values, colormap(cmap), range);
+  /** Repaint the last slice with another colour map, range or step (no reading). */
+  recolor(id: number, cmap: ColormapName, range: ValueRange, step = 1): Uint8ClampedArray | null {
+    const l = this.#last;
+    if (!l || l.id !== id) return null;
+    const two = l.sel.free.length === 2;
+    return paint(two && step > 1 ? sampleBlock(l.values, 0, 0, l.height, l.width, step).values : l.values, colormap(cmap), range);
   }
 
   /** The automatic range of the last slice. */

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { SliceSession, type Tile } from '../../../src/lib/zarr/slice-session';
 import { pythonSnippet } from '../../../src/lib/zarr/python';
 import { le, MemorySource, v2Array } from './memory-source';
+import { colormap } from '../../../src/lib/colormap/index';
+
+/** The red channel of greys at value v (0..34). */
+const colormapGrey = (v: number, index: (v: number) => number) => colormap('greys').lut[index(v) * 3];
 
 /** y(4) x x(6) float32, chunks 2x3, values y*10 + x, one NaN; lat coordinate. */
 function store(): MemorySource {
@@ -35,6 +39,27 @@ describe('the Zarr worker session', () => {
     if ('error' in chosen) throw new Error(chosen.error.message);
     expect(chosen.cmap).toBe('viridis');
     expect(Array.from(chosen.rgba)).not.toEqual(Array.from(auto.rgba));
+  });
+
+  it('paints every step-th row and column when asked: tiles and picture in image pixels, values kept whole', async () => {
+    const s = new SliceSession();
+    await s.open(store());
+    const tiles: Tile[] = [];
+    const req = { id: 5, name: 't', sel: { index: [0, 0], free: [0, 1] }, cmap: 'greys' as const, range: { min: 0, max: 34 }, robust: false };
+    const r = await s.drawSlice({ ...req, step: 2 }, (t) => tiles.push(t));
+    if ('error' in r) throw new Error(r.error.message);
+    // 4 x 6 values at step 2: a 2 x 3 image of rows 0, 2 and columns 0, 2, 4.
+    expect(r).toMatchObject({ width: 6, height: 4, step: 2, finite: 23 });
+    expect(r.rgba.length).toBe(2 * 3 * 4);
+    const grey = (v: number) => (v * (255 / 34) + 0.5) | 0;
+    const red = Array.from({ length: 6 }, (_, i) => r.rgba[i * 4]);
+    expect(red).toEqual([0, 2, 4, 20, 22, 24].map((v) => colormapGrey(v, grey)));
+    // Chunk (1, 1) covers rows 2-3, columns 3-5: on the step grid, row 2 and column 4 = image (1, 2).
+    expect(tiles.map((t) => [t.y0, t.x0, t.h, t.w]).sort()).toEqual([[0, 0, 1, 2], [0, 2, 1, 1], [1, 0, 1, 2], [1, 2, 1, 1]]);
+    // Hover still reads every value, and a finer step repaints from them.
+    expect(s.valueAt(5, 3, 3)).toBe(33);
+    expect(s.recolor(5, 'greys', { min: 0, max: 34 }, 1)!.length).toBe(6 * 4 * 4);
+    expect(Array.from(s.recolor(5, 'greys', { min: 0, max: 34 }, 2)!)).toEqual(Array.from(r.rgba));
   });
 
   it('draws a slice tile by tile, then answers hover, recolour, CSV', async () => {
