@@ -280,15 +280,30 @@ export class DatasetState {
     const height = free.length === 2 ? v.shape[this.yDim]! : 1;
     this.#sliceShape = { width, height };
     const step = free.length === 2 ? (this.#sink?.begin(width, height) ?? 1) : 1;
+    // The count on screen follows the tiles at most every 50 ms: each change
+    // of it is a frame to lay out and paint, like each redraw of the canvas.
+    let tiles = 0;
+    let shown = -Infinity;
+    let pending: ReturnType<typeof setTimeout> | 0 = 0;
+    const show = () => {
+      pending = 0;
+      shown = performance.now();
+      if (this.#drawId === id) this.tilesDrawn = tiles;
+    };
     const onTile = Comlink.proxy((t: Tile) => {
       if (this.#drawId !== id) return;
-      if (this.tilesDrawn === 0 && this.timings.firstTile === undefined) this.timings = { ...this.timings, firstTile: performance.now() - this.#t0 };
-      this.tilesDrawn++;
+      if (tiles === 0 && this.timings.firstTile === undefined) this.timings = { ...this.timings, firstTile: performance.now() - this.#t0 };
+      tiles++;
       this.#sink?.tile(t);
       mark('page:tile');
+      const wait = shown + 50 - performance.now();
+      if (wait <= 0) show();
+      else pending ||= setTimeout(show, wait);
     });
     const r = await remote.drawSlice({ id, name: v.name, sel, cmap: this.cmap, range: $state.snapshot(this.manual), robust: this.robust, force, autoCmap: !this.#userPickedCmap && !this.manual, step }, onTile);
+    if (pending) clearTimeout(pending);
     if (this.#drawId !== id) return;
+    this.tilesDrawn = tiles;
     this.drawing = false;
     if ('error' in r) {
       this.#checkStale();

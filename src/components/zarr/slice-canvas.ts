@@ -9,6 +9,13 @@ import { imageSize, stepFor } from '../../lib/zarr/decimate';
 import type { Tile } from '../../lib/zarr/slice-session';
 import type { TileSink } from '../../state/dataset.svelte';
 
+/**
+ * Tiles arriving faster than this are drawn together: every redraw is a frame
+ * to paint and composite (software, on the same cores as the decoding), and
+ * 16 tiles of one slice made 16 frames.
+ */
+const REDRAW_MS = 50;
+
 export interface View {
   scale: number;
   tx: number;
@@ -20,7 +27,8 @@ export class SliceCanvas implements TileSink {
   #canvas: HTMLCanvasElement | null = null;
   #view: View = { scale: 1, tx: 0, ty: 0 };
   #fitted = false;
-  #frame = 0;
+  #timer: ReturnType<typeof setTimeout> | 0 = 0;
+  #lastDraw = -Infinity;
   /** Values per image pixel along each axis. */
   #step = 1;
   onStep?: (step: number) => void;
@@ -66,7 +74,7 @@ export class SliceCanvas implements TileSink {
   tile(t: Tile): void {
     const ctx = this.#image.getContext('2d')!;
     ctx.putImageData(new ImageData(t.rgba as Uint8ClampedArray<ArrayBuffer>, t.w, t.h), t.x0, t.y0);
-    this.#schedule();
+    this.#schedule(false);
   }
 
   full(rgba: Uint8ClampedArray, width: number, height: number, step: number): void {
@@ -78,7 +86,7 @@ export class SliceCanvas implements TileSink {
     }
     this.#resize(step);
     this.#image.getContext('2d')!.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, this.#image.width, this.#image.height), 0, 0);
-    this.#schedule();
+    this.#schedule(true);
     // The user may have zoomed in while the slice was being read.
     this.#checkStep();
   }
@@ -89,12 +97,28 @@ export class SliceCanvas implements TileSink {
     if (want < this.#step && this.width) this.onStep?.(want);
   }
 
-  #schedule(): void {
-    if (this.#frame) return;
-    this.#frame = requestAnimationFrame(() => {
-      this.#frame = 0;
-      this.redraw();
-    });
+  /**
+   * Show the image on the canvas: at once when `now` or when the last redraw
+   * is old enough (so the first tile and the finished picture are on the
+   * canvas when their message is handled), else once REDRAW_MS have passed.
+   */
+  #schedule(now: boolean): void {
+    const wait = now ? 0 : this.#lastDraw + REDRAW_MS - performance.now();
+    if (wait > 0) {
+      this.#timer ||= setTimeout(() => {
+        this.#timer = 0;
+        this.#draw();
+      }, wait);
+      return;
+    }
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = 0;
+    this.#draw();
+  }
+
+  #draw(): void {
+    this.#lastDraw = performance.now();
+    this.redraw();
   }
 
   fit(): void {
