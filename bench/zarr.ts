@@ -8,7 +8,12 @@
  *    same 16 chunks' worth of work as time=5);
  *  - xarray `open_zarr(...).v.isel(time=5).values` in a cold python process;
  *  - zarr-python `open_consolidated(...)['v'][5]` in a cold python process.
- * Prints medians and ratios. Run with `npm run bench -- zarr`.
+ * Prints medians and ratios, and the CPU seconds each process used per round.
+ * Run with `npm run bench -- zarr`. Environment knobs:
+ *  - TESSERA_BENCH_ROUNDS (5), TESSERA_BENCH_SETTLE_MS (0: open as soon as the page loads);
+ *  - TESSERA_BENCH_TRACE=1 (+ TESSERA_BENCH_TRACE_ALL=1): where each round's time went;
+ *  - TESSERA_BENCH_CHROME_TRACE=file.json: a Chromium trace of the first round;
+ *  - TESSERA_BENCH_JS_PROFILE=1 (+ TESSERA_BENCH_NO_MINIFY=1): the main thread's functions by time.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
