@@ -51,7 +51,7 @@ export class SliceCanvas implements TileSink {
     // Keep the previous picture under the new tiles (smooth animation);
     // only a new shape (or a new step) starts blank.
     if (!this.#fitted) this.fit();
-    this.#resize(stepFor(this.#viewFor().scale));
+    this.#resize(stepFor(this.#viewFor().scale, this.height, this.width));
     return this.#step;
   }
 
@@ -93,7 +93,7 @@ export class SliceCanvas implements TileSink {
 
   /** After a zoom: ask for a finer picture if the view now shows fewer than one value per pixel. */
   #checkStep(): void {
-    const want = stepFor(this.#view.scale);
+    const want = stepFor(this.#view.scale, this.height, this.width);
     if (want < this.#step && this.width) this.onStep?.(want);
   }
 

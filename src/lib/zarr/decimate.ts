@@ -9,9 +9,16 @@
  */
 import type { Values } from './read';
 
-/** The coarsest step that still gives at least one value per canvas pixel at `scale` canvas pixels per value. */
-export function stepFor(scale: number): number {
-  return scale > 0 && Number.isFinite(scale) ? Math.max(1, Math.floor(1 / scale)) : 1;
+/** Longest side of a picture held by the page (8192 x 8192 RGBA is 256 MiB; canvases fail beyond 16384). */
+export const MAX_IMAGE_SIDE = 8192;
+
+/**
+ * The coarsest step that still gives at least one value per canvas pixel at
+ * `scale` canvas pixels per value, but never a picture side over MAX_IMAGE_SIDE.
+ */
+export function stepFor(scale: number, height = 0, width = 0): number {
+  const view = scale > 0 && Number.isFinite(scale) ? Math.max(1, Math.floor(1 / scale)) : 1;
+  return Math.max(view, Math.ceil(Math.max(height, width) / MAX_IMAGE_SIDE));
 }
 
 /** Image size of a `height` x `width` slice at `step`. */

@@ -11,6 +11,10 @@ describe('decimation', () => {
     expect(stepFor(0)).toBe(1);
     expect(stepFor(Infinity)).toBe(1);
     expect(imageSize(2048, 2048, 4)).toEqual({ height: 512, width: 512 });
+    // Zoomed far in on a huge slice, the picture still fits a canvas.
+    expect(stepFor(4, 2048, 2048)).toBe(1);
+    expect(stepFor(4, 20_000, 9000)).toBe(3);
+    expect(imageSize(20_000, 9000, 3).height).toBeLessThanOrEqual(8192);
     expect(imageSize(5, 7, 2)).toEqual({ height: 3, width: 4 });
   });
 
