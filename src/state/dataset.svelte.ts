@@ -21,6 +21,9 @@ import { mark } from '../lib/zarr/trace';
 
 export type { DatasetSource };
 
+/** How often the "Drawing… n of m chunks" count may change while tiles arrive. */
+const STATUS_MS = 50;
+
 export interface TileSink {
   /** A slice of this size is coming: returns the step to paint it at (see lib/zarr/decimate.ts). */
   begin(width: number, height: number): number;
@@ -280,8 +283,8 @@ export class DatasetState {
     const height = free.length === 2 ? v.shape[this.yDim]! : 1;
     this.#sliceShape = { width, height };
     const step = free.length === 2 ? (this.#sink?.begin(width, height) ?? 1) : 1;
-    // The count on screen follows the tiles at most every 50 ms: each change
-    // of it is a frame to lay out and paint, like each redraw of the canvas.
+    // The count on screen follows the tiles at most every STATUS_MS: each
+    // change of it is a frame to lay out and paint, like each canvas redraw.
     let tiles = 0;
     let shown = -Infinity;
     let pending: ReturnType<typeof setTimeout> | 0 = 0;
@@ -296,7 +299,7 @@ export class DatasetState {
       tiles++;
       this.#sink?.tile(t);
       mark('page:tile');
-      const wait = shown + 50 - performance.now();
+      const wait = shown + STATUS_MS - performance.now();
       if (wait <= 0) show();
       else pending ||= setTimeout(show, wait);
     });
