@@ -38,7 +38,7 @@ import { listPages } from '../src/lib/s3/ops/list-objects';
 import { deleteMany } from '../src/lib/s3/ops/delete-objects';
 import { planParts } from '../src/lib/upload/part-plan';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENT } from '../src/lib/upload/engine';
-import { MemorySampler, cpuByRole, cpuDelta } from './upload-harness/memory';
+import { MemorySampler, cpuByRole, cpuByThread, cpuDelta } from './upload-harness/memory';
 import { DetachableChromium } from './upload-harness/detached';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -60,6 +60,8 @@ const SIZE = Number(process.env.TESSERA_BENCH_SIZE_MB ?? (rgwMode() === 'memstor
 const RUNS = Number(process.env.TESSERA_BENCH_RUNS ?? 3);
 const CASES = new Set((process.env.TESSERA_BENCH_CASES ?? 'file,folder').split(',').map((c) => c.trim()));
 const DETACHED = process.env.TESSERA_BENCH_DEVTOOLS !== 'attached';
+/** TESSERA_BENCH_THREADS=1: also print each Tessera run's CPU seconds per Chromium thread. */
+const THREADS = process.env.TESSERA_BENCH_THREADS === '1';
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.map': 'application/json', '.wasm': 'application/wasm' };
 
 interface RunResult {
@@ -252,8 +254,13 @@ async function main(): Promise<void> {
           const name = names[(i + round) % names.length]!;
           const cpu0 = cpuByRole();
           const node0 = process.cpuUsage();
+          const threads0 = THREADS ? cpuByThread() : {};
           const s = await runs[name]!();
           const node = process.cpuUsage(node0);
+          if (THREADS && name.startsWith('Tessera')) {
+            const busy = Object.entries(cpuDelta(threads0, cpuByThread())).filter(([, v]) => v >= 0.05).sort((a, b) => b[1] - a[1]);
+            console.log(`    threads (CPU s): ${busy.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+          }
           // This process drives Chromium over CDP: its CPU shows how busy the DevTools channel was.
           const cpu = Object.entries({ ...cpuDelta(cpu0, cpuByRole()), 'bench driver': (node.user + node.system) / 1e6 })
             .filter(([, v]) => v >= 0.05)

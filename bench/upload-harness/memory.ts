@@ -112,6 +112,34 @@ export function cpuByRole(root = process.pid): Record<string, number> {
   return out;
 }
 
+/**
+ * CPU seconds so far per Chromium thread, keyed "role/thread name" (threads of
+ * one name summed): which thread of which process did the work.
+ */
+export function cpuByThread(root = process.pid): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of chromium(root)) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${p.pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        const comm = readFileSync(`/proc/${p.pid}/task/${tid}/comm`, 'utf8').trim();
+        const stat = readFileSync(`/proc/${p.pid}/task/${tid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const key = `${p.role}/${comm}`;
+        out[key] = (out[key] ?? 0) + (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND;
+      } catch {
+        // The thread ended.
+      }
+    }
+  }
+  return out;
+}
+
 /** CPU seconds each role used between two `cpuByRole()` readings. */
 export function cpuDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
