@@ -155,10 +155,12 @@ export class ZarrDataset {
   // Six is Chromium's limit of connections per host over HTTP/1.1; in a probe
   // of 16 chunks of 556 KB from the RGW, 6 in flight beat 4 (and 16, which
   // only queue behind the six).
-  prefetch(name: string, sel: Selection, concurrency = 6, signal?: AbortSignal): void {
+  //
+  // Settles when the prefetched objects have all arrived (or failed).
+  prefetch(name: string, sel: Selection, concurrency = 6, signal?: AbortSignal): Promise<void> {
     const v = this.variable(name);
     const meta = this.hierarchy.nodes.get(v.path)!.array!;
-    if (v.unsupportedCodecs.length || validateSelection(meta, sel)) return;
+    if (v.unsupportedCodecs.length || validateSelection(meta, sel)) return Promise.resolve();
     const plan = planSelection(meta, sel);
     const keys = plan.objects.map((k) => (v.path ? `${v.path}/${k}` : k));
     // The first requests' URLs in a batch of their own: presigning 16 URLs
@@ -166,7 +168,9 @@ export class ZarrDataset {
     this.source.prepare?.(keys.slice(0, 2));
     this.source.prepare?.(keys.slice(2));
     // Shards are read by byte ranges; whole-object prefetch is for plain chunks.
-    if (!meta.sharded && keys.length > 1) this.#store.prefetch(keys, concurrency, signal);
+    if (meta.sharded || keys.length <= 1) return Promise.resolve();
+    this.#store.prefetch(keys, concurrency, signal);
+    return Promise.all(keys.map((k) => this.#store.ready(k))).then(() => undefined);
   }
 
   /** Read a selection: the decoded, CF-unpacked values (NaN = no data). */
@@ -177,7 +181,7 @@ export class ZarrDataset {
     }
     const plan = this.plan(name, sel);
     const meta = this.hierarchy.nodes.get(v.path)!.array!;
-    this.prefetch(name, sel, options.concurrency, options.signal);
+    void this.prefetch(name, sel, options.concurrency, options.signal);
     // Shard indexes are read by suffix ranges unless the shard sizes are known:
     // one listing of the array saves a CORS preflight per shard.
     if (meta.sharded) await this.objectSizes(name).catch(() => null);

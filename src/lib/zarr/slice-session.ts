@@ -110,6 +110,8 @@ export class SliceSession {
   #ds: ZarrDataset | null = null;
   #last: { id: number; name: string; sel: Selection; values: Values; width: number; height: number } | null = null;
   #controllers = new Map<number, AbortController>();
+  /** Settles when the first picture's chunks have arrived (prefetched at open). */
+  #firstChunks: Promise<void> = Promise.resolve();
 
   /** Open the store behind `source`, showing `group` ("a/b"; "" for the root). */
   async open(source: KeySource, extraNames: string[] = [], group = ''): Promise<OpenResult | Failure> {
@@ -118,7 +120,8 @@ export class SliceSession {
       this.#ds = await ZarrDataset.open(source, { extraNames, coords: false, group });
       // The page will ask for the default picture next: get its bytes moving now.
       const first = defaultView(this.#ds.info);
-      if (first) this.#ds.prefetch(first.name, first.sel);
+      // Coordinates wait for these bytes (see coords()).
+      if (first) this.#firstChunks = this.#ds.prefetch(first.name, first.sel);
       return { info: this.#ds.info };
     } catch (e) {
       return fail(e);
@@ -128,6 +131,9 @@ export class SliceSession {
   /** Coordinate values and labels per dimension, plus warnings added while reading them. */
   async coords(): Promise<{ coords: Record<string, CoordValues>; warnings: string[] }> {
     const ds = this.#dataset;
+    // The first picture's chunks first: they need every connection (6 per
+    // host), and the labels are of no use before there is a picture to hover.
+    await this.#firstChunks;
     await ds.loadCoords();
     const coords: Record<string, CoordValues> = {};
     for (const d of ds.info.dims) {
