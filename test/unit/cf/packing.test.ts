@@ -44,6 +44,22 @@ describe('CF packing', () => {
     expect(Array.from(out).map((v) => (Number.isNaN(v) ? null : v))).toEqual([1, null, 3]);
     expect(isIdentity(cfPacking({}))).toBe(true);
   });
+  it('copies values that need no decoding, from any offset, as the loop would', () => {
+    const p = cfPacking({}, 'NaN');
+    expect(isIdentity(p)).toBe(true);
+    const f32 = new Float32Array([9, 1.5, NaN, -2, 9]);
+    const out = new Float32Array(5).fill(7);
+    unpackInto(f32, 1, 1, 3, p, out, 2);
+    expect(Array.from(out).map((v) => (Number.isNaN(v) ? null : v))).toEqual([7, 7, 1.5, null, -2]);
+    // Integers become floats; 64-bit integers (BigInt) and strided reads take the loop.
+    const wide = new Float64Array(3);
+    unpackInto(new Int16Array([-3, 0, 32767]), 0, 1, 3, p, wide, 0);
+    expect(Array.from(wide)).toEqual([-3, 0, 32767]);
+    unpackInto(new BigUint64Array([5n, 6n, 7n]), 0, 1, 3, p, wide, 0);
+    expect(Array.from(wide)).toEqual([5, 6, 7]);
+    unpackInto(new Float32Array([1, 2, 3, 4]), 1, 2, 2, p, wide, 0);
+    expect(Array.from(wide.subarray(0, 2))).toEqual([2, 4]);
+  });
   it('titles axes as xarray does', () => {
     expect(axisTitle('tas', { long_name: 'Air temperature', units: 'K' })).toBe('Air temperature [K]');
     expect(axisTitle('x', {})).toBe('x');
