@@ -14,11 +14,19 @@ import { float16AsUint16, hasFloat16Array } from './float16';
 import type { Hierarchy } from './discover';
 import type { KeySource } from './source';
 
+/** An object fetched ahead of its read. */
+interface Prefetched {
+  bytes: Promise<Uint8Array | undefined>;
+  controller: AbortController;
+  /** The read that wants these bytes; cancelling it cancels the fetch unless another read adopted it. */
+  owner: AbortSignal | undefined;
+}
+
 export class ZarritaStore implements AsyncReadable {
   readonly #source: KeySource;
   readonly #meta = new Map<string, Uint8Array>();
   readonly #deniedIsMissing: boolean;
-  readonly #prefetched = new Map<string, Promise<Uint8Array | undefined>>();
+  readonly #prefetched = new Map<string, Prefetched>();
   /** Keys that answered 403 and were taken as missing. */
   readonly deniedAsMissing = new Set<string>();
 
@@ -45,24 +53,49 @@ export class ZarritaStore implements AsyncReadable {
    * Start fetching whole objects now, `concurrency` at a time, so the network
    * never waits for decoding (which runs on one thread). `get` then takes the
    * bytes from here. Holds compressed bytes of one selection at most.
+   *
+   * Each object's fetch has its own controller, owned by the read that wants
+   * it (`signal`). Moving a slider cancels the read of the old position and
+   * starts the next one at once; where both need the same objects (chunks
+   * that span the slider's dimension), the new read adopts the fetches in
+   * flight instead of inheriting the old read's cancellation. Only fetches no
+   * read adopted are cancelled, once the cancelling call has returned.
    */
   prefetch(keys: string[], concurrency: number, signal?: AbortSignal): void {
     // Keys already on their way (e.g. prefetched when the dataset opened) are
     // kept; bytes of an earlier selection are dropped (a read still waiting
     // for one of them simply fetches it again).
     const wanted = new Set(keys.map((k) => `/${k}`));
-    for (const k of this.#prefetched.keys()) if (!wanted.has(k)) this.#prefetched.delete(k);
+    for (const [k, e] of this.#prefetched) {
+      if (!wanted.has(k) || e.controller.signal.aborted) this.#prefetched.delete(k);
+      else e.owner = signal;
+    }
     const fresh = keys.filter((k) => !this.#prefetched.has(`/${k}`));
     let next = 0;
     const slots: (() => void)[] = [];
     const gates = fresh.map(() => new Promise<void>((resolve) => slots.push(resolve)));
     const open = () => slots[next++]?.();
     fresh.forEach((k, i) => {
-      const p = gates[i]!.then(() => this.#fetch(`/${k}`, undefined, signal)).finally(open);
-      p.catch(() => undefined);
-      this.#prefetched.set(`/${k}`, p);
+      const controller = new AbortController();
+      const bytes = gates[i]!.then(() => this.#fetch(`/${k}`, undefined, controller.signal)).finally(open);
+      bytes.catch(() => undefined);
+      this.#prefetched.set(`/${k}`, { bytes, controller, owner: signal });
     });
     for (let i = 0; i < concurrency; i++) open();
+    signal?.addEventListener(
+      'abort',
+      // A microtask later: the read that replaces this one (started in the
+      // same call that aborted it) has adopted what it still wants by then.
+      () =>
+        queueMicrotask(() => {
+          for (const [k, e] of this.#prefetched) {
+            if (e.owner !== signal) continue;
+            e.controller.abort();
+            this.#prefetched.delete(k);
+          }
+        }),
+      { once: true },
+    );
   }
 
   /**
@@ -70,7 +103,7 @@ export class ZarritaStore implements AsyncReadable {
    * when `key` is not being prefetched.
    */
   ready(key: string): Promise<unknown> | undefined {
-    return this.#prefetched.get(`/${key}`)?.then(
+    return this.#prefetched.get(`/${key}`)?.bytes.then(
       () => undefined,
       () => undefined,
     );
@@ -78,11 +111,19 @@ export class ZarritaStore implements AsyncReadable {
 
   async #read(key: AbsolutePath, range: RangeQuery | undefined, signal: AbortSignal | undefined): Promise<Uint8Array | undefined> {
     const early = range ? undefined : this.#prefetched.get(key);
-    if (early) {
+    if (early && !early.controller.signal.aborted) {
       this.#prefetched.delete(key);
-      const bytes = await early;
-      mark(`bytes:ready ${key.slice(1)}`);
-      return bytes;
+      // The fetch is this read's now: cancelling the read cancels it.
+      if (signal?.aborted) early.controller.abort();
+      else signal?.addEventListener('abort', () => early.controller.abort(), { once: true });
+      try {
+        const bytes = await early.bytes;
+        mark(`bytes:ready ${key.slice(1)}`);
+        return bytes;
+      } catch (e) {
+        // Cancelled with an earlier read while this one still wants the bytes: fetch them again.
+        if (!(e instanceof ZarrError && e.kind === 'aborted') || signal?.aborted) throw e;
+      }
     }
     return this.#fetch(key, range, signal);
   }
