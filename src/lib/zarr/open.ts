@@ -17,6 +17,7 @@ import { planSelection, validateSelection, type ChunkPlan, type Selection } from
 import { readSelection, type ReadOptions, type ReadResult } from './read';
 import type { KeySource } from './source';
 import { ZarritaStore } from './zarrita-store';
+import { valueText } from './float-text';
 
 /** Coordinates longer than this are not read up front (labels fall back to indices). */
 const MAX_COORD_LENGTH = 100_000;
@@ -24,8 +25,10 @@ const MAX_COORD_LENGTH = 100_000;
 export interface CoordValues {
   /** Decoded numbers (CF-unpacked); times as their raw numbers. */
   values: number[];
-  /** Text labels: dates for CF time, else the numbers. */
+  /** Text labels: dates for CF time, else the numbers (short, for display). */
   labels: string[];
+  /** Exact text of each value (for files): dates for CF time, else the shortest round-trip form for its type. */
+  text: string[];
 }
 
 type AnyArray = zarr.Array<zarr.DataType, zarr.Readable>;
@@ -76,7 +79,8 @@ export class ZarrDataset {
             const r = await this.read(v.name, { index: [0], free: [0] }, { signal });
             const values = Array.from(r.values);
             const labels = v.time ? timeLabels(values, v.time) : values.map(formatNumber);
-            this.#coords.set(v.name, { values, labels });
+            const text = v.time ? labels : values.map(valueText(r.values));
+            this.#coords.set(v.name, { values, labels, text });
           } catch (e) {
             this.info.warnings.push(`The coordinate "${v.name}" could not be read: ${toZarrError(e, v.path).message}`);
           }

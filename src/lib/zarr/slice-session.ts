@@ -15,6 +15,7 @@ import type { KeySource } from './source';
 import type { StaleReport } from './discover';
 import { mark } from './trace';
 import { sampleBlock } from './decimate';
+import { valueText } from './float-text';
 
 export interface Failure {
   error: { kind: ZarrErrorKind; message: string };
@@ -285,17 +286,24 @@ export class SliceSession {
     }
   }
 
-  /** The last slice as CSV: one row per pixel with both coordinates (xarray's `to_dataframe().to_csv()` shape). */
-  csv(id: number, yName: string, xName: string, yLabels: string[] | null, xLabels: string[] | null, varName: string): string | null {
+  /**
+   * The last slice as CSV, in the shape of xarray's `da.isel(...).to_dataframe().to_csv()`:
+   * one row per value with both coordinates, then one column per fixed
+   * dimension (its coordinate at this slice, e.g. the date), then the value.
+   * Values are written in their shortest round-trip form for their type.
+   */
+  csv(id: number, yName: string, xName: string, yLabels: string[] | null, xLabels: string[] | null, varName: string, fixed: { name: string; label: string }[] = []): string | null {
     const l = this.#last;
     if (!l || l.id !== id) return null;
-    const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-    const lines = [[yName, xName, varName].map(quote).join(',')];
+    const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+    const text = valueText(l.values);
+    const tail = fixed.map((f) => `,${quote(f.label)}`).join('');
+    const lines = [[yName, xName, ...fixed.map((f) => f.name), varName].map(quote).join(',')];
     for (let y = 0; y < l.height; y++) {
       const yl = quote(yLabels?.[y] ?? String(y));
       for (let x = 0; x < l.width; x++) {
         const v = l.values[y * l.width + x]!;
-        lines.push(`${yl},${quote(xLabels?.[x] ?? String(x))},${Number.isNaN(v) ? '' : v}`);
+        lines.push(`${yl},${quote(xLabels?.[x] ?? String(x))}${tail},${Number.isNaN(v) ? '' : text(v)}`);
       }
     }
     return `${lines.join('\n')}\n`;

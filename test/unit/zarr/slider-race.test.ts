@@ -90,3 +90,17 @@ describe('moving the slider while chunks that span it are on their way', () => {
     expectSlice(s, await b, 1);
   });
 });
+
+describe('the CSV of a slice', () => {
+  it('names the fixed dimensions and their coordinates at this slice, and writes float32 values shortest', async () => {
+    const s = new SliceSession();
+    await s.open(store());
+    const r = await s.drawSlice(request(30, 2), () => undefined);
+    if ('error' in r) throw new Error(r.error.message);
+    const lines = s.csv(30, 'y', 'x', null, null, 'tas', [{ name: 'time', label: '2001-06-03' }])!.trimEnd().split('\n');
+    expect(lines[0]).toBe('y,x,time,tas');
+    expect(lines[1]).toBe('0,0,2001-06-03,200');
+    expect(lines).toHaveLength(1 + 4 * 6);
+    expect(lines[24]).toBe(`3,5,2001-06-03,${value(2, 3, 5)}`);
+  });
+});
