@@ -29,6 +29,8 @@ export interface TileSink {
   begin(width: number, height: number): number;
   tile(t: Tile): void;
   full(rgba: Uint8ClampedArray, width: number, height: number, step: number): void;
+  /** Show nothing: the slice asked for could not be drawn, and the last picture is of another one. */
+  clear(): void;
   /** Called by the sink when the view needs a finer step than the picture it holds (zoom in). */
   onStep?: (step: number) => void;
 }
@@ -114,6 +116,8 @@ export class DatasetState {
   #t0 = 0;
   #staleChecked = false;
   #sliceId = 0;
+  /** The selection of the slice the picture, hover, range and CSV are of (not the sliders', while one is read). */
+  #sliceSel: { name: string; index: number[]; free: number[] } | null = null;
   #sliceShape = { width: 0, height: 0 };
 
   constructor(source: DatasetSource, group = '') {
@@ -303,18 +307,37 @@ export class DatasetState {
       if (wait <= 0) show();
       else pending ||= setTimeout(show, wait);
     });
-    const r = await remote.drawSlice({ id, name: v.name, sel, cmap: this.cmap, range: $state.snapshot(this.manual), robust: this.robust, force, autoCmap: !this.#userPickedCmap && !this.manual, step }, onTile);
+    let r: SliceResult | { error: { kind: string; message: string } };
+    try {
+      r = await remote.drawSlice({ id, name: v.name, sel, cmap: this.cmap, range: $state.snapshot(this.manual), robust: this.robust, force, autoCmap: !this.#userPickedCmap && !this.manual, step }, onTile);
+    } catch (e) {
+      r = { error: { kind: 'worker', message: `The Zarr worker failed while drawing: ${(e as Error)?.message ?? String(e)}` } };
+    }
     if (pending) clearTimeout(pending);
     if (this.#drawId !== id) return;
     this.tilesDrawn = tiles;
     this.drawing = false;
     if ('error' in r) {
+      // Whatever is on screen is of another slice: hover, range and CSV must not
+      // answer for it under this one's label.
+      this.#forgetSlice();
       this.#checkStale();
       if (r.error.kind === 'over-budget') this.overBudget = r.error.message;
-      else if (r.error.kind !== 'aborted') this.drawError = r.error.message;
+      // Only a newer draw cancels this one, and then it is no longer current.
+      else this.drawError = r.error.kind === 'aborted' ? 'Reading this slice was cancelled before it finished.' : r.error.message;
       return;
     }
+    this.#sliceSel = { name: v.name, ...sel };
     this.#finish(r);
+  }
+
+  #forgetSlice(): void {
+    this.#sliceId = 0;
+    this.#sliceSel = null;
+    this.stats = null;
+    this.range = null;
+    this.hover = null;
+    this.#sink?.clear();
   }
 
   /**
@@ -366,12 +389,23 @@ export class DatasetState {
   async hoverAt(y: number, x: number): Promise<void> {
     const v = this.variable;
     if (!v || !this.#remote || !this.#sliceId) return;
+    const sel = this.#sliceSel;
+    const two = v.shape.length >= 2;
+    // While another slice is being read the picture is the last one drawn: read
+    // from it only if its axes are the ones shown, and name where it is.
+    if (!sel || sel.name !== v.name || (two && (sel.free[0] !== this.yDim || sel.free[1] !== this.xDim))) {
+      this.hover = null;
+      return;
+    }
     const value = await this.#remote.valueAt(this.#sliceId, y, x);
     if (value === null) {
       this.hover = null;
       return;
     }
-    const where = v.shape.length >= 2 ? [`${v.dims[this.yDim]} = ${this.label(this.yDim, y)}`, `${v.dims[this.xDim]} = ${this.label(this.xDim, x)}`] : [`${v.dims[0]} = ${this.label(0, x)}`];
+    const where = two ? [`${v.dims[this.yDim]} = ${this.label(this.yDim, y)}`, `${v.dims[this.xDim]} = ${this.label(this.xDim, x)}`] : [`${v.dims[0]} = ${this.label(0, x)}`];
+    v.dims.forEach((d, i) => {
+      if (!sel.free.includes(i) && sel.index[i] !== this.index[i]) where.push(`${d} = ${this.label(i, sel.index[i]!)} (still showing)`);
+    });
     this.hover = { y, x, value, where };
   }
 
@@ -424,15 +458,24 @@ export class DatasetState {
     }, 250);
   }
 
-  /** The current slice as CSV text (null if nothing is drawn). */
-  async csv(): Promise<string | null> {
+  /**
+   * The slice on screen as CSV, with a name for the file: the store, group
+   * and variable, then the fixed dimensions' coordinates of this very slice
+   * (`cf-tas-2001-06-01`). Null while nothing is drawn.
+   */
+  async csv(base: string): Promise<{ text: string; name: string } | null> {
     const v = this.variable;
-    if (!v || !this.#remote || !this.#sliceId) return null;
-    const two = v.shape.length >= 2;
-    const yName = two ? v.dims[this.yDim]! : '';
-    const xName = two ? v.dims[this.xDim]! : (v.dims[0] ?? 'index');
-    const labels = (name: string) => this.coords[name]?.labels ?? null;
-    return this.#remote.csv(this.#sliceId, yName, xName, two ? labels(yName) : null, labels(xName), v.name);
+    const sel = this.#sliceSel;
+    if (!v || !this.#remote || !this.#sliceId || !sel || sel.name !== v.name) return null;
+    const two = sel.free.length === 2;
+    const yName = two ? v.dims[sel.free[0]!]! : '';
+    const xName = two ? v.dims[sel.free[1]!]! : (v.dims[0] ?? 'index');
+    const text = (name: string) => this.coords[name]?.text ?? null;
+    const fixed = v.dims.flatMap((name, d) => (sel.free.includes(d) ? [] : [{ name, label: this.coords[name]?.text[sel.index[d]!] ?? String(sel.index[d]) }]));
+    const csv = await this.#remote.csv(this.#sliceId, yName, xName, two ? text(yName) : null, text(xName), v.name, fixed);
+    if (csv === null) return null;
+    const part = (s: string) => s.replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^[._]+|_+$/g, '');
+    return { text: csv, name: `${[base, ...fixed.map((f) => f.label)].map(part).filter(Boolean).join('-')}.csv` };
   }
 
   formatValue(value: number | null): string {

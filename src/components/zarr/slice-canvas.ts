@@ -91,6 +91,11 @@ export class SliceCanvas implements TileSink {
     this.#checkStep();
   }
 
+  clear(): void {
+    this.#image.getContext('2d')!.clearRect(0, 0, this.#image.width, this.#image.height);
+    this.#schedule(true);
+  }
+
   /** After a zoom: ask for a finer picture if the view now shows fewer than one value per pixel. */
   #checkStep(): void {
     const want = stepFor(this.#view.scale, this.height, this.width);
