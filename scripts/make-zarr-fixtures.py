@@ -29,7 +29,7 @@ def values_of(da):
     return [None if np.isnan(v) else float(v) for v in a]
 
 
-def check(store, ds, var, index, free):
+def check(store, ds, var, index, free, text=False):
     """Record what xarray decodes for ds[var] at `index` with `free` dims whole."""
     da = ds[var]
     sel = {d: index[i] for i, d in enumerate(da.dims) if i not in free}
@@ -37,7 +37,13 @@ def check(store, ds, var, index, free):
     order = [da.dims[i] for i in free]
     if order:
         sub = sub.transpose(*order)
-    checks.append({'store': store, 'var': var, 'index': index, 'free': free, 'values': values_of(sub)})
+    entry = {'store': store, 'var': var, 'index': index, 'free': free, 'values': values_of(sub)}
+    if text:
+        # The shortest text that reads back as the same value of its own type (numpy's repr).
+        flat = np.asarray(sub.values).ravel()
+        entry['dtype'] = str(flat.dtype)
+        entry['text'] = [None if np.isnan(v) else np.format_float_positional(v, unique=True, trim='-') for v in flat]
+    checks.append(entry)
 
 
 def reopen(path, consolidated):
@@ -174,6 +180,64 @@ def write_broken():
     os.remove(os.path.join(path, 'anom', '0.0.0'))
 
 
+def slider_positions(da, free):
+    """Every combination of indices of the dimensions that are not free."""
+    fixed = [i for i in range(da.ndim) if i not in free]
+    sizes = [da.shape[i] for i in fixed]
+    for flat in np.ndindex(*sizes):
+        index = [0] * da.ndim
+        for i, v in zip(fixed, flat):
+            index[i] = int(v)
+        yield index
+
+
+def write_chunkings():
+    """One dataset, each variable chunked differently, and what xarray's isel
+    gives at every slider position: chunks spanning the slider's dimension,
+    one step per chunk, chunks that divide nothing, packed int16, float64 and
+    a 4-D variable with two sliders."""
+    nt, nz, ny, nx = 5, 3, 9, 14
+    time = np.datetime64('2001-06-01') + np.arange(nt).astype('timedelta64[D]')
+    lat = np.linspace(-80, 80, ny)
+    lon = np.arange(nx) * 25.0
+    base = rng.normal(0, 1, (nt, ny, nx)).astype('float32') + np.arange(nt, dtype='float32')[:, None, None] * 10
+    packed = (250 + 20 * rng.random((nt, ny, nx))).astype('float64')
+    packed[1, 2, 3] = np.nan
+    level = (rng.normal(0, 1, (nt, nz, ny, nx)) + np.arange(nz)[None, :, None, None] * 100 + np.arange(nt)[:, None, None, None] * 7).astype('float32')
+    ds = xr.Dataset(
+        {
+            'span': (('time', 'lat', 'lon'), base, {'units': 'K', 'long_name': 'Chunks span every time step'}),
+            'one': (('time', 'lat', 'lon'), base * 2, {'units': 'K'}),
+            'ragged': (('time', 'lat', 'lon'), base - 5, {'units': 'K'}),
+            'packed': (('time', 'lat', 'lon'), packed, {'units': 'K'}),
+            'double': (('time', 'lat', 'lon'), base.astype('float64') / 3, {'units': '1'}),
+            'level': (('time', 'plev', 'lat', 'lon'), level, {'units': 'm'}),
+        },
+        coords={
+            'time': ('time', time),
+            'plev': ('plev', np.array([100000.0, 85000.0, 50000.0]), {'units': 'Pa'}),
+            'lat': ('lat', lat, {'units': 'degrees_north'}),
+            'lon': ('lon', lon, {'units': 'degrees_east'}),
+        },
+    )
+    path = os.path.join(OUT, 'chunkings.zarr')
+    enc = {
+        'span': {'chunks': (nt, 5, 7)},
+        'one': {'chunks': (1, ny, nx)},
+        'ragged': {'chunks': (2, 4, 5)},
+        'packed': {'chunks': (nt, ny, nx), 'dtype': 'int16', 'scale_factor': 0.01, 'add_offset': 250.0, '_FillValue': -32767},
+        'double': {'chunks': (3, 9, 14)},
+        'level': {'chunks': (nt, nz, 5, 7)},
+    }
+    ds.to_zarr(path, encoding=enc, consolidated=True, mode='w')
+    back = reopen(path, True)
+    for var in enc:
+        da = back[var]
+        free = [da.ndim - 2, da.ndim - 1]
+        for index in slider_positions(da, free):
+            check('chunkings.zarr', back, var, index, free, text=True)
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
@@ -182,6 +246,7 @@ def main():
     write_codecs()
     write_stale()
     write_broken()
+    write_chunkings()
     with open(os.path.join(OUT, 'expected.json'), 'w') as f:
         json.dump({'xarray': xr.__version__, 'zarr': zarr.__version__, 'timeLabels': labels, 'checks': checks}, f)
     print(f'wrote {len(checks)} checks to {OUT}')

@@ -109,33 +109,78 @@ export async function writeV3Store(put: (key: string, body: Uint8Array) => Promi
     attributes: { units: 'K' },
   };
   mem.set('/sharded/zarr.json', new TextEncoder().encode(JSON.stringify(meta)));
-  const crc = await createCRC32(0x82f63b78);
   for (let ts = 0; ts < V3_SHAPE[0]; ts++) {
-    const parts: Uint8Array[] = [];
-    const index = new DataView(new ArrayBuffer(4 * 16));
-    let offset = 0;
-    let i = 0;
-    for (let cy = 0; cy < 2; cy++)
-      for (let cx = 0; cx < 2; cx++, i++) {
-        const bytes = mem.get(`/plain/c/${ts}/${cy}/${cx}`)!;
-        parts.push(bytes);
-        index.setBigUint64(i * 16, BigInt(offset), true);
-        index.setBigUint64(i * 16 + 8, BigInt(bytes.length), true);
-        offset += bytes.length;
-      }
-    const indexBytes = new Uint8Array(index.buffer);
-    crc.init();
-    crc.update(indexBytes);
-    const sum = new Uint8Array(crc.digest('binary'));
-    // hash-wasm gives the CRC big-endian; the crc32c codec stores it little-endian.
-    parts.push(indexBytes, sum.reverse());
-    const total = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      total.set(p, at);
-      at += p.length;
-    }
-    mem.set(`/sharded/c/${ts}/0/0`, total);
+    const inner: Uint8Array[] = [];
+    for (let cy = 0; cy < 2; cy++) for (let cx = 0; cx < 2; cx++) inner.push(mem.get(`/plain/c/${ts}/${cy}/${cx}`)!);
+    mem.set(`/sharded/c/${ts}/0/0`, await packShard(inner));
   }
+  await Promise.all([...mem].map(([k, v]) => put(`${prefix}${k.slice(1)}`, v)));
+}
+
+/**
+ * A shard as the sharding codec writes it: the encoded inner chunks (in C
+ * order of their grid) one after the other, then the index of (offset,
+ * length) pairs and its CRC32C, little-endian (index_location "end").
+ */
+export async function packShard(inner: Uint8Array[]): Promise<Uint8Array> {
+  const index = new DataView(new ArrayBuffer(16 * inner.length));
+  let offset = 0;
+  inner.forEach((bytes, i) => {
+    index.setBigUint64(i * 16, BigInt(offset), true);
+    index.setBigUint64(i * 16 + 8, BigInt(bytes.length), true);
+    offset += bytes.length;
+  });
+  const indexBytes = new Uint8Array(index.buffer);
+  const crc = await createCRC32(0x82f63b78);
+  crc.init();
+  crc.update(indexBytes);
+  // hash-wasm gives the CRC big-endian; the crc32c codec stores it little-endian.
+  const sum = new Uint8Array(crc.digest('binary')).reverse();
+  const total = new Uint8Array(offset + indexBytes.length + 4);
+  let at = 0;
+  for (const p of [...inner, indexBytes, sum]) {
+    total.set(p, at);
+    at += p.length;
+  }
+  return total;
+}
+
+/** Shape and values of the v3 stores whose chunks span the time dimension. */
+export const V3_SPAN_SHAPE = [4, 6, 10] as const;
+export const v3SpanValue = (t: number, y: number, x: number) => Math.fround(t * 100 + y * 10 + x * 0.5 - 20.25);
+
+/**
+ * A v3 group written by zarrita whose chunks hold every time step: `span`
+ * (chunks of 4 x 4 x 5, which do not divide y) and `sharded` (one shard of
+ * 4 x 6 x 10 holding inner chunks of 4 x 3 x 5).
+ */
+export async function writeV3SpanStore(put: (key: string, body: Uint8Array) => Promise<unknown>, prefix: string): Promise<void> {
+  const mem = new Map<string, Uint8Array>();
+  const root = zarr.root(mem);
+  await zarr.create(root, { attributes: { title: 'chunks spanning time' } });
+  const [nt, ny, nx] = V3_SPAN_SHAPE;
+  const data = new Float32Array(nt * ny * nx);
+  for (let t = 0; t < nt; t++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) data[(t * ny + y) * nx + x] = v3SpanValue(t, y, x);
+  const shape = [...V3_SPAN_SHAPE];
+  const codecs = [{ name: 'bytes', configuration: { endian: 'little' } }, { name: 'zstd', configuration: { level: 1, checksum: false } }];
+  const attributes = { units: 'K' };
+  const span = await zarr.create(root.resolve('span'), { shape, chunkShape: [nt, 4, 5], dtype: 'float32', dimensionNames: ['time', 'y', 'x'], codecs, attributes });
+  await zarr.set(span, null, { data, shape, stride: [ny * nx, nx, 1] });
+  // The inner chunks of the shard, encoded by zarrita as a plain array of that chunking.
+  const inner = await zarr.create(root.resolve('inner'), { shape, chunkShape: [nt, 3, 5], dtype: 'float32', dimensionNames: ['time', 'y', 'x'], codecs, attributes });
+  await zarr.set(inner, null, { data, shape, stride: [ny * nx, nx, 1] });
+  const chunks: Uint8Array[] = [];
+  for (let cy = 0; cy < 2; cy++) for (let cx = 0; cx < 2; cx++) chunks.push(mem.get(`/inner/c/0/${cy}/${cx}`)!);
+  const meta = {
+    zarr_format: 3, node_type: 'array', shape, data_type: 'float32', dimension_names: ['time', 'y', 'x'], fill_value: 0,
+    chunk_grid: { name: 'regular', configuration: { chunk_shape: shape } },
+    chunk_key_encoding: { name: 'default', configuration: { separator: '/' } },
+    codecs: [{ name: 'sharding_indexed', configuration: { chunk_shape: [nt, 3, 5], codecs, index_codecs: [{ name: 'bytes', configuration: { endian: 'little' } }, { name: 'crc32c' }], index_location: 'end' } }],
+    attributes,
+  };
+  const shard = await packShard(chunks);
+  for (const k of [...mem.keys()]) if (k.startsWith('/inner/')) mem.delete(k);
+  mem.set('/sharded/zarr.json', new TextEncoder().encode(JSON.stringify(meta)));
+  mem.set('/sharded/c/0/0/0', shard);
   await Promise.all([...mem].map(([k, v]) => put(`${prefix}${k.slice(1)}`, v)));
 }
