@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combine, reproduce, sh } from '../../../src/lib/explorer/reproduce';
+import { combine, isPythonName, py, pyKeywords, reproduce, sh } from '../../../src/lib/explorer/reproduce';
 import { clampExpiry, attachmentQuery, MAX_PRESIGN_SECONDS } from '../../../src/lib/explorer/share';
 import { hasZarrMarkers, looksLikeZarrName } from '../../../src/lib/explorer/zarr-hint';
 import { localPath } from '../../../src/lib/explorer/download-tree';
@@ -21,9 +21,38 @@ describe('reproduce in code', () => {
     expect(s.find((x) => x.tool === 'aws')!.code).toBe('aws --endpoint-url http://127.0.0.1:7480 s3 mv --recursive s3://a/run1/ s3://b/archive/run1/');
     expect(s.find((x) => x.tool === 's3cmd')!.code).toContain('--no-ssl mv -r');
     expect(s.find((x) => x.tool === 'python')!.code).toContain('fs.mv("a/run1/", "b/archive/run1/", recursive=True)');
+    expect(reproduce({ kind: 'get', bucket: 'b', key: 'run/..' }, ctx).find((x) => x.tool === 'mc')!.code).toMatch(/ object$/);
     const z = reproduce({ kind: 'open-zarr', bucket: 'b', path: 'x.zarr/' }, { ...ctx, anonymous: true });
     expect(z[0]!.code).toContain('anon=True');
     expect(z[0]!.code).toContain('xr.open_zarr(s3fs.S3Map("b/x.zarr", s3=fs), consolidated=True)');
+  });
+
+  it('writes Python string literals that show what they hold', () => {
+    expect(py('plain/key.nc')).toBe('"plain/key.nc"');
+    expect(py('a"b\\c')).toBe('"a\\"b\\\\c"');
+    expect(py('tab\tnl\ncr\r\u0001\u007f\u0085')).toBe('"tab\\tnl\\ncr\\r\\x01\\x7f\\x85"');
+    // Bidirectional overrides and line separators would make the line read differently from what it does.
+    expect(py('a\u202eb\u2028c\ufeff')).toBe('"a\\u202eb\\u2028c\\ufeff"');
+    // A lone surrogate cannot be written in UTF-8 source.
+    expect(py('x\ud800')).toBe('"x\\ud800"');
+    expect(py('émoji 😀 日本')).toBe('"émoji 😀 日本"');
+  });
+
+  it('uses keyword arguments only for plain Python names', () => {
+    expect(isPythonName('time')).toBe(true);
+    for (const n of ['a-b', 'class', 'None', '1x', 'ﬁ', 'é', '']) expect(isPythonName(n), n).toBe(false);
+    expect(pyKeywords([['a', '1'], ['b', '2']])).toBe('a=1, b=2');
+    expect(pyKeywords([['a', '1'], ['a-b', '2']])).toBe('**{"a": 1, "a-b": 2}');
+    expect(pyKeywords([['path', '1']], ['path'])).toBe('**{"path": 1}');
+  });
+
+  it('keeps values that start with "-" from being read as options', () => {
+    const get = reproduce({ kind: 'get', bucket: 'b', key: 'dir/-rf' }, ctx);
+    expect(get.find((x) => x.tool === 'aws')!.code).toMatch(/ s3:\/\/b\/dir\/-rf \.\/-rf$/);
+    const info = reproduce({ kind: 'info', bucket: 'b', key: '-k' }, ctx);
+    expect(info.find((x) => x.tool === 'aws')!.code).toContain('--bucket=b --key=-k');
+    const put = reproduce({ kind: 'put', bucket: 'b', key: 'k', file: '-' }, ctx);
+    expect(put.find((x) => x.tool === 's3cmd')!.code).toContain(' put ./- s3://b/k');
   });
 
   it('combines actions without repeating set-up lines', () => {
