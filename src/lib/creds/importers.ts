@@ -28,36 +28,83 @@ export interface ImportResult {
   warnings: string[];
 }
 
+/** An INI file read line by line, remembering where each section starts and which lines meant nothing. */
+export interface IniFile {
+  sections: Map<string, Map<string, string>>;
+  /** 1-based line number of each section's first `[name]` header. */
+  sectionLines: Map<string, number>;
+  /** Lines that were neither a comment, a section, nor `key = value` inside a section. */
+  unused: { line: number; text: string }[];
+}
+
 /** INI sections (`[name]`), `key = value` lines, and AWS's indented sub-keys (`s3 =\n  endpoint_url = ...`). */
-export function parseIni(text: string): Map<string, Map<string, string>> {
+export function readIni(text: string): IniFile {
   const sections = new Map<string, Map<string, string>>();
+  const sectionLines = new Map<string, number>();
+  const unused: IniFile['unused'] = [];
   let current: Map<string, string> | null = null;
   let parent = '';
-  for (const raw of text.split(/\r?\n/)) {
-    if (/^\s*[#;]/.test(raw) || !raw.trim()) continue;
+  text.split(/\r?\n/).forEach((raw, i) => {
+    if (/^\s*[#;]/.test(raw) || !raw.trim()) return;
     const sec = /^\s*\[([^\]]+)\]\s*$/.exec(raw);
     if (sec) {
       // A section named twice (credentials and config pasted together) is one section.
       const name = sec[1]!.trim();
       current = sections.get(name) ?? new Map<string, string>();
       sections.set(name, current);
+      if (!sectionLines.has(name)) sectionLines.set(name, i + 1);
       parent = '';
-      continue;
+      return;
     }
-    if (!current) continue;
     const eq = raw.indexOf('=');
-    if (eq < 0) continue;
+    if (!current || eq < 0) {
+      unused.push({ line: i + 1, text: raw });
+      return;
+    }
     const key = raw.slice(0, eq).trim().toLowerCase();
     const value = raw.slice(eq + 1).trim();
     const indented = /^\s+/.test(raw);
-    if (!indented && value === '') parent = key;
-    else if (indented && parent) current.set(`${parent}.${key}`, value);
+    if (!indented && value === '') {
+      // Either the head of AWS sub-keys (`s3 =`) or a setting left empty: keep both readings.
+      parent = key;
+      current.set(key, '');
+    } else if (indented && parent) current.set(`${parent}.${key}`, value);
     else {
       parent = '';
       current.set(key, value);
     }
-  }
-  return sections;
+  });
+  return { sections, sectionLines, unused };
+}
+
+export function parseIni(text: string): Map<string, Map<string, string>> {
+  return readIni(text).sections;
+}
+
+/** Names whose values are secrets (`secret_key`, `aws_session_token`, `access_token`, passwords...). */
+const SECRET_NAME = /secret|token|pass|signature|credential/i;
+/** A run of characters that could be a key or a secret pasted on its own. */
+const SECRET_LIKE = /[A-Za-z0-9/+=_-]{12,}/g;
+
+/**
+ * A line as it can be shown back to the user: the value of a secret-named
+ * setting is hidden, and so is anything long enough to be a key pasted alone,
+ * since a line we could not read may be exactly that.
+ */
+export function redactLine(text: string): string {
+  const t = text.trim();
+  const named = /^([A-Za-z0-9_.-]*)(\s*[=:]?\s*)(.*)$/.exec(t);
+  if (named && SECRET_NAME.test(named[1]!) && named[3]) return `${named[1]}${named[2]}[hidden]`;
+  return t.replace(SECRET_LIKE, '[hidden]');
+}
+
+function unusedLines(ini: IniFile, what: string): string[] {
+  return ini.unused.map(({ line, text }) => `Line ${line} ("${redactLine(text).slice(0, 80)}") is not ${what}; it was left out.`);
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function andList(items: string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 function resolved(input: string, region: string | undefined, notes: string[], warnings: string[], label: string): string {
@@ -73,13 +120,15 @@ function resolved(input: string, region: string | undefined, notes: string[], wa
 }
 
 export function importS3cfg(text: string): ImportResult {
-  const warnings: string[] = [];
+  const ini = readIni(text);
+  const warnings = unusedLines(ini, 'a [section] or a "key = value" line inside one');
   const profiles: ImportedProfile[] = [];
-  for (const [name, s] of parseIni(text)) {
+  for (const [name, s] of ini.sections) {
     const accessKeyId = s.get('access_key') ?? '';
     const secretAccessKey = s.get('secret_key') ?? '';
-    if (!accessKeyId || !secretAccessKey) {
-      warnings.push(`[${name}] has no access_key/secret_key.`);
+    const missing = (['access_key', 'secret_key'] as const).filter((k) => !s.get(k)).map((k) => (s.has(k) ? `an empty ${k}` : `no ${k}`));
+    if (missing.length) {
+      warnings.push(`[${name}] (line ${ini.sectionLines.get(name)}) has ${andList(missing)}; it was left out.`);
       continue;
     }
     const host = s.get('host_base') ?? '';
@@ -94,32 +143,55 @@ export function importS3cfg(text: string): ImportResult {
   return { format: 's3cfg', profiles, warnings };
 }
 
+/** A text field of a JSON object under any of its names; `''` when absent, empty or not text. */
+function textField(obj: Record<string, unknown>, names: string[]): { value: string; problem?: string } {
+  const name = names.find((n) => obj[n] !== undefined && obj[n] !== null);
+  if (name === undefined) return { value: '', problem: `no "${names[0]}"` };
+  const v = obj[name];
+  if (typeof v !== 'string') return { value: '', problem: `a "${name}" that is not text` };
+  if (!v.trim()) return { value: '', problem: `an empty "${name}"` };
+  return { value: v.trim() };
+}
+
 export function importJasminJson(obj: Record<string, unknown>, name = 'JASMIN'): ImportResult {
   const warnings: string[] = [];
   const notes: string[] = [];
-  const token = String(obj.token ?? obj.access_key ?? '');
-  const secret = String(obj.secret ?? obj.secret_key ?? '');
-  if (!token || !secret) return { format: 'jasmin-json', profiles: [], warnings: ['The JSON has no "token" and "secret".'] };
-  const endpoint = resolved(String(obj.endpoint_url ?? ''), undefined, notes, warnings, 'endpoint_url');
-  if (!obj.endpoint_url) warnings.push('The JSON has no "endpoint_url": give the tenancy name or endpoint.');
+  // The Object Store Portal calls the access key "token"; some copies use s3cmd's names.
+  const token = textField(obj, ['token', 'access_key']);
+  const secret = textField(obj, ['secret', 'secret_key']);
+  const problems = [token.problem, secret.problem].filter((p): p is string => !!p);
+  if (problems.length) return { format: 'jasmin-json', profiles: [], warnings: [`The JSON has ${andList(problems)}.`] };
+  const endpointUrl = textField(obj, ['endpoint_url']);
+  const endpoint = resolved(endpointUrl.value, undefined, notes, warnings, 'endpoint_url');
+  if (endpointUrl.problem) warnings.push(`The JSON has ${endpointUrl.problem}: give the tenancy name or endpoint.`);
   const tenancy = /^https?:\/\/([a-z0-9-]+)-o\.s3/i.exec(endpoint)?.[1];
-  return { format: 'jasmin-json', profiles: [{ name: tenancy ?? name, endpoint, accessKeyId: token, secretAccessKey: secret, source: 'jasmin-json', notes }], warnings };
+  return { format: 'jasmin-json', profiles: [{ name: tenancy ?? name, endpoint, accessKeyId: token.value, secretAccessKey: secret.value, source: 'jasmin-json', notes }], warnings };
 }
 
 export function importMcConfig(obj: Record<string, unknown>): ImportResult {
   const warnings: string[] = [];
   const profiles: ImportedProfile[] = [];
-  const aliases = (obj.aliases ?? obj.hosts) as Record<string, Record<string, unknown>> | undefined;
-  for (const [alias, a] of Object.entries(aliases ?? {})) {
-    const accessKeyId = String(a.accessKey ?? '');
-    const secretAccessKey = String(a.secretKey ?? '');
-    // mc ships aliases with placeholder or empty keys (play, local, gcs): skip the keyless ones.
-    if (!accessKeyId || !secretAccessKey) {
-      warnings.push(`Alias "${alias}" has no keys; skipped.`);
+  const aliases = (obj.aliases ?? obj.hosts) as Record<string, unknown> | undefined;
+  for (const [alias, value] of Object.entries(aliases ?? {})) {
+    if (!value || typeof value !== 'object') {
+      warnings.push(`Alias "${alias}" is not an object with url, accessKey and secretKey; it was left out.`);
       continue;
     }
+    const a = value as Record<string, unknown>;
+    const access = textField(a, ['accessKey']);
+    const secret = textField(a, ['secretKey']);
+    // mc ships aliases with placeholder or empty keys (play, local, gcs): skip the keyless ones.
+    const problems = [access.problem, secret.problem].filter((p): p is string => !!p);
+    if (problems.length) {
+      warnings.push(`Alias "${alias}" has ${andList(problems)}; it was left out.`);
+      continue;
+    }
+    const accessKeyId = access.value;
+    const secretAccessKey = secret.value;
     const notes: string[] = [];
-    const endpoint = resolved(String(a.url ?? ''), undefined, notes, warnings, `alias ${alias}`);
+    const url = textField(a, ['url']);
+    const endpoint = resolved(url.value, undefined, notes, warnings, `Alias "${alias}" url`);
+    if (url.problem) warnings.push(`Alias "${alias}" has ${url.problem}: give the endpoint.`);
     if (a.path === 'dns') notes.push(`Alias "${alias}" uses virtual-host addressing in mc; Tessera uses path-style by default.`);
     profiles.push({ name: alias, endpoint, accessKeyId, secretAccessKey, sessionToken: a.sessionToken ? String(a.sessionToken) : undefined, source: 'mc-config', notes });
   }
@@ -128,13 +200,16 @@ export function importMcConfig(obj: Record<string, unknown>): ImportResult {
 
 /** `~/.aws/credentials` and/or `~/.aws/config` (pasted one after the other, or either alone). */
 export function importAws(text: string): ImportResult {
-  const warnings: string[] = [];
-  const sections = parseIni(text);
+  const ini = readIni(text);
+  const warnings = unusedLines(ini, 'a [profile] or a "key = value" line inside one');
   const creds = new Map<string, Map<string, string>>();
   const config = new Map<string, Map<string, string>>();
-  for (const [name, s] of sections) {
+  const lineOf = new Map<string, number>();
+  for (const [name, s] of ini.sections) {
     const profile = name.replace(/^profile\s+/, '');
+    if (!lineOf.has(profile)) lineOf.set(profile, ini.sectionLines.get(name)!);
     if (s.has('aws_access_key_id')) creds.set(profile, new Map([...(creds.get(profile) ?? []), ...s]));
+    else if (s.has('aws_secret_access_key')) warnings.push(`[${name}] (line ${ini.sectionLines.get(name)}) has aws_secret_access_key but no aws_access_key_id; it was left out.`);
     if (name.startsWith('profile ') || s.has('region') || s.has('endpoint_url') || s.has('s3.endpoint_url')) config.set(profile, new Map([...(config.get(profile) ?? []), ...s]));
   }
   const profiles: ImportedProfile[] = [];
@@ -145,11 +220,15 @@ export function importAws(text: string): ImportResult {
     const ep = cfg.get('s3.endpoint_url') ?? cfg.get('endpoint_url') ?? c.get('endpoint_url') ?? '';
     const endpoint = ep ? resolved(ep, region, notes, warnings, `[${name}] endpoint_url`) : region ? `https://s3.${region}.amazonaws.com` : '';
     if (!ep) notes.push(region ? 'No endpoint_url: using AWS S3 in the profile region.' : 'No endpoint_url and no region: give the endpoint.');
-    profiles.push({ name: name === 'default' ? 'aws' : name, endpoint, region, accessKeyId: c.get('aws_access_key_id')!, secretAccessKey: c.get('aws_secret_access_key') ?? '', sessionToken: c.get('aws_session_token') || undefined, source: 'aws', notes });
+    const missing = [!c.get('aws_access_key_id') && 'an empty aws_access_key_id', !c.get('aws_secret_access_key') && 'no aws_secret_access_key'].filter((m): m is string => !!m);
+    if (missing.length) {
+      warnings.push(`[${name}] (line ${lineOf.get(name)}) has ${andList(missing)}; it was left out.`);
+      continue;
+    }
+    profiles.push({ name: name === 'default' ? 'aws' : name, endpoint, region, accessKeyId: c.get('aws_access_key_id')!, secretAccessKey: c.get('aws_secret_access_key')!, sessionToken: c.get('aws_session_token') || undefined, source: 'aws', notes });
   }
-  for (const p of profiles) if (!p.secretAccessKey) warnings.push(`[${p.name}] has no aws_secret_access_key.`);
   if (!creds.size) warnings.push('No [profile] with aws_access_key_id: paste ~/.aws/credentials too.');
-  return { format: 'aws', profiles: profiles.filter((p) => p.secretAccessKey), warnings };
+  return { format: 'aws', profiles, warnings };
 }
 
 /** Recognise the format of a pasted or dropped text and import it. */
