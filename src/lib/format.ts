@@ -23,3 +23,17 @@ export function formatDate(iso: string | undefined): string {
 export function formatCount(n: number): string {
   return n.toLocaleString('en-GB');
 }
+
+/**
+ * A count with its noun, singular for exactly one: "1 object", "2 objects",
+ * "12,000 objects", "0 objects". Give the plural when it is not the noun
+ * plus "s" (`plural(n, 'entry', 'entries')`).
+ */
+export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${formatCount(n)} ${noun(n, singular, pluralForm)}`;
+}
+
+/** The noun alone, for where the count is shown elsewhere (a number field beside a unit). */
+export function noun(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return n === 1 ? singular : pluralForm;
+}
