@@ -25,6 +25,12 @@ export interface SendOptions {
   signal?: AbortSignal;
   /** Called before each retry with the error that caused it. */
   onRetry?: (error: S3Error, attempt: number, delayMs: number) => void;
+  /**
+   * Bytes of the request body handed to the network so far, as they go (in a
+   * browser). Each attempt counts from 0 again. Not called where the runtime
+   * cannot tell (Node, or an injected `fetch`).
+   */
+  onUploadProgress?: (sentBytes: number) => void;
 }
 
 const SKEW_CODES = new Set(['RequestTimeTooSkewed', 'RequestExpired']);
@@ -37,6 +43,8 @@ export class S3Client {
   #credentials: Credentials | null;
   #retry: RetryPolicy;
   #fetch: typeof fetch;
+  /** No `fetch` was injected: requests may go through XMLHttpRequest when progress is wanted. */
+  #platformFetch: boolean;
   #now: () => number;
   #random: () => number;
   #signingKeys = new Map<string, ArrayBuffer>();
@@ -50,6 +58,7 @@ export class S3Client {
     this.anonymous = config.credentials === null;
     this.#retry = config.retry ?? DEFAULT_RETRY;
     this.#fetch = config.fetch ?? ((input, init) => fetch(input, init));
+    this.#platformFetch = config.fetch === undefined;
     this.#now = config.now ?? Date.now;
     this.#random = config.random ?? Math.random;
   }
@@ -87,7 +96,7 @@ export class S3Client {
       let error: S3Error;
       let retryAfter: number | undefined;
       try {
-        const response = await this.#attempt(req, url, options.signal);
+        const response = await this.#attempt(req, url, options.signal, options.onUploadProgress);
         if (response.ok) return response;
         error = await errorFromResponse(req, response);
         retryAfter = Number(response.headers.get('retry-after')) || undefined;
@@ -144,7 +153,7 @@ export class S3Client {
     }
   }
 
-  async #attempt(req: S3Request, url: string, signal?: AbortSignal): Promise<Response> {
+  async #attempt(req: S3Request, url: string, signal?: AbortSignal, onUploadProgress?: (sentBytes: number) => void): Promise<Response> {
     // Never through the browser's HTTP cache: every signed request is unique, and a
     // cached GET range is written to the disk cache as well as read (measured in
     // Chromium, 1 GiB in 64 MiB ranges: ~3.0 s with the cache, ~2.2 s without).
@@ -164,9 +173,17 @@ export class S3Client {
         cache: this.#signingKeys,
       });
       init.headers = signed.headers;
-      return this.#fetch(signed.url, init);
+      return this.#send(signed.url, init, onUploadProgress);
     }
     init.headers = req.headers;
+    return this.#send(url, init, onUploadProgress);
+  }
+
+  #send(url: string, init: RequestInit, onUploadProgress?: (sentBytes: number) => void): Promise<Response> {
+    const body = init.body;
+    if (onUploadProgress && body != null && this.#platformFetch && typeof XMLHttpRequest !== 'undefined' && !(typeof ReadableStream !== 'undefined' && body instanceof ReadableStream)) {
+      return xhrFetch(url, init, onUploadProgress);
+    }
     return this.#fetch(url, init);
   }
 
@@ -184,6 +201,55 @@ export class S3Client {
       expiresIn: expiresInSeconds,
     });
   }
+}
+
+/**
+ * `fetch` through XMLHttpRequest, for its upload progress events (they exist
+ * in dedicated workers too). `fetch` itself reports nothing while a body is
+ * sent, and its one way to watch the bytes go, a `ReadableStream` body with
+ * `duplex: 'half'`, needs HTTP/2: Chromium fails such a request over
+ * HTTP/1.1 ("Failed to fetch", checked against Ceph RGW), which is what most
+ * stores and every plain-HTTP endpoint speak. A stream body would also lose
+ * retries (it cannot be sent twice) and the browser's fast path for File
+ * slices. XHR sends the same Blob at the same speed (measured in Chromium on
+ * one machine: 8 PUTs of 64 MiB, ~50 MiB/s either way).
+ */
+function xhrFetch(url: string, init: RequestInit, onUploadProgress: (sentBytes: number) => void): Promise<Response> {
+  return new Promise<Response>((resolve, reject) => {
+    const signal = init.signal;
+    if (signal?.aborted) return reject(signal.reason);
+    const xhr = new XMLHttpRequest();
+    xhr.open(init.method ?? 'GET', url);
+    xhr.responseType = 'arraybuffer';
+    new Headers(init.headers).forEach((value, name) => xhr.setRequestHeader(name, value));
+    const onAbort = () => xhr.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => signal?.removeEventListener('abort', onAbort);
+    xhr.upload.onprogress = (e) => onUploadProgress(e.loaded);
+    xhr.onload = () => {
+      done();
+      // As fetch would: a status below 200 is no answer a Response can carry.
+      if (xhr.status < 200) return reject(new TypeError('Network request failed'));
+      const headers = new Headers();
+      for (const line of xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
+        const at = line.indexOf(':');
+        if (at > 0) headers.append(line.slice(0, at).trim(), line.slice(at + 1).trim());
+      }
+      const empty = xhr.status === 204 || xhr.status === 205 || xhr.status === 304;
+      resolve(new Response(empty ? null : (xhr.response as ArrayBuffer | null), { status: xhr.status, statusText: xhr.statusText, headers }));
+    };
+    // Shaped like fetch's failures, so retries and error messages treat both alike.
+    xhr.onerror = () => {
+      done();
+      reject(new TypeError('Network request failed'));
+    };
+    xhr.ontimeout = xhr.onerror;
+    xhr.onabort = () => {
+      done();
+      reject(signal?.reason ?? new DOMException('The request was aborted.', 'AbortError'));
+    };
+    xhr.send(init.body as XMLHttpRequestBodyInit);
+  });
 }
 
 /** Build an `S3Error` from a non-2xx response, reading its XML body when there is one. */
