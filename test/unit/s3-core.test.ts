@@ -49,7 +49,7 @@ describe('endpoints', () => {
     expect(requestUrl(path, 'b')).toBe('https://h.example/b/');
     expect(requestUrl(path, 'my.dotted.bucket', 'a b/c', { uploads: '', 'list-type': '2' })).toBe('https://h.example/my.dotted.bucket/a%20b/c?uploads&list-type=2');
     const vhost = resolveEndpoint('https://h.example', { style: 'virtual' }).endpoint;
-    expect(requestUrl(vhost, 'b', 'k')).toBe('https://b.h.example/k');
+    expect(requestUrl(vhost, 'bkt', 'k')).toBe('https://bkt.h.example/k');
     // Dotted bucket names break TLS wildcards: those stay path-style.
     expect(requestUrl(vhost, 'b.c', 'k')).toBe('https://h.example/b.c/k');
   });

@@ -86,6 +86,8 @@ export class S3Client {
     try {
       url = requestUrl(this.endpoint, req.bucket, req.key, req.query);
     } catch (e) {
+      // A bucket name that would change the request's address: named by the builder, never retried.
+      if (e instanceof S3Error) throw new S3Error({ ...e.toJSON(), operation: req.operation }, { cause: e });
       // A key no URL can carry ("." or ".."): say so, do not retry.
       throw new S3Error({ operation: req.operation, status: 0, code: 'InvalidKey', message: (e as Error).message, bucket: req.bucket, key: req.key, retryable: false }, { cause: e });
     }

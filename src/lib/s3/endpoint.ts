@@ -2,6 +2,7 @@
  * Where requests go: an endpoint URL (or a JASMIN tenancy name), the region we
  * sign for, and how buckets are addressed.
  */
+import { S3Error } from './errors';
 
 export type AddressingStyle = 'path' | 'virtual';
 
@@ -116,17 +117,123 @@ export function encodeRfc3986(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
-/** Build the URL of a bucket, object or the service root, with an optional query. */
+/**
+ * How a bucket name will be used: addressed path-style (`host/bucket/`),
+ * virtual-host style (`bucket.host/`), or given to CreateBucket.
+ */
+export type BucketNameUse = AddressingStyle | 'create';
+
+/**
+ * Characters that would change where a request goes if a bucket name carried
+ * them into a URL: a path separator, the start of a query or fragment, a
+ * percent escape, a port separator (`bucket.host:port` with virtual-host
+ * addressing), and the backslash WHATWG URLs read as `/`.
+ */
+const URL_SYNTAX: Record<string, string> = {
+  '/': 'a slash ("/")',
+  '?': 'a question mark ("?")',
+  '#': 'a hash ("#")',
+  '%': 'a percent sign ("%")',
+  ':': 'a colon (":")',
+  '\\': 'a backslash ("\\")',
+};
+/** Legacy names (us-east-1 before March 2018, Ceph RGW with `rgw_relaxed_s3_bucket_names`): path-style only. */
+const LEGACY_MAX = 255;
+const LEGACY_CHARS = /^[A-Za-z0-9._-]+$/;
+const IPV4_LIKE = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+/** AWS reserves these for its own features; a new bucket cannot take them. */
+const RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
+const RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
+
+/**
+ * What is wrong with a bucket name for a use, in plain words naming the rule
+ * it breaks, or `undefined` when it is fine.
+ *
+ * - Every use refuses what would change a request's address (`/`, `?`, `#`,
+ *   `%`, `:`, `\`), whitespace, control characters, names made only of dots
+ *   (URL parsers drop `.` and `..` segments) and the empty name.
+ * - `path` also accepts the older, looser names some stores still hold:
+ *   upper case, underscores, up to 255 characters.
+ * - `virtual` puts the name into the host name, so it must be DNS-compatible:
+ *   3–63 characters, lower-case letters, digits, dots and hyphens, labels
+ *   starting and ending with a letter or digit, not an IP address.
+ * - `create` is AWS's rule for new buckets: DNS-compatible and none of the
+ *   prefixes and suffixes AWS reserves.
+ *
+ * @example
+ * bucketNameProblem('my-data') // undefined
+ * bucketNameProblem('localhost:9000/') // 'A bucket name cannot contain a colon (":") …'
+ * bucketNameProblem('My_Data', 'path') // undefined: a legacy name, path-style only
+ * bucketNameProblem('My_Data', 'virtual') // 'Upper-case letters …'
+ */
+export function bucketNameProblem(name: string, use: BucketNameUse = 'path'): string | undefined {
+  if (name === '') return 'A bucket name cannot be empty.';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'A bucket name cannot contain control characters.';
+  if (/\s/.test(name)) return 'A bucket name cannot contain spaces or other whitespace.';
+  for (const ch of name) {
+    const what = URL_SYNTAX[ch];
+    if (what) return `A bucket name cannot contain ${what}: it would change the address the request is sent to.`;
+  }
+  if (/^\.+$/.test(name)) return 'A bucket name cannot be made only of dots.';
+  if (use === 'path') {
+    if (name.length > LEGACY_MAX) return `A bucket name has at most ${LEGACY_MAX} characters (this one has ${name.length}).`;
+    const bad = [...name].find((ch) => !LEGACY_CHARS.test(ch));
+    if (bad !== undefined) return `A bucket name may contain only letters, digits, dots, hyphens and underscores, not "${bad}".`;
+    return undefined;
+  }
+  const why = use === 'virtual' ? ' with virtual-host addressing, where the name becomes part of the host name' : '';
+  if (name.length < 3 || name.length > 63) return `A bucket name has 3 to 63 characters${why} (this one has ${name.length}).`;
+  if (/[A-Z]/.test(name)) return `Upper-case letters are not allowed in a bucket name${why}.`;
+  if (name.includes('_')) return `Underscores are not allowed in a bucket name${why}.`;
+  const bad = [...name].find((ch) => !/[a-z0-9.-]/.test(ch));
+  if (bad !== undefined) return `A bucket name may contain only lower-case letters, digits, dots and hyphens${why}, not "${bad}".`;
+  if (!/^[a-z0-9].*[a-z0-9]$/.test(name)) return `A bucket name must start and end with a letter or a digit${why}.`;
+  if (name.includes('..')) return `A bucket name cannot contain two dots in a row${why}.`;
+  if (name.includes('.-') || name.includes('-.')) return `A hyphen cannot stand next to a dot in a bucket name${why}.`;
+  if (IPV4_LIKE.test(name)) return 'A bucket name cannot look like an IP address.';
+  if (use === 'create') {
+    const prefix = RESERVED_PREFIXES.find((p) => name.startsWith(p));
+    if (prefix) return `Bucket names starting with "${prefix}" are reserved.`;
+    const suffix = RESERVED_SUFFIXES.find((s) => name.endsWith(s));
+    if (suffix) return `Bucket names ending with "${suffix}" are reserved.`;
+  }
+  return undefined;
+}
+
+/** Whether a name can be a host name label sequence (virtual-host addressing). */
+export function isDnsCompatibleBucketName(name: string): boolean {
+  return bucketNameProblem(name, 'virtual') === undefined;
+}
+
+/**
+ * Throw the structured, non-retryable error for a bucket name that cannot be
+ * addressed with this style. Called by `requestUrl` before any URL is built,
+ * so no caller can skip it.
+ */
+export function assertBucketName(bucket: string, style: AddressingStyle, operation = 'Request'): void {
+  const problem = bucketNameProblem(bucket, style);
+  if (problem) throw new S3Error({ operation, status: 0, code: 'InvalidBucketName', message: problem, bucket, retryable: false });
+}
+
+/**
+ * Build the URL of a bucket, object or the service root, with an optional query.
+ * The bucket name is checked first (see `bucketNameProblem`): a name that would
+ * send a signed request to another host or path throws an `S3Error`
+ * (`InvalidBucketName`, not retryable) and no URL is made.
+ */
 export function requestUrl(endpoint: Endpoint, bucket?: string, key?: string, query?: Record<string, string>): string {
+  if (bucket !== undefined) assertBucketName(bucket, endpoint.style);
   const base = new URL(endpoint.url);
   let host = base.host;
   let path = base.pathname.replace(/\/+$/, '');
-  if (bucket) {
+  if (bucket !== undefined) {
+    // Dotted names break TLS wildcard certificates (*.host): those stay path-style.
     if (endpoint.style === 'virtual' && !bucket.includes('.')) host = `${bucket}.${host}`;
     else path += '/' + encodeRfc3986(bucket);
   }
   if (key !== undefined) path += '/' + encodeKey(key);
-  else if (bucket) path += '/';
+  else if (bucket !== undefined) path += '/';
   if (!path) path = '/';
   let url = `${base.protocol}//${host}${path}`;
   if (query) {
