@@ -68,30 +68,80 @@ export function corsFix(bucket: string, origin: string, endpointUrl: string): st
   ].join('\n');
 }
 
-export function explainDiagnosis(d: Diagnosis, bucket: string, origin: string, endpointUrl: string): Explanation {
+/** What the explanations need to know about where the failure happened. */
+export interface ExplainContext {
+  bucket: string;
+  /** The page's origin, which a CORS rule must allow. */
+  origin: string;
+  endpointUrl: string;
+  /** Anonymous connections have no keys to blame. */
+  anonymous: boolean;
+}
+
+/** How to see whether a bucket exists, from a computer where the CLI tools work. */
+export function existenceCheck(bucket: string, endpointUrl: string): string {
+  return [`To see whether the bucket exists, run one of:`, `  s3cmd ls s3://${bucket}`, `  aws s3api head-bucket --endpoint-url ${endpointUrl} --bucket ${bucket}`].join('\n');
+}
+
+/**
+ * The explanation of a diagnosis. Only a diagnosis in which CORS is (or may
+ * be) the cause carries the CORS commands: printing `setcors` for a dead
+ * endpoint, a missing bucket or wrong keys sends people the wrong way.
+ */
+export function explainDiagnosis(d: Diagnosis, ctx: ExplainContext): Explanation {
+  const { bucket, origin, endpointUrl } = ctx;
   switch (d.kind) {
     case 'ok':
-      return { title: 'The bucket answers normally', detail: 'The failure was probably temporary. Try again.' };
-    case 'no-cors':
-      return { title: 'Missing CORS (or unreachable bucket)', detail: d.detail, fix: corsFix(bucket, origin, endpointUrl) };
-    case 'bad-credentials':
-      return { title: 'Wrong keys', detail: d.detail + ' Check the access key and secret (JASMIN keys expire: see the Object Store Portal).' };
-    case 'preflight-refused':
-      return { title: 'CORS rule too narrow', detail: d.detail, fix: corsFix(bucket, origin, endpointUrl) };
+      return { title: 'The bucket answers normally', detail: `${d.detail} The failure was probably temporary: try again.` };
+    case 'invalid-name':
+      return { title: 'Not a valid bucket name', detail: d.detail };
+    case 'nothing-answers':
+      return { title: 'Nothing answers at the endpoint', detail: d.detail };
     case 'no-such-bucket':
-      return { title: 'No such bucket', detail: d.detail };
+      return { title: 'No such bucket', detail: `${d.detail} Check the name (bucket names are case-sensitive) and the endpoint.` };
+    case 'missing-or-no-cors':
+      return {
+        title: 'No such bucket, or no CORS rule for this page',
+        detail: d.detail,
+        fix: [
+          existenceCheck(bucket, endpointUrl),
+          '',
+          ctx.anonymous
+            ? `If it exists, its owner must give it a CORS rule that allows ${origin}, for example:`
+            : `If it exists, it needs a CORS rule that allows ${origin}. A web page cannot set the first rule itself:`,
+          corsFix(bucket, origin, endpointUrl),
+        ].join('\n'),
+      };
+    case 'bad-credentials':
+      return { title: 'Wrong keys', detail: `${d.detail} Check the access key and the secret key (JASMIN keys expire: see the Object Store Portal).` };
+    case 'clock-skew':
+      return { title: "This computer's clock is wrong", detail: `${d.detail} Set the clock (or turn on automatic time) and try again.` };
+    case 'cors-too-narrow':
+      return { title: 'CORS rule too narrow', detail: d.detail, fix: corsFix(bucket, origin, endpointUrl) };
     case 'access-denied':
       return { title: 'Access denied', detail: d.detail };
-    case 'unreachable':
-      return { title: 'The store cannot be reached', detail: d.detail };
+    case 'unexpected':
+      return { title: 'Unexpected answer from the store', detail: d.detail };
   }
 }
 
+/** Errors the page cannot explain from the error alone: the diagnosis probes find out why. */
+export function needsDiagnosis(e: Partial<S3ErrorFields>): boolean {
+  return e.code === 'NetworkError';
+}
+
 /** A short explanation of an S3 error for a banner. */
-export function explainError(e: Partial<S3ErrorFields> & { message?: string }): Explanation {
+export function explainError(e: Partial<S3ErrorFields> & { message?: string }, options: { anonymous?: boolean } = {}): Explanation {
   switch (e.code) {
     case 'NetworkError':
-      return { title: 'Bad credentials or missing CORS', detail: 'The browser got no readable answer. Either the keys are wrong, the bucket has no CORS rule for this page, or the store is unreachable. Run the check to find out which.' };
+      return {
+        title: 'No readable answer from the store',
+        detail: options.anonymous
+          ? 'The browser got no readable answer: the store may be unreachable, or the bucket may not exist or have no CORS rule for this page.'
+          : 'The browser got no readable answer: the store may be unreachable, the bucket may not exist or have no CORS rule for this page, or the keys may be wrong.',
+      };
+    case 'InvalidBucketName':
+      return { title: 'Not a valid bucket name', detail: e.message ?? '' };
     case 'SignatureDoesNotMatch':
       return { title: 'Wrong secret key', detail: e.message ?? '' };
     case 'InvalidAccessKeyId':
@@ -99,7 +149,7 @@ export function explainError(e: Partial<S3ErrorFields> & { message?: string }): 
     case 'NoSuchBucket':
       return { title: 'No such bucket', detail: e.message ?? '' };
     case 'AccessDenied':
-      return { title: 'Access denied', detail: e.message ?? '' };
+      return { title: 'Access denied', detail: options.anonymous ? 'The store does not allow this without keys.' : (e.message ?? '') };
     case 'RequestTimeTooSkewed':
       return { title: 'Clock skew', detail: e.message ?? '' };
     default:

@@ -10,6 +10,7 @@ import { S3Client } from '../../src/lib/s3/client';
 import { S3Error } from '../../src/lib/s3/errors';
 import { S3Service } from '../../src/lib/s3/service';
 import * as ops from '../../src/lib/s3/ops/index';
+import { diagnoseBucket } from '../../src/lib/s3/diagnose';
 
 const LIST = '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>b</Name><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated></ListBucketResult>';
 
@@ -117,7 +118,7 @@ describe('a hostile bucket name never reaches the network', () => {
     expect(requestUrl(path, 'Legacy_Name')).toBe('https://store.example/Legacy_Name/');
   });
 
-  it.each(['path', 'virtual'] as AddressingStyle[])('signed requests and presigned URLs make no request elsewhere (%s style)', async (style) => {
+  it.each(['path', 'virtual'] as AddressingStyle[])('signed requests, presigned URLs and diagnoses make no request elsewhere (%s style)', async (style) => {
     const { fetch, urls } = recordingFetch();
     const endpoint = resolveEndpoint('https://store.example', { style }).endpoint;
     const client = new S3Client({ endpoint, credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' }, fetch });
@@ -137,6 +138,8 @@ describe('a hostile bucket name never reaches the network', () => {
       expect((e as S3Error).retryable).toBe(false);
       await expect(client.send(ops.PutObject, { bucket, key: 'k', body: 'x' })).rejects.toMatchObject({ code: 'InvalidBucketName' });
       await expect(client.presign({ method: 'GET', bucket, key: 'k' }, 60)).rejects.toMatchObject({ code: 'InvalidBucketName' });
+      const d = await diagnoseBucket(client, bucket, { fetch });
+      expect(d.kind).toBe('invalid-name');
     }
     expect(urls).toEqual([]);
   });
@@ -151,6 +154,7 @@ describe('a hostile bucket name never reaches the network', () => {
       await expect(service.list({ bucket }, () => undefined)).rejects.toMatchObject({ code: 'InvalidBucketName' });
       await expect(service.getBytes({ bucket, key: 'k' })).rejects.toMatchObject({ code: 'InvalidBucketName' });
       await expect(service.presign('GET', bucket, 'k', 60)).rejects.toMatchObject({ code: 'InvalidBucketName' });
+      expect((await service.diagnose(bucket)).kind).toBe('invalid-name');
     }
     expect(urls).toEqual([]);
   });

@@ -5,6 +5,7 @@
  * it through), so the fix is also given as files and commands.
  */
 import { buildCorsXml, type CorsRule } from '../s3/ops/cors-rules';
+import type { Diagnosis } from '../s3/diagnose';
 
 export type Need = 'read' | 'write' | 'delete' | 'multipart' | 'clock' | 'verify';
 
@@ -21,6 +22,14 @@ export interface CorsReport {
   healthy: boolean;
   /** The configuration to write: the existing rules with ours added or widened. */
   fixed: CorsRule[];
+  /**
+   * Why signed requests got no readable answer, when the rules could not be
+   * read either. When CORS is not the cause (nothing answers, no such bucket,
+   * wrong keys, an invalid name) no CORS fix applies.
+   */
+  cause?: Diagnosis;
+  /** The page cannot tell whether the bucket exists: the fix applies only if it does. */
+  existenceUnknown?: boolean;
 }
 
 /** Headers the app reads from responses, and why. */

@@ -26,7 +26,7 @@ const KNOWN_MESSAGES: Record<string, string> = {
   NoSuchBucket: 'The bucket does not exist.',
   NoSuchKey: 'The object does not exist.',
   NoSuchUpload: 'The multipart upload does not exist (it was completed or aborted).',
-  AccessDenied: 'Access denied: these keys are not allowed to do this.',
+  AccessDenied: 'Access denied: this connection is not allowed to do this.',
   InvalidAccessKeyId: 'The access key is not known to this store.',
   SignatureDoesNotMatch: 'The secret key is wrong (the signature does not match).',
   RequestTimeTooSkewed: "This computer's clock differs too much from the store's clock.",

@@ -9,7 +9,7 @@
 import { S3Client } from './client';
 import { resolveEndpoint, type AddressingStyle, type Endpoint } from './endpoint';
 import { S3Error, abortedError } from './errors';
-import { diagnoseBucket, type Diagnosis } from './diagnose';
+import { blocksConnect, checkService, diagnoseBucket, type ConnectionCheck, type Diagnosis } from './diagnose';
 import type { Credentials } from './signer';
 import type { Operation, RequestBody } from './request';
 import * as ops from './ops/index';
@@ -47,6 +47,12 @@ export interface ConnectionInfo {
   /** Access key id with its middle hidden, for display. */
   accessKeyHint?: string;
   notes: string[];
+}
+
+/** A connection and what one cheap request to the store said about it. */
+export interface CheckedConnection {
+  info: ConnectionInfo;
+  check: ConnectionCheck;
 }
 
 /** The operations callable by name through `send`. Each input/output is plain data. */
@@ -114,24 +120,41 @@ function hint(accessKeyId: string): string {
   return accessKeyId.length <= 8 ? '…' : `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-3)}`;
 }
 
+function makeClient(settings: ConnectionSettings): { client: S3Client; info: ConnectionInfo } {
+  const { endpoint, notes } = resolveEndpoint(settings.endpoint, { region: settings.region, style: settings.style });
+  const anonymous = !settings.accessKeyId && !settings.secretAccessKey;
+  if (!anonymous && (!settings.accessKeyId || !settings.secretAccessKey)) {
+    throw new TypeError('Give both the access key and the secret key, or neither for anonymous access.');
+  }
+  const credentials: Credentials | null = anonymous
+    ? null
+    : { accessKeyId: settings.accessKeyId!.trim(), secretAccessKey: settings.secretAccessKey!.trim(), sessionToken: settings.sessionToken?.trim() || undefined };
+  const info: ConnectionInfo = { endpoint, anonymous, notes };
+  if (credentials) info.accessKeyHint = hint(credentials.accessKeyId);
+  return { client: new S3Client({ endpoint, credentials }), info };
+}
+
 export class S3Service {
   #client: S3Client | null = null;
   #ops = new Map<string, AbortController>();
 
-  /** Set (or replace) the connection. Credentials stay here. */
+  /** Set (or replace) the connection without checking it. Credentials stay here. */
   connect(settings: ConnectionSettings): ConnectionInfo {
-    const { endpoint, notes } = resolveEndpoint(settings.endpoint, { region: settings.region, style: settings.style });
-    const anonymous = !settings.accessKeyId && !settings.secretAccessKey;
-    if (!anonymous && (!settings.accessKeyId || !settings.secretAccessKey)) {
-      throw new TypeError('Give both the access key and the secret key, or neither for anonymous access.');
-    }
-    const credentials: Credentials | null = anonymous
-      ? null
-      : { accessKeyId: settings.accessKeyId!.trim(), secretAccessKey: settings.secretAccessKey!.trim(), sessionToken: settings.sessionToken?.trim() || undefined };
-    this.#client = new S3Client({ endpoint, credentials });
-    const info: ConnectionInfo = { endpoint, anonymous, notes };
-    if (credentials) info.accessKeyHint = hint(credentials.accessKeyId);
+    const { client, info } = makeClient(settings);
+    this.#client = client;
     return info;
+  }
+
+  /**
+   * Check a connection with one cheap request (see `checkService`) and set it
+   * unless the check proves it cannot work (nothing answers, keys refused):
+   * then the current connection, if any, is kept.
+   */
+  async connectChecked(settings: ConnectionSettings, opId?: string): Promise<CheckedConnection> {
+    const { client, info } = makeClient(settings);
+    const check = await this.#run(opId, (signal) => checkService(client, { signal }));
+    if (!blocksConnect(check)) this.#client = client;
+    return { info, check };
   }
 
   disconnect(): void {
@@ -267,9 +290,9 @@ export class S3Service {
     return this.#run(opId, (signal) => observeCors(this.#c, bucket, signal));
   }
 
-  /** Tell wrong keys from missing CORS (see diagnose.ts). */
-  diagnose(bucket: string): Promise<Diagnosis> {
-    return diagnoseBucket(this.#c, bucket);
+  /** Why a bucket gives this page no readable answer: nothing answers, no such bucket, wrong keys or CORS (see diagnose.ts). */
+  diagnose(bucket: string, opId?: string): Promise<Diagnosis> {
+    return this.#run(opId, (signal) => diagnoseBucket(this.#c, bucket, { signal }));
   }
 
   // ---- Explorer (src/lib/explorer): recursive walks, copies and downloads run here, posting compact progress.
@@ -278,6 +301,12 @@ export class S3Service {
   async connectSealed(settings: Omit<ConnectionSettings, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>, sealed: SealedSecret, passphrase: string): Promise<ConnectionInfo> {
     const keys = await unseal(sealed, passphrase);
     return this.connect({ ...settings, ...keys });
+  }
+
+  /** `connectSealed`, checked like `connectChecked`. */
+  async connectSealedChecked(settings: Omit<ConnectionSettings, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>, sealed: SealedSecret, passphrase: string): Promise<CheckedConnection> {
+    const keys = await unseal(sealed, passphrase);
+    return this.connectChecked({ ...settings, ...keys });
   }
 
   /** Like `list`, but the next page is fetched while the page digests this one (the Explorer's table). */
