@@ -1,8 +1,8 @@
 /**
  * The transfer queue as the UI shows it: snapshots pushed by the upload
- * engine in the S3 worker (at most ten a second), with rates and ETAs worked
- * out here from how bytes-done grows. The page only passes File handles to
- * the worker; it never reads file bytes and never sees a credential.
+ * engine in the S3 worker (at most ten a second), with speeds and times left
+ * worked out here from how bytes sent grow. The page only passes File
+ * handles to the worker; it never reads file bytes and never sees a credential.
  */
 import { Comlink, type S3WorkerRemote } from '../rpc/s3';
 import type { UploadUpdate } from '../lib/upload/service';
@@ -11,6 +11,7 @@ import type { IncompleteUpload } from '../lib/upload/incomplete';
 import type { IntegrityOptions } from '../lib/upload/record';
 import type { UploadStatus } from '../lib/upload/status';
 import { openUploadDb } from '../lib/upload/idb-store';
+import { RateMeter, timeLeft } from '../lib/upload/progress';
 
 /** A file chosen by the user, with where it goes relative to the target prefix. */
 export interface PickedFile {
@@ -20,13 +21,6 @@ export interface PickedFile {
   /** FileSystemFileHandle, where the browser gives one (kept for re-attaching after a reload). */
   handle?: unknown;
 }
-
-interface Sample {
-  t: number;
-  bytes: number;
-}
-
-const WINDOW_MS = 5000;
 
 /** Words for each status, for the queue. */
 export const STATUS_LABEL: Record<UploadStatus, string> = {
@@ -59,8 +53,8 @@ export class Uploads {
   #overallRate = $state(0);
   #error = $state<string | null>(null);
   #completed = $state(0);
-  #samples = new Map<string, Sample[]>();
-  #overall: Sample[] = [];
+  #meters = new Map<string, RateMeter>();
+  #overall = new RateMeter();
   #started: Promise<void> | undefined;
 
   constructor(worker: S3WorkerRemote) {
@@ -91,26 +85,28 @@ export class Uploads {
     return this.#rates[id] ?? 0;
   }
 
+  /** Seconds left for one upload at its speed; undefined while it has none. */
   eta(item: UploadSnapshot): number | undefined {
-    const r = this.rate(item.id);
-    return r > 0 && RUNNING.has(item.status) ? (item.size - item.bytesDone) / r : undefined;
+    return RUNNING.has(item.status) ? timeLeft(item.size - item.bytesSent, this.rate(item.id)) : undefined;
   }
 
   /** Sum over unfinished uploads (and those finished in this session). */
-  get totals(): { files: number; active: number; size: number; done: number; inFlight: number; rate: number; eta?: number } {
+  get totals(): { files: number; active: number; size: number; done: number; sent: number; inFlight: number; rate: number; eta?: number } {
     let size = 0;
     let done = 0;
+    let sent = 0;
     let inFlight = 0;
     let active = 0;
     for (const s of this.#items) {
       if (s.status === 'cancelled') continue;
       size += s.size;
       done += s.bytesDone;
+      sent += s.bytesSent;
       inFlight += s.bytesInFlight;
       if (RUNNING.has(s.status)) active++;
     }
     const rate = this.#overallRate;
-    return { files: this.#items.length, active, size, done, inFlight, rate, eta: rate > 0 && active ? (size - done) / rate : undefined };
+    return { files: this.#items.length, active, size, done, sent, inFlight, rate, eta: active ? timeLeft(size - sent, rate) : undefined };
   }
 
   #apply(u: UploadUpdate): void {
@@ -121,12 +117,18 @@ export class Uploads {
       const before = byId.get(s.id);
       if (before && before.status !== 'done' && s.status === 'done') this.#completed++;
       byId.set(s.id, s);
-      rates[s.id] = this.#sample(this.#samples, s.id, now, s.bytesDone, RUNNING.has(s.status));
+      let meter = this.#meters.get(s.id);
+      if (!meter) this.#meters.set(s.id, (meter = new RateMeter()));
+      if (RUNNING.has(s.status)) rates[s.id] = meter.add(now, s.bytesSent);
+      else {
+        meter.reset();
+        rates[s.id] = 0;
+      }
     }
     for (const id of u.removed) {
       byId.delete(id);
       delete rates[id];
-      this.#samples.delete(id);
+      this.#meters.delete(id);
     }
     const order = this.#items.map((s) => s.id).filter((id) => byId.has(id));
     const known = new Set(order);
@@ -134,24 +136,17 @@ export class Uploads {
     this.#items = order.map((id) => byId.get(id)!);
     this.#rates = rates;
     let total = 0;
-    for (const s of this.#items) total += s.bytesDone;
-    const m = new Map([['all', this.#overall]]);
-    this.#overallRate = this.#sample(m, 'all', now, total, this.#items.some((s) => RUNNING.has(s.status)));
-    this.#overall = m.get('all')!;
-  }
-
-  /** Bytes per second over the last few seconds. */
-  #sample(map: Map<string, Sample[]>, id: string, t: number, bytes: number, running: boolean): number {
-    if (!running) {
-      map.set(id, []);
-      return 0;
+    let running = false;
+    for (const s of this.#items) {
+      if (s.status === 'cancelled') continue;
+      total += s.bytesSent;
+      running ||= RUNNING.has(s.status);
     }
-    const list = (map.get(id) ?? []).filter((s) => t - s.t <= WINDOW_MS && s.bytes <= bytes);
-    list.push({ t, bytes });
-    map.set(id, list);
-    const first = list[0]!;
-    const dt = (t - first.t) / 1000;
-    return dt >= 0.5 ? (bytes - first.bytes) / dt : 0;
+    if (running) this.#overallRate = this.#overall.add(now, total);
+    else {
+      this.#overall.reset();
+      this.#overallRate = 0;
+    }
   }
 
   async #act(fn: () => Promise<unknown>): Promise<boolean> {

@@ -3,7 +3,8 @@
  * recording proxy, so the test sees every byte that reaches the store):
  * a reload mid-upload resumes after re-attaching the file and sends only the
  * missing parts; folders keep their relative paths; cancel leaves nothing;
- * the incomplete-upload manager aborts what others left.
+ * the incomplete-upload manager aborts what others left; bytes show as they
+ * are sent (before any part is stored).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { launchBrowser, newPage } from '../helpers/browser';
 import { hasRgw, loadRgwEnv } from '../helpers/rgw-env';
 import { appCorsRule, createBucket, destroyBucket, rgwClient, rgwService, uniqueBucket } from '../helpers/s3';
 import { partsForwarded, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
+import { startThrottleProxy } from '../helpers/throttle-proxy';
 import { CreateMultipartUpload, HeadObject, PutObject, UploadPart, listAllMultipartUploads, listAllParts } from '../../src/lib/s3/ops/index';
 import { checksumBase64 } from '../../src/lib/s3/checksum';
 import { describeChecksum, support, wrongChecksum } from '../../src/lib/upload/checksum-probe';
@@ -271,5 +273,72 @@ describe.skipIf(!hasRgw())('Uploads in the browser', () => {
     expect((await listAllMultipartUploads(client, { bucket, prefix: 'orphans/' })).length).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it('shows bytes as they are sent, with speed and time left, before any part is stored', async () => {
+    // 256 KiB/s for every body together: no part (5 MiB or more) can reach the store for many seconds.
+    const slow = await startThrottleProxy(loadRgwEnv().endpoint, { bytesPerSecond: 256 * 1024 });
+    try {
+      const big = join(dir, 'slow big.bin');
+      const small = join(dir, 'slow small.bin');
+      const files = { 'slow big.bin': randomBytes(40 * MiB), 'slow small.bin': randomBytes(8 * MiB) };
+      writeFileSync(big, files['slow big.bin']);
+      writeFileSync(small, files['slow small.bin']);
+      const { page, errors, context } = await newPage(browser);
+      await connect(page, appUrl, slow.endpoint, `#/b/${bucket}/slow/`);
+      const panel = await openUploads(page);
+      // Every value the page shows for bytes sent, per row, in order (to see that it never goes back).
+      await page.evaluate(() => {
+        const seen: Record<string, number[]> = {};
+        (window as unknown as { sentSeen: typeof seen }).sentSeen = seen;
+        const record = () => {
+          for (const el of document.querySelectorAll<HTMLElement>('[data-testid="upload-row"] [data-testid="upload-sent"]')) {
+            const key = el.closest('[data-testid="upload-row"]')!.getAttribute('data-key')!;
+            const v = Number(el.dataset.bytes);
+            const list = (seen[key] ??= []);
+            if (list.at(-1) !== v) list.push(v);
+          }
+        };
+        new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      });
+      await panel.locator('[data-testid="upload-input"]').setInputFiles([big, small]);
+      // Both rows and the overall line show bytes sent, a speed and a time left.
+      await page.waitForFunction(
+        (keys) => {
+          const text = (sel: string) => document.querySelector(sel)?.textContent ?? '';
+          const moving = (t: string) => / left/.test(t) && /\/s/.test(t);
+          return (
+            keys.every((k) => {
+              const row = `[data-testid="upload-row"][data-key="${k}"]`;
+              return Number(document.querySelector(`${row} [data-testid="upload-sent"]`)?.getAttribute('data-bytes') ?? 0) > 0 && moving(text(row));
+            }) && moving(text('[data-testid="upload-overall"]'))
+          );
+        },
+        ['slow/slow big.bin', 'slow/slow small.bin'],
+        { timeout: 30_000 },
+      );
+      // What the page showed, and what the store had answered by then: nothing for our objects.
+      const shown = await page.evaluate(() => [...document.querySelectorAll('[data-testid="upload-row"]')].map((r) => r.textContent ?? ''));
+      const answered = slow.log.filter((l) => (l.method === 'PUT' && /slow(%20| )(big|small)\.bin/.test(l.url.pathname) && l.status !== 0) || (l.method === 'POST' && l.url.searchParams.has('uploadId')));
+      expect(answered).toEqual([]);
+      expect(shown.join('\n')).toMatch(/[1-9][\d.]* (B|KiB|MiB) of 40\.0 MiB sent/);
+      expect(shown.join('\n')).toMatch(/[1-9][\d.]* (B|KiB|MiB) of 8\.00 MiB sent/);
+
+      slow.setRate(Infinity);
+      await waitStatus(page, 'slow/slow big.bin', 'done');
+      await waitStatus(page, 'slow/slow small.bin', 'done');
+      const seen = await page.evaluate(() => (window as unknown as { sentSeen: Record<string, number[]> }).sentSeen);
+      for (const [name, data] of Object.entries(files)) {
+        const values = seen[`slow/${name}`]!;
+        expect(values.length).toBeGreaterThan(2);
+        expect(values).toEqual([...values].sort((a, b) => a - b));
+        expect(values.at(-1)).toBe(data.length);
+        expect(await downloadedSha256(rgwClient(), bucket, `slow/${name}`)).toBe(createHash('sha256').update(data).digest('hex'));
+      }
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -23,6 +23,7 @@ import { expectedEtag, singlePutReport, storeSha256, verifyFailed, verifyObject 
 import { abortIncomplete, listIncomplete, type IncompleteUpload } from './incomplete';
 import { diagnoseBucket } from '../s3/diagnose';
 import { ChecksumProbes, describeChecksum, type ChecksumSupport } from './checksum-probe';
+import { bytesSent, SentBytes } from './progress';
 
 export interface EngineOptions {
   /** The signing client (re-read on every request, so new keys apply at once). */
@@ -66,7 +67,13 @@ export interface AddFile {
 export interface UploadSnapshot extends Pick<UploadRecord, 'id' | 'endpoint' | 'bucket' | 'key' | 'name' | 'size' | 'status' | 'uploadId' | 'etag' | 'verify' | 'error' | 'createdAt' | 'finishedAt'> {
   /** Bytes the store holds. */
   bytesDone: number;
-  /** Bytes on the wire now. */
+  /**
+   * Bytes sent: those the store holds plus how far the requests on the wire
+   * have gone (a retried part counted once, so this never goes back while
+   * the upload goes on). What progress, speed and time left are shown from.
+   */
+  bytesSent: number;
+  /** Bytes of the parts on the wire now. */
   bytesInFlight: number;
   partsDone: number;
   partCount: number;
@@ -83,6 +90,7 @@ interface Live {
   file?: Blob;
   sha?: RunningSha256;
   inFlight: Map<number, number>;
+  sent: SentBytes;
   controller?: AbortController;
   running?: Promise<void>;
   /** Reconciled with the store since the file was attached. */
@@ -177,7 +185,7 @@ export class UploadEngine {
   }
 
   #newLive(record: UploadRecord, file?: Blob): Live {
-    return { record, file, inFlight: new Map(), reconciled: false, failures: 0, saving: Promise.resolve() };
+    return { record, file, inFlight: new Map(), sent: new SentBytes(), reconciled: false, failures: 0, saving: Promise.resolve() };
   }
 
   /** Queue files. Throws (before queueing anything) when a file cannot be uploaded to S3, in plain words. */
@@ -239,6 +247,7 @@ export class UploadEngine {
     const r = live.record;
     let inFlight = 0;
     for (const b of live.inFlight.values()) inFlight += b;
+    const done = r.status === 'done' ? r.size : r.plan.multipart ? bytesDone(r) : r.status === 'verifying' ? r.size : 0;
     return {
       id: r.id,
       endpoint: r.endpoint,
@@ -247,7 +256,8 @@ export class UploadEngine {
       name: r.name,
       size: r.size,
       status: r.status,
-      bytesDone: r.status === 'done' ? r.size : r.plan.multipart ? bytesDone(r) : r.status === 'verifying' ? r.size : 0,
+      bytesDone: done,
+      bytesSent: bytesSent(r.size, done, live.sent.pending(r.parts)),
       bytesInFlight: inFlight,
       partsDone: r.plan.multipart ? r.parts.length : r.status === 'done' || r.status === 'verifying' ? 1 : 0,
       partCount: r.plan.partCount,
@@ -341,6 +351,7 @@ export class UploadEngine {
       sha: live.sha,
       save: () => this.#save(live),
       inFlight: live.inFlight,
+      sent: live.sent,
       hasher: this.#o.hasher,
       reads: this.#reads,
       md5Slots: this.#md5Slots,
@@ -446,7 +457,10 @@ export class UploadEngine {
       if (r.checksum) r.verify.notes.push(describeChecksum(r.checksum));
       const bad = verifyFailed(r.verify);
       if (bad) {
+        // Sent again from the start.
         r.completedAt = undefined;
+        r.parts = [];
+        live.sent.clear();
         this.#fire(live, 'fail', Object.assign(new Error(bad), { name: 'VerificationFailed' }));
       } else this.#fire(live, 'verified');
       return;
@@ -478,6 +492,7 @@ export class UploadEngine {
       r.parts = [];
       r.sha256 = undefined;
       live.sha = undefined;
+      live.sent.clear();
       this.#fire(live, 'fail', Object.assign(new Error(bad), { name: 'VerificationFailed' }));
       return;
     }
@@ -504,6 +519,7 @@ export class UploadEngine {
         r.parts = [];
         r.completedAt = undefined;
         r.verify = undefined;
+        live.sent.clear();
         if (++live.failures > this.#o.maxRetries) this.#fire(live, 'fail', e);
         else this.#retryLater(live, 0, 'fail', e);
         return;
@@ -629,6 +645,7 @@ export class UploadEngine {
       r.sha256 = undefined;
       r.completedAt = undefined;
       r.verify = undefined;
+      live.sent.clear();
     }
     if (!this.#fire(live, 'file-attached')) this.#fire(live, 'resume');
     this.#pump();

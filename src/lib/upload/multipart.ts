@@ -15,6 +15,7 @@ import { Priority, type Scheduler } from './scheduler';
 import { SHA256_META } from './verify';
 import type { Serial, Slots } from './serial';
 import { InlineHasher, type PartHasher } from './part-hasher';
+import type { SentBytes } from './progress';
 
 export interface UploadContext {
   record: UploadRecord;
@@ -26,6 +27,8 @@ export interface UploadContext {
   save: () => Promise<void>;
   /** Bytes of parts on the wire, for progress. */
   inFlight: Map<number, number>;
+  /** How far each part on the wire (or the one PUT, as part 1) has gone, for progress. */
+  sent: SentBytes;
   /** Reads and hashes byte ranges (inline, or in a hash worker). */
   hasher: PartHasher;
   /** The running SHA-256 is fed in call order, one part at a time (see serial.ts). */
@@ -39,12 +42,22 @@ export interface UploadContext {
   signal: AbortSignal;
 }
 
-function sendOptions(ctx: UploadContext, signal: AbortSignal): SendOptions {
+/** Options for a request; with `part`, its body's bytes are counted as they go (part 1 for a single PUT). */
+function sendOptions(ctx: UploadContext, signal: AbortSignal, part?: number): SendOptions {
   return {
     signal,
     onRetry: (e) => {
       if (e.code === 'SlowDown' || e.status === 503 || e.status === 429) ctx.onSlowDown();
     },
+    // Every progress event of every part lands here (Chromium sends a few a
+    // second per request); the page is told at most ten times a second, by the
+    // upload service's batching of `changed`, so nothing more is throttled here.
+    onUploadProgress:
+      part === undefined
+        ? undefined
+        : (bytes) => {
+            if (ctx.sent.record(part, bytes)) ctx.changed();
+          },
   };
 }
 
@@ -103,7 +116,7 @@ export async function putSingle(ctx: UploadContext): Promise<string | undefined>
       try {
         // The File itself is the body (see sendPart), so the bytes we hashed are garbage already.
         const headers = bodyChecksumHeaders(r, checksum);
-        const out = await ctx.client().send(PutObject, { bucket: r.bucket, key: r.key, body: ctx.file, contentType: r.contentType, contentMd5: md5, metadata, headers }, sendOptions(ctx, AbortSignal.any([signal, ctx.signal])));
+        const out = await ctx.client().send(PutObject, { bucket: r.bucket, key: r.key, body: ctx.file, contentType: r.contentType, contentMd5: md5, metadata, headers }, sendOptions(ctx, AbortSignal.any([signal, ctx.signal]), 1));
         r.etag = out.etag;
       } catch (e) {
         throw await fileOrError(ctx, e);
@@ -122,6 +135,8 @@ export async function createUpload(ctx: UploadContext): Promise<void> {
   const out = await control(ctx, (o) => ctx.client().send(CreateMultipartUpload, { bucket: r.bucket, key: r.key, contentType: r.contentType, headers }, o));
   r.uploadId = out.uploadId;
   r.parts = [];
+  // A new upload on the store holds nothing of what an earlier one sent.
+  ctx.sent.clear();
   await ctx.save();
 }
 
@@ -214,8 +229,9 @@ async function sendPart(ctx: UploadContext, n: number, signal: AbortSignal): Pro
   ctx.changed();
   try {
     const headers = bodyChecksumHeaders(r, checksum);
-    const out = await ctx.client().send(UploadPart, { bucket: r.bucket, key: r.key, uploadId: r.uploadId!, partNumber: n, body, contentMd5: md5, headers }, sendOptions(ctx, signal));
+    const out = await ctx.client().send(UploadPart, { bucket: r.bucket, key: r.key, uploadId: r.uploadId!, partNumber: n, body, contentMd5: md5, headers }, sendOptions(ctx, signal, n));
     r.parts = withPart(r.parts, { n, size: end - start, etag: out.etag, md5, checksum });
+    ctx.sent.forget(n);
   } catch (e) {
     throw await fileOrError(ctx, e);
   } finally {
