@@ -6,7 +6,7 @@
  */
 import { Comlink, newOpId } from '../rpc/s3';
 import type { S3WorkerRemote } from '../rpc/s3';
-import type { ListObjectsPage } from '../lib/s3/ops/list-objects';
+import type { ListObjectsPage, ObjectSummary } from '../lib/s3/ops/list-objects';
 import { S3Error } from '../lib/s3/errors';
 import { TableModel, type FolderRow, type ObjectRow, type SortSpec } from '../lib/explorer/table-model';
 
@@ -14,6 +14,52 @@ export type { FolderRow, ObjectRow, Row, SortKey, SortSpec } from '../lib/explor
 
 /** The first page is small so rows are on screen at once; the rest come 1,000 at a time. */
 const FIRST_PAGE_KEYS = 200;
+
+/**
+ * What the page itself changed on the store, as soon as it is done: objects
+ * written (uploaded, copied, moved, created, edited) and keys or prefixes
+ * gone (deleted, moved away). Every action that writes or deletes says so
+ * here, and every open listing shows it at once, without listing again.
+ */
+export interface StoreChange {
+  bucket: string;
+  /** Objects as they now are on the store (a listing shows them, or the folder they are in). */
+  written?: ObjectSummary[];
+  /** Keys and prefixes (ending in `/`) that are gone. */
+  removed?: string[];
+}
+
+const watchers = new Set<(change: StoreChange) => void>();
+
+/** An object as a listing shows it, from what a write or a HEAD said of it (an HTTP date or none: now). */
+export function writtenObject(key: string, o: { size: number; etag?: string; lastModified?: string }): ObjectSummary {
+  const t = o.lastModified ? Date.parse(o.lastModified) : NaN;
+  return { key, size: o.size, etag: o.etag ?? '', lastModified: new Date(Number.isFinite(t) ? t : Date.now()).toISOString() };
+}
+
+/** Tell every open listing what changed on the store. */
+export function announceChange(change: StoreChange): void {
+  if (!change.written?.length && !change.removed?.length) return;
+  for (const fn of watchers) fn(change);
+}
+
+/** The rows written objects make in a listing of `prefix` (delimiter `/`): its own objects, and the folders deeper keys sit in. */
+export function rowsFor(prefix: string, written: readonly ObjectSummary[]): { folders: FolderRow[]; objects: ObjectRow[] } {
+  const folders = new Map<string, FolderRow>();
+  const objects = new Map<string, ObjectRow>();
+  for (const o of written) {
+    // The folder marker of this prefix itself is not a row of its listing.
+    if (!o.key.startsWith(prefix) || o.key === prefix) continue;
+    const rest = o.key.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    if (slash < 0) objects.set(o.key, { kind: 'object', ...o, name: rest });
+    else {
+      const name = rest.slice(0, slash + 1);
+      folders.set(prefix + name, { kind: 'folder', prefix: prefix + name, name });
+    }
+  }
+  return { folders: [...folders.values()], objects: [...objects.values()] };
+}
 
 export class Listing {
   readonly bucket: string;
@@ -29,11 +75,21 @@ export class Listing {
   #finishedAt = $state<number | null>(null);
   #opId = newOpId('list');
   #worker: S3WorkerRemote;
+  /** Changes that came while pages were still arriving (a later page may hold the same keys). */
+  #pending: StoreChange[] = [];
+  #watch = (change: StoreChange) => this.#change(change);
 
   constructor(worker: S3WorkerRemote, bucket: string, prefix: string) {
     this.#worker = worker;
     this.bucket = bucket;
     this.prefix = prefix;
+    watchers.add(this.#watch);
+  }
+
+  /** Stop following changes (the view let go of this listing). */
+  dispose(): void {
+    watchers.delete(this.#watch);
+    this.cancel();
   }
 
   /** Read this in a `$derived` to re-run when rows, sort or filter change. */
@@ -95,9 +151,21 @@ export class Listing {
     this.#version++;
   }
 
-  /** Drop rows that were deleted or moved away. */
-  remove(keysOrPrefixes: Iterable<string>): void {
-    this.model.remove(new Set(keysOrPrefixes));
+  /** Show a change made from this page: rows written replace or join the listing's, removed ones go. */
+  #change(change: StoreChange): void {
+    if (change.bucket !== this.bucket) return;
+    if (this.#loading) {
+      this.#pending.push(change);
+      return;
+    }
+    const { folders, objects } = rowsFor(this.prefix, change.written ?? []);
+    const gone = new Set(change.removed ?? []);
+    // Written rows replace any they had (an object written again, a folder that was there).
+    for (const f of folders) gone.add(f.prefix);
+    for (const o of objects) gone.add(o.key);
+    if (!gone.size) return;
+    this.model.remove(gone);
+    this.model.add(folders, objects);
     this.#version++;
   }
 
@@ -137,6 +205,9 @@ export class Listing {
       if (!(e instanceof S3Error && e.code === 'Aborted')) this.#error = e as Error;
     } finally {
       this.#loading = false;
+      const pending = this.#pending;
+      this.#pending = [];
+      for (const c of pending) this.#change(c);
     }
   }
 

@@ -1,8 +1,9 @@
 /**
  * The transfer queue as the UI shows it: snapshots pushed by the upload
  * engine in the S3 worker (at most ten a second), with speeds and times left
- * worked out here from how bytes sent grow. The page only passes File
- * handles to the worker; it never reads file bytes and never sees a credential.
+ * worked out here from how bytes sent grow. A finished upload is announced
+ * to the open listings at once. The page only passes File handles to the
+ * worker; it never reads file bytes and never sees a credential.
  */
 import { Comlink, type S3WorkerRemote } from '../rpc/s3';
 import type { UploadUpdate } from '../lib/upload/service';
@@ -12,6 +13,8 @@ import type { IntegrityOptions } from '../lib/upload/record';
 import type { UploadStatus } from '../lib/upload/status';
 import { openUploadDb } from '../lib/upload/idb-store';
 import { RateMeter, timeLeft } from '../lib/upload/progress';
+import type { ObjectSummary } from '../lib/s3/ops/list-objects';
+import { announceChange } from './listing.svelte';
 
 /** A file chosen by the user, with where it goes relative to the target prefix. */
 export interface PickedFile {
@@ -55,6 +58,8 @@ export class Uploads {
   #completed = $state(0);
   #meters = new Map<string, RateMeter>();
   #overall = new RateMeter();
+  /** Uploads known to be done (announced, or done before this page). */
+  #finished = new Set<string>();
   #started: Promise<void> | undefined;
 
   constructor(worker: S3WorkerRemote) {
@@ -64,6 +69,8 @@ export class Uploads {
   /** Subscribe to the engine (idempotent); restores uploads left by an earlier page. */
   start(): Promise<void> {
     this.#started ??= this.#worker.upload.watch(Comlink.proxy((u: UploadUpdate) => this.#apply(u))).then((all) => {
+      // Uploads finished before this page are in its listings already.
+      for (const s of all) if (s.status === 'done') this.#finished.add(s.id);
       this.#items = all;
     });
     return this.#started;
@@ -76,7 +83,7 @@ export class Uploads {
   get error(): string | null {
     return this.#error;
   }
-  /** Increments whenever an upload finishes: a listing can watch it to refresh. */
+  /** Uploads finished since this page started. */
   get completedCount(): number {
     return this.#completed;
   }
@@ -113,9 +120,17 @@ export class Uploads {
     const now = performance.now();
     const byId = new Map(this.#items.map((s) => [s.id, s]));
     const rates = { ...this.#rates };
+    const finished = new Map<string, ObjectSummary[]>();
     for (const s of u.changed) {
-      const before = byId.get(s.id);
-      if (before && before.status !== 'done' && s.status === 'done') this.#completed++;
+      // Told by id, not by a change of status seen here: a small file can be
+      // queued and done between two updates, and the page never sees it run.
+      if (s.status === 'done' && !this.#finished.has(s.id)) {
+        this.#finished.add(s.id);
+        this.#completed++;
+        const list = finished.get(s.bucket) ?? [];
+        list.push({ key: s.key, size: s.size, etag: s.etag ?? '', lastModified: new Date(s.finishedAt ?? Date.now()).toISOString() });
+        finished.set(s.bucket, list);
+      }
       byId.set(s.id, s);
       let meter = this.#meters.get(s.id);
       if (!meter) this.#meters.set(s.id, (meter = new RateMeter()));
@@ -147,6 +162,7 @@ export class Uploads {
       this.#overall.reset();
       this.#overallRate = 0;
     }
+    for (const [bucket, written] of finished) announceChange({ bucket, written });
   }
 
   async #act(fn: () => Promise<unknown>): Promise<boolean> {

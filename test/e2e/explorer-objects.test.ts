@@ -2,7 +2,8 @@
  * Objects in Chromium against the real RGW: hostile keys shown verbatim,
  * details and quick look (text, JSON, CSV, image, hex, ask before reading a
  * large object), metadata edit, share link, rename, folder marker, small
- * upload, recursive delete with its count, and a download streamed to a file.
+ * upload, recursive delete with its count, a download streamed to a file, and
+ * every change made from the page shown in the open listing at once.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -192,6 +193,56 @@ describe.skipIf(!hasRgw())('Explorer objects', () => {
     for await (const p of listPages(client, { bucket, prefix: 'trash/' })) left.push(...p.objects.map((o) => o.key));
     expect(left.sort()).toEqual(['trash/made-here/', 'trash/note.txt']);
     expect(await visibleNames(page)).toEqual(['made-here/', 'note.txt']);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('shows what copy, move, delete, new folder and quick upload did in the open listing at once', async () => {
+    for (const k of ['a.txt', 'b.txt', 'c.txt']) await put(`lively/${k}`, `content of ${k}`);
+    const { page, errors, close } = await open(routeToHash({ name: 'bucket', bucket, prefix: 'lively/' }));
+    await settledStatus(page);
+    const row = (key: string) => `[data-testid="objects"] tbody tr[data-key="${key}"]`;
+    const appears = (key: string) => page.waitForSelector(row(key), { timeout: 5000 });
+    const goes = (key: string) => page.waitForSelector(row(key), { state: 'detached', timeout: 5000 });
+    const runCopy = async (key: string, mode: 'copy' | 'move', target: string) => {
+      await page.check(`${row(key)} input[type="checkbox"]`);
+      await page.click('[data-testid="open-copy"]');
+      await page.check(`input[name="copy-mode"][value="${mode}"]`);
+      await page.fill('input[name="target"]', target);
+      await page.click('[data-testid="copy-go"]');
+      await page.waitForFunction(() => /^\s*Done/.test(document.querySelector('[data-testid="copy-status"]')?.textContent ?? ''));
+    };
+
+    await runCopy('lively/a.txt', 'copy', 'lively/a copy.txt');
+    await appears('lively/a copy.txt');
+    expect(await page.locator(row('lively/a.txt')).count()).toBe(1);
+
+    await page.click('[data-testid="copy-panel"] button:has-text("Close")');
+    await runCopy('lively/b.txt', 'move', 'lively/moved/b.txt');
+    await goes('lively/b.txt');
+    await appears('lively/moved/');
+
+    await page.click('[data-testid="copy-panel"] button:has-text("Close")');
+    await page.check(`${row('lively/c.txt')} input[type="checkbox"]`);
+    await page.click('[data-testid="open-delete"]');
+    await page.click('[data-testid="delete-confirm"]');
+    await goes('lively/c.txt');
+
+    await page.click('button:has-text("New folder")');
+    await page.fill('input[name="folderName"]', 'fresh');
+    await page.click('[data-testid="create-panel"] button[type="submit"]');
+    await appears('lively/fresh/');
+    await page.click('button:has-text("Quick upload")');
+    await page.setInputFiles('input[name="file"]', { name: 'quick.txt', mimeType: 'text/plain', buffer: Buffer.from('quick') });
+    await page.click('[data-testid="create-panel"] button[type="submit"]');
+    await appears('lively/quick.txt');
+
+    // The page's rows are the store's, and the status line counts them.
+    expect(await visibleNames(page)).toEqual(['fresh/', 'moved/', 'a copy.txt', 'a.txt', 'quick.txt']);
+    const stored: string[] = [];
+    for await (const p of listPages(client, { bucket, prefix: 'lively/' })) stored.push(...p.objects.map((o) => o.key));
+    expect(stored.sort()).toEqual(['lively/a copy.txt', 'lively/a.txt', 'lively/fresh/', 'lively/moved/b.txt', 'lively/quick.txt']);
+    expect(await page.textContent('[data-testid="listing-status"]')).toMatch(/^\s*3 objects, 37 B, 2 folders/);
     expect(errors).toEqual([]);
     await close();
   });

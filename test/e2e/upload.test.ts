@@ -4,7 +4,8 @@
  * a reload mid-upload resumes after re-attaching the file and sends only the
  * missing parts; folders keep their relative paths; cancel leaves nothing;
  * the incomplete-upload manager aborts what others left; bytes show as they
- * are sent (before any part is stored).
+ * are sent (before any part is stored); a finished upload shows in the open
+ * listing at once.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { hasRgw, loadRgwEnv } from '../helpers/rgw-env';
 import { appCorsRule, createBucket, destroyBucket, rgwClient, rgwService, uniqueBucket } from '../helpers/s3';
 import { partsForwarded, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { startThrottleProxy } from '../helpers/throttle-proxy';
+import { connectAt, settledStatus } from './explorer-helpers';
 import { CreateMultipartUpload, HeadObject, PutObject, UploadPart, listAllMultipartUploads, listAllParts } from '../../src/lib/s3/ops/index';
 import { checksumBase64 } from '../../src/lib/s3/checksum';
 import { describeChecksum, support, wrongChecksum } from '../../src/lib/upload/checksum-probe';
@@ -340,5 +342,21 @@ describe.skipIf(!hasRgw())('Uploads in the browser', () => {
     } finally {
       await slow.close();
     }
+  });
+
+  it('a finished small upload (one PUT) shows in the open listing at once, without Refresh', async () => {
+    const { page, errors, context } = await newPage(browser);
+    await connectAt(page, appUrl, `#/b/${bucket}/listed/`);
+    await settledStatus(page);
+    const panel = await openUploads(page);
+    // Two in turn: the second finds the store's checksum support known and is done within one update of the page.
+    for (const name of ['first.txt', 'second.txt']) {
+      await panel.locator('[data-testid="upload-input"]').setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(`small ${name}`) });
+      await waitStatus(page, `listed/${name}`, 'done');
+      await page.waitForSelector(`[data-testid="objects"] tbody tr[data-key="listed/${name}"]`, { timeout: 5000 });
+    }
+    expect(await settledStatus(page)).toMatch(/^\s*2 objects/);
+    expect(errors).toEqual([]);
+    await context.close();
   });
 });

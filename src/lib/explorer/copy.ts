@@ -157,6 +157,8 @@ export interface TreeProgress {
 
 export interface TreeResult extends TreeProgress {
   failures: { key: string; message: string }[];
+  /** The copies made (target keys, as a listing of the target bucket shows them). */
+  written: ObjectSummary[];
 }
 
 /** Where `key` lands: `targetBase` + the part after `sourceBase`. */
@@ -168,7 +170,7 @@ export function targetKey(key: string, sourceBase: string, targetBase: string): 
 /** Copy (or move) a selection of objects and prefixes, with progress. */
 export async function copyTree(client: S3Client, input: TreeCopyInput, options: CopyTuning & { signal?: AbortSignal; onProgress?: (p: TreeProgress) => void } = {}): Promise<TreeResult> {
   const { signal } = options;
-  const p: TreeResult = { phase: 'listing', objects: 0, bytes: 0, copied: 0, copiedBytes: 0, deleted: 0, failed: 0, failures: [] };
+  const p: TreeResult = { phase: 'listing', objects: 0, bytes: 0, copied: 0, copiedBytes: 0, deleted: 0, failed: 0, failures: [], written: [] };
   const report = throttle(options.onProgress, 150);
   const snap = (over: Partial<TreeProgress> = {}): TreeProgress => ({ phase: p.phase, objects: p.objects, bytes: p.bytes, copied: p.copied, copiedBytes: p.copiedBytes, deleted: p.deleted, failed: p.failed, ...over });
   const all = await expandSelection(client, input.sourceBucket, input.objects, input.prefixes, {
@@ -190,7 +192,10 @@ export async function copyTree(client: S3Client, input: TreeCopyInput, options: 
     while (next < all.length) {
       const o = all[next++]!;
       try {
-        await copyObject(client, { bucket: input.sourceBucket, key: o.key }, { bucket: input.targetBucket, key: targetKey(o.key, input.sourceBase, input.targetBase) }, { ...options, signal, concurrency: 4 });
+        const to = targetKey(o.key, input.sourceBase, input.targetBase);
+        const copy = await copyObject(client, { bucket: input.sourceBucket, key: o.key }, { bucket: input.targetBucket, key: to }, { ...options, signal, concurrency: 4 });
+        const modified = copy.lastModified ? Date.parse(copy.lastModified) : NaN;
+        p.written.push({ key: to, size: copy.size, etag: copy.etag ?? '', lastModified: new Date(Number.isFinite(modified) ? modified : Date.now()).toISOString() });
         verified.push(o.key);
         p.copied++;
         p.copiedBytes += Math.max(0, o.size);
