@@ -5,7 +5,7 @@
  * missing parts; folders keep their relative paths; cancel leaves nothing;
  * the incomplete-upload manager aborts what others left; bytes show as they
  * are sent (before any part is stored); a finished upload shows in the open
- * listing at once.
+ * listing at once; an anonymous connection offers no upload.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -356,6 +356,24 @@ describe.skipIf(!hasRgw())('Uploads in the browser', () => {
       await page.waitForSelector(`[data-testid="objects"] tbody tr[data-key="listed/${name}"]`, { timeout: 5000 });
     }
     expect(await settledStatus(page)).toMatch(/^\s*2 objects/);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('an anonymous connection shows no upload panel, and a drop says that uploads need keys', async () => {
+    const { page, errors, context } = await newPage(browser);
+    await connectAt(page, appUrl, `#/b/${bucket}/`, 'anonymous');
+    await settledStatus(page);
+    expect(await page.locator('[data-testid="upload-panel"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="open-uploads"]').count()).toBe(0);
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['hello'], 'hello.txt', { type: 'text/plain' }));
+      for (const type of ['dragenter', 'dragover', 'drop']) document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await page.waitForSelector('[data-testid="upload-needs-keys"]', { timeout: 5000 });
+    expect(await page.textContent('[data-testid="upload-needs-keys"]')).toMatch(/Uploads need keys/);
+    expect(await page.locator('[data-testid="upload-panel"]').count()).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
   });
