@@ -416,10 +416,13 @@ add(CONTEXTS[0]!, NAMES, BUCKETS);
 add(CONTEXTS[1]!, ATTACKS.slice(0, 8), BUCKETS.slice(2));
 
 
+/** Thousands of snippets through bash and Python: seconds, more on a busy machine. */
+const SLOW = { timeout: 60_000 };
+
 describe('reproduce snippets with hostile names', () => {
   const generated = cases.map((c) => ({ ...c, snippets: reproduce(c.action, c.ctx) }));
 
-  it('shell lines parse and call each tool with exactly the bucket and key shown', () => {
+  it('shell lines parse and call each tool with exactly the bucket and key shown', SLOW, () => {
     const shell = generated.flatMap((g) => g.snippets.filter((s) => s.tool !== 'python').map((s) => ({ ...g, snippet: s })));
     const runs = runShell(shell.map((s) => s.snippet.code));
     expect(bashSyntaxCheck(shell.map((s) => s.snippet.code))).toBe('');
@@ -436,7 +439,7 @@ describe('reproduce snippets with hostile names', () => {
     expect(failures).toHaveLength(0);
   });
 
-  it('Python parses and calls s3fs with exactly the bucket, key and metadata shown', () => {
+  it('Python parses and calls s3fs with exactly the bucket, key and metadata shown', SLOW, () => {
     const python = generated.flatMap((g) => g.snippets.filter((s) => s.tool === 'python').map((s) => ({ ...g, snippet: s })));
     const reads = readPython(python.map((p) => p.snippet.code));
     const failures: string[] = [];
@@ -478,7 +481,7 @@ describe('reproduce snippets with hostile names', () => {
 describe('reproduce in xarray with hostile names', () => {
   const variable = (name: string, dims: string[]): VariableInfo => ({ name, dims, shape: dims.map(() => 4) }) as unknown as VariableInfo;
 
-  it('opens the same store and selects the same dimensions by name', () => {
+  it('opens the same store and selects the same dimensions by name', SLOW, () => {
     const cases: { source: Parameters<typeof pythonSnippet>[0]; v: VariableInfo; index: number[]; endpoint?: string; group: string; want: PyCall[] }[] = [];
     for (const name of NAMES) {
       const dims = [name, `${name}2`, 'lat', 'lon'];
