@@ -9,15 +9,28 @@
  *   #/dataset/<bucket>/<path>  a Zarr store as a dataset
  *   #/dataset/<bucket>/<path>?group=<a/b>  one of its nested groups
  *   #/settings/<bucket>        CORS doctor and bucket policy
+ *
+ * Any route may end in `?name=value&…` (a raw `?` never occurs in an encoded
+ * path): `group=` picks a nested group of a dataset, the dataset view's
+ * parameters say what it shows (see lib/zarr/view-state.ts), and `at=` names
+ * the endpoint of an anonymous connection, so a link to public data opens by
+ * itself after a reload or on another machine. A connection with keys never
+ * puts its endpoint in links: whoever opens them connects first.
  */
+import { viewFromParams, viewToParams, type DatasetView } from '../lib/zarr/view-state';
 
-export type Route =
+type Place =
   | { name: 'connect' }
   | { name: 'buckets' }
   | { name: 'bucket'; bucket: string; prefix: string }
   | { name: 'object'; bucket: string; key: string }
-  | { name: 'dataset'; bucket: string; path: string; group?: string }
+  | { name: 'dataset'; bucket: string; path: string; group?: string; view?: DatasetView }
   | { name: 'settings'; bucket: string };
+
+export type Route = Place & {
+  /** Endpoint of the anonymous connection the route is read with. */
+  at?: string;
+};
 
 /** Encode each part but keep `/` readable; keys may hold anything, so `%` etc. are encoded. */
 function enc(s: string): string {
@@ -32,7 +45,16 @@ function dec(s: string): string {
   }
 }
 
-export function routeToHash(route: Route): string {
+/** A query value, readable where the fragment allows it (`:`, `,`, `/`, `@` need no escape there). */
+function encValue(s: string): string {
+  return encodeURIComponent(s).replace(/%(3A|2C|2F|40)/gi, (m) => decodeURIComponent(m));
+}
+
+function query(pairs: [string, string][]): string {
+  return pairs.length ? `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encValue(v)}`).join('&')}` : '';
+}
+
+function placeHash(route: Place): string {
   switch (route.name) {
     case 'connect':
       return '#/';
@@ -43,14 +65,38 @@ export function routeToHash(route: Route): string {
     case 'object':
       return `#/o/${encodeURIComponent(route.bucket)}/${enc(route.key)}`;
     case 'dataset':
-      return `#/dataset/${encodeURIComponent(route.bucket)}/${enc(route.path)}${route.group ? `?group=${enc(route.group)}` : ''}`;
+      return `#/dataset/${encodeURIComponent(route.bucket)}/${enc(route.path)}`;
     case 'settings':
       return `#/settings/${encodeURIComponent(route.bucket)}`;
   }
 }
 
+export function routeToHash(route: Route): string {
+  const pairs: [string, string][] = [];
+  if (route.name === 'dataset') {
+    if (route.group) pairs.push(['group', route.group]);
+    if (route.view) pairs.push(...viewToParams(route.view));
+  }
+  if (route.at) pairs.push(['at', route.at]);
+  return placeHash(route) + query(pairs);
+}
+
 export function parseHash(hash: string): Route {
-  const h = hash.replace(/^#\/?/, '');
+  const raw = hash.replace(/^#\/?/, '');
+  const q = raw.indexOf('?');
+  const params = (q < 0 ? '' : raw.slice(q + 1))
+    .split('&')
+    .filter(Boolean)
+    .map((p): [string, string] => {
+      const eq = p.indexOf('=');
+      return eq < 0 ? [dec(p), ''] : [dec(p.slice(0, eq)), dec(p.slice(eq + 1))];
+    });
+  const route = parsePlace(q < 0 ? raw : raw.slice(0, q), params);
+  const at = params.find(([k]) => k === 'at')?.[1];
+  return at && route.name !== 'connect' ? { ...route, at } : route;
+}
+
+function parsePlace(h: string, params: [string, string][]): Place {
   const [head, bucket, ...rest] = h.split('/');
   // Keys are decoded part by part so an encoded `%2F` inside a part stays a character of the key.
   const tail = rest.map(dec).join('/');
@@ -64,7 +110,7 @@ export function parseHash(hash: string): Route {
       if (bucket) return { name: 'object', bucket: dec(bucket), key: tail };
       break;
     case 'dataset':
-      if (bucket) return datasetRoute(dec(bucket), rest);
+      if (bucket) return datasetRoute(dec(bucket), tail, params);
       break;
     case 'settings':
       if (bucket) return { name: 'settings', bucket: dec(bucket) };
@@ -73,18 +119,19 @@ export function parseHash(hash: string): Route {
   return { name: 'connect' };
 }
 
-/** A raw `?` never occurs in an encoded path, so it starts the group query. */
-function datasetRoute(bucket: string, rest: string[]): Route {
-  const raw = rest.join('/');
-  const q = raw.indexOf('?');
-  const path = (q < 0 ? raw : raw.slice(0, q)).split('/').map(dec).join('/');
-  const m = q < 0 ? null : /^group=(.*)$/.exec(raw.slice(q + 1));
-  const group = m ? m[1]!.split('/').map(dec).join('/').replace(/^\/+|\/+$/g, '') : '';
-  return group ? { name: 'dataset', bucket, path, group } : { name: 'dataset', bucket, path };
+function datasetRoute(bucket: string, path: string, params: [string, string][]): Place {
+  const group = (params.find(([k]) => k === 'group')?.[1] ?? '').replace(/^\/+|\/+$/g, '');
+  const view = viewFromParams(params);
+  const route: Place = { name: 'dataset', bucket, path };
+  if (group) route.group = group;
+  if (Object.keys(view).length) route.view = view;
+  return route;
 }
 
 class Router {
   #route = $state<Route>(typeof location === 'undefined' ? { name: 'connect' } : parseHash(location.hash));
+  /** Endpoint of the anonymous connection, added to every link made while it is open. */
+  #at: string | null = null;
 
   constructor() {
     if (typeof window !== 'undefined') {
@@ -96,14 +143,35 @@ class Router {
     return this.#route;
   }
 
+  /** Links carry `at=<endpoint>` while an anonymous connection is open (null: none). */
+  set anonymousEndpoint(url: string | null) {
+    this.#at = url;
+  }
+
+  #withAt(route: Route): Route {
+    if (route.name === 'connect') return route;
+    const { at: _, ...place } = route;
+    return this.#at ? { ...place, at: this.#at } : place;
+  }
+
   go(route: Route): void {
-    const hash = routeToHash(route);
+    const hash = routeToHash(this.#withAt(route));
     if (location.hash !== hash) location.hash = hash;
     else this.#route = route;
   }
 
+  /**
+   * Put `route` in the address bar without moving there: for what a view
+   * shows (sliders, zoom), so the address can be shared or reloaded, without
+   * an entry in the history for every step of a slider.
+   */
+  replace(route: Route): void {
+    const hash = routeToHash(this.#withAt(route));
+    if (location.hash !== hash) history.replaceState(history.state, '', hash);
+  }
+
   href(route: Route): string {
-    return routeToHash(route);
+    return routeToHash(this.#withAt(route));
   }
 }
 
