@@ -12,7 +12,8 @@ import type { DatasetInfo, VariableInfo } from '../lib/zarr/dataset';
 import type { StaleReport } from '../lib/zarr/discover';
 import type { ChunkFailure } from '../lib/zarr/read';
 import { defaultView, type PlanSummary, type SliceResult, type Tile } from '../lib/zarr/slice-session';
-import { type ColormapName, type RangeChoice, type ValueRange } from '../lib/colormap/index';
+import { COLORMAP_NAMES, type ColormapName, type RangeChoice, type ValueRange } from '../lib/colormap/index';
+import type { DatasetView } from '../lib/zarr/view-state';
 import { formatNumber } from '../lib/zarr/open';
 import { installErrorTransfer } from '../rpc/errors';
 import { pythonSnippet } from '../lib/zarr/python';
@@ -74,7 +75,7 @@ export class DatasetState {
   #step = 1;
   #drawId = 0;
   #playTimer: ReturnType<typeof setTimeout> | null = null;
-  #userPickedCmap = false;
+  #userPickedCmap = $state(false);
 
   readonly source: DatasetSource;
   /** The group shown ("a/b"; "" for the store root). */
@@ -144,8 +145,12 @@ export class DatasetState {
     if (s) s.onStep = (step) => void this.#recolor(false, step);
   }
 
-  /** Start the worker and open the dataset. `s3` is the S3 worker for private buckets. */
-  async open(s3: S3WorkerRemote | null, extraNames: string[] = []): Promise<void> {
+  /**
+   * Start the worker and open the dataset. `s3` is the S3 worker for private
+   * buckets; `view` is what to show first (from the address), checked
+   * against the dataset: what does not fit it is left at its default.
+   */
+  async open(s3: S3WorkerRemote | null, extraNames: string[] = [], view: DatasetView = {}): Promise<void> {
     installErrorTransfer();
     this.status = 'opening';
     this.error = null;
@@ -192,27 +197,59 @@ export class DatasetState {
       if (this.info && warnings.length !== this.info.warnings.length) this.info = { ...this.info, warnings };
     });
     const first = defaultView(r.info);
-    if (first) this.selectVariable(first.name);
+    const wanted = view.var !== undefined && [...r.info.dataVars, ...r.info.coords].some((x) => x.name === view.var) ? view.var : first?.name;
+    if (wanted !== undefined) this.selectVariable(wanted, view);
     if (!first || first.sel.free.length < 2) this.#checkStale();
   }
 
-  selectVariable(name: string): void {
+  /** Show variable `name`, at `view`'s axes, positions, colours and range where they fit it. */
+  selectVariable(name: string, view: DatasetView = {}): void {
     this.varName = name;
     const v = this.variable;
     if (!v) return;
     const n = v.shape.length;
     // xarray's default: the last two dimensions are y and x.
-    this.yDim = n >= 2 ? n - 2 : 0;
-    this.xDim = n >= 2 ? n - 1 : 0;
-    this.index = v.shape.map(() => 0);
+    const y = view.y === undefined ? -1 : v.dims.indexOf(view.y);
+    const x = view.x === undefined ? -1 : v.dims.indexOf(view.x);
+    const axes = n >= 2 && y >= 0 && x >= 0 && y !== x;
+    this.yDim = axes ? y : n >= 2 ? n - 2 : 0;
+    this.xDim = axes ? x : n >= 2 ? n - 1 : 0;
+    this.index = v.dims.map((d, i) => {
+      const at = view.index?.[d];
+      return at !== undefined && at < v.shape[i]! ? at : 0;
+    });
+    if (view.cmap !== undefined && (COLORMAP_NAMES as string[]).includes(view.cmap)) {
+      this.cmap = view.cmap as ColormapName;
+      this.#userPickedCmap = true;
+    }
     this.playDim = v.dims.findIndex((d, i) => i !== this.yDim && i !== this.xDim && /time/i.test(d));
     if (this.playDim < 0) this.playDim = v.shape.findIndex((_, i) => i !== this.yDim && i !== this.xDim);
     this.seriesDim = Math.max(0, this.playDim);
-    this.manual = null;
+    this.manual = view.range ?? null;
     this.series = null;
     this.hover = null;
     if (!this.#userPickedCmap) this.cmap = 'viridis';
     void this.draw();
+  }
+
+  /** What the view shows, for its address (the sliders' positions by dimension name). */
+  get view(): DatasetView {
+    const v = this.variable;
+    if (!v) return {};
+    const out: DatasetView = { var: v.name };
+    const index: Record<string, number> = {};
+    v.dims.forEach((d, i) => {
+      if (i !== this.yDim && i !== this.xDim && this.index[i]) index[d] = this.index[i]!;
+    });
+    if (Object.keys(index).length) out.index = index;
+    const n = v.shape.length;
+    if (n >= 2 && (this.yDim !== n - 2 || this.xDim !== n - 1)) {
+      out.y = v.dims[this.yDim]!;
+      out.x = v.dims[this.xDim]!;
+    }
+    if (this.#userPickedCmap) out.cmap = this.cmap;
+    if (this.manual) out.range = { ...this.manual };
+    return out;
   }
 
   setAxes(yDim: number, xDim: number): void {

@@ -22,6 +22,13 @@ export interface View {
   ty: number;
 }
 
+/** Zoom `k` times the fitted scale, centred on picture point (cx, cy), in values. */
+export interface Zoom {
+  k: number;
+  cx: number;
+  cy: number;
+}
+
 export class SliceCanvas implements TileSink {
   readonly #image: HTMLCanvasElement = document.createElement('canvas');
   #canvas: HTMLCanvasElement | null = null;
@@ -32,6 +39,10 @@ export class SliceCanvas implements TileSink {
   /** Values per image pixel along each axis. */
   #step = 1;
   onStep?: (step: number) => void;
+  /** Called after every zoom, pan or fit with the zoom to keep in the address (null: fitted). */
+  onview?: (zoom: Zoom | null) => void;
+  /** A zoom to restore once the slice's size is known (from the address). */
+  #restore: Zoom | null = null;
   flipY = true;
   width = 0;
   height = 0;
@@ -132,7 +143,37 @@ export class SliceCanvas implements TileSink {
     const scale = Math.min(c.width / this.width, c.height / this.height);
     this.#view = { scale, tx: (c.width - this.width * scale) / 2, ty: (c.height - this.height * scale) / 2 };
     this.#fitted = true;
+    const z = this.#restore;
+    this.#restore = null;
+    if (z) {
+      // From an address: the same zoom and centre, on this canvas.
+      const k = Math.max(1e-3, Math.min(1e4, z.k));
+      this.#view = { scale: scale * k, tx: c.width / 2 - z.cx * scale * k, ty: c.height / 2 - z.cy * scale * k };
+      this.#checkStep();
+    }
     this.redraw();
+    this.#changed();
+  }
+
+  /** Show `zoom` once the next slice's size is known (a view restored from its address). */
+  restore(zoom: Zoom): void {
+    this.#restore = zoom;
+    if (this.#canvas && this.width && this.height) this.fit();
+  }
+
+  /** The zoom now, relative to the fitted view (null when fitted). */
+  get zoomState(): Zoom | null {
+    const c = this.#canvas;
+    if (!c || !this.width || !this.height) return null;
+    const fitScale = Math.min(c.width / this.width, c.height / this.height);
+    const v = this.#view;
+    const z = { k: v.scale / fitScale, cx: (c.width / 2 - v.tx) / v.scale, cy: (c.height / 2 - v.ty) / v.scale };
+    const fitted = Math.abs(z.k - 1) < 1e-6 && Math.abs(z.cx - this.width / 2) < 1e-6 && Math.abs(z.cy - this.height / 2) < 1e-6;
+    return fitted ? null : z;
+  }
+
+  #changed(): void {
+    this.onview?.(this.zoomState);
   }
 
   zoom(factor: number, cx?: number, cy?: number): void {
@@ -146,11 +187,13 @@ export class SliceCanvas implements TileSink {
     this.#view = { scale, tx: px - (px - v.tx) * k, ty: py - (py - v.ty) * k };
     this.redraw();
     this.#checkStep();
+    this.#changed();
   }
 
   pan(dx: number, dy: number): void {
     this.#view = { ...this.#view, tx: this.#view.tx + dx, ty: this.#view.ty + dy };
     this.redraw();
+    this.#changed();
   }
 
   /** Image pixel under canvas point (in canvas pixels), or null outside the picture. */
