@@ -1,16 +1,19 @@
 /**
  * The connection the page works with. Credentials go straight to the S3
  * worker and are dropped here: this class only keeps what is safe to show
- * (endpoint, anonymous or not, an access key hint).
+ * (endpoint, anonymous or not, an access key hint) and what the check made
+ * at Connect found.
  */
 import { startS3Worker, type S3WorkerRemote } from '../rpc/s3';
-import type { ConnectionInfo, ConnectionSettings } from '../lib/s3/service';
+import type { CheckedConnection, ConnectionInfo, ConnectionSettings } from '../lib/s3/service';
+import { blocksConnect, type ConnectionCheck } from '../lib/s3/diagnose';
 import { forgetBucket, rememberBucket, rememberedBuckets } from '../lib/remembered';
 import type { SealedSecret } from '../lib/creds/vault';
 
 class Session {
   #worker: S3WorkerRemote | null = null;
   #info = $state<ConnectionInfo | null>(null);
+  #check = $state<ConnectionCheck | null>(null);
   #buckets = $state<string[]>([]);
 
   /** The S3 worker (started on first use). */
@@ -23,6 +26,11 @@ class Session {
     return this.#info;
   }
 
+  /** What the request made at Connect said (keys accepted, or why they could not be checked). */
+  get check(): ConnectionCheck | null {
+    return this.#check;
+  }
+
   get connected(): boolean {
     return this.#info !== null;
   }
@@ -32,17 +40,25 @@ class Session {
     return this.#buckets;
   }
 
+  /**
+   * Connect, checked at once with one cheap request. Refused (the error says
+   * why, the current connection stays) when nothing answers at the endpoint
+   * or the store refuses the keys; otherwise connected, with `check` saying
+   * whether the keys could be checked from this page.
+   */
   async connect(settings: ConnectionSettings): Promise<ConnectionInfo> {
-    const info = await this.worker.s3.connect(settings);
-    this.#info = info;
-    this.#buckets = rememberedBuckets(localStorage, info.endpoint.url);
-    return info;
+    return this.#accept(await this.worker.s3.connectChecked(settings));
   }
 
   /** Connect with keys saved sealed in a profile: the worker decrypts them, the page never sees them. */
   async connectSealed(settings: Omit<ConnectionSettings, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>, sealed: SealedSecret, passphrase: string): Promise<ConnectionInfo> {
-    const info = await this.worker.s3.connectSealed(settings, sealed, passphrase);
+    return this.#accept(await this.worker.s3.connectSealedChecked(settings, sealed, passphrase));
+  }
+
+  #accept({ info, check }: CheckedConnection): ConnectionInfo {
+    if (blocksConnect(check)) throw new Error(check.detail);
     this.#info = info;
+    this.#check = check;
     this.#buckets = rememberedBuckets(localStorage, info.endpoint.url);
     return info;
   }
@@ -50,6 +66,7 @@ class Session {
   async disconnect(): Promise<void> {
     await this.#worker?.s3.disconnect();
     this.#info = null;
+    this.#check = null;
     this.#buckets = [];
   }
 

@@ -189,6 +189,14 @@ export class S3Client {
     return this.#fetch(url, init);
   }
 
+  /**
+   * Send a request as given, unsigned, with this client's `fetch`: the
+   * diagnosis probes must see what this client's own requests see.
+   */
+  fetchUnsigned(url: string, init: RequestInit = {}): Promise<Response> {
+    return this.#fetch(url, init);
+  }
+
   /** A presigned URL for a GET or PUT of one object (or any request without a body). */
   async presign(req: Pick<S3Request, 'method' | 'bucket' | 'key' | 'query'>, expiresInSeconds: number): Promise<string> {
     const url = requestUrl(this.endpoint, req.bucket, req.key, req.query);

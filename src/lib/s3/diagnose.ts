@@ -56,17 +56,13 @@ export interface ProbeOptions {
   origin?: string;
 }
 
-function defaultFetch(): typeof fetch {
-  return (input, init) => fetch(input, init);
-}
-
 function hereOrigin(): string | undefined {
   return (globalThis as { location?: { origin?: string } }).location?.origin;
 }
 
 /** One GET that needs no preflight: read normally, then (when unreadable) again with `no-cors`. */
 export async function probe(url: string, options: ProbeOptions = {}): Promise<ProbeResult> {
-  const fetcher = options.fetch ?? defaultFetch();
+  const fetcher = options.fetch ?? ((input, init) => fetch(input, init));
   const { signal } = options;
   try {
     const res = await fetcher(url, { method: 'GET', signal, cache: 'no-store' });
@@ -84,6 +80,11 @@ export async function probe(url: string, options: ProbeOptions = {}): Promise<Pr
     if (signal?.aborted) throw abortedError('Diagnose');
     return { seen: 'nothing' };
   }
+}
+
+/** Probes go through the client's own `fetch` unless told otherwise. */
+function withClientFetch(client: S3Client, options: ProbeOptions): ProbeOptions {
+  return options.fetch ? options : { ...options, fetch: (input, init) => client.fetchUnsigned(String(input), init) };
 }
 
 function isLoopback(host: string): boolean {
@@ -177,6 +178,7 @@ export function classifyBucketProbes(p: BucketProbes): Diagnosis {
 export async function diagnoseBucket(client: S3Client, bucket: string, options: ProbeOptions = {}): Promise<Diagnosis> {
   const problem = bucketNameProblem(bucket, client.endpoint.style);
   if (problem) return { kind: 'invalid-name', detail: problem };
+  options = withClientFetch(client, options);
   const origin = options.origin ?? hereOrigin();
   const query = { 'list-type': '2', 'max-keys': '1' };
   const anon = await probe(requestUrl(client.endpoint, bucket, undefined, query), options);
@@ -230,6 +232,6 @@ export function classifyServiceProbe(p: { anonymous: boolean; endpointUrl: strin
 /** One cheap request at Connect: ListBuckets as a presigned GET (no preflight), then a `no-cors` GET if unreadable. */
 export async function checkService(client: S3Client, options: ProbeOptions = {}): Promise<ConnectionCheck> {
   const url = await client.presign({ method: 'GET' }, 60);
-  const result = await probe(url, options);
+  const result = await probe(url, withClientFetch(client, options));
   return classifyServiceProbe({ anonymous: client.anonymous, endpointUrl: client.endpoint.url, probe: result, origin: options.origin ?? hereOrigin() });
 }
