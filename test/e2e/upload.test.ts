@@ -4,8 +4,9 @@
  * a reload mid-upload resumes after re-attaching the file and sends only the
  * missing parts; folders keep their relative paths; cancel leaves nothing;
  * the incomplete-upload manager aborts what others left; bytes show as they
- * are sent (before any part is stored); a finished upload shows in the open
- * listing at once; an anonymous connection offers no upload.
+ * are sent (before any part is stored; a part sent again counted once); a
+ * finished upload shows in the open listing at once; an anonymous connection
+ * offers no upload.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,6 +57,27 @@ async function openUploads(page: Page): Promise<Locator> {
 
 function row(page: Page, key: string): Locator {
   return page.locator(`[data-testid="upload-row"][data-key="${key}"]`);
+}
+
+/** Record every value the page shows for bytes sent, per row, in order (to see that it never goes back). */
+async function recordSent(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const seen: Record<string, number[]> = {};
+    (window as unknown as { sentSeen: typeof seen }).sentSeen = seen;
+    const record = () => {
+      for (const el of document.querySelectorAll<HTMLElement>('[data-testid="upload-row"] [data-testid="upload-sent"]')) {
+        const key = el.closest('[data-testid="upload-row"]')!.getAttribute('data-key')!;
+        const v = Number(el.dataset.bytes);
+        const list = (seen[key] ??= []);
+        if (list.at(-1) !== v) list.push(v);
+      }
+    };
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+}
+
+function sentSeen(page: Page, key: string): Promise<number[]> {
+  return page.evaluate((k) => (window as unknown as { sentSeen: Record<string, number[]> }).sentSeen[k] ?? [], key);
 }
 
 async function waitStatus(page: Page, key: string, status: string, timeout = 120_000): Promise<void> {
@@ -289,20 +311,7 @@ describe.skipIf(!hasRgw())('Uploads in the browser', () => {
       const { page, errors, context } = await newPage(browser);
       await connect(page, appUrl, slow.endpoint, `#/b/${bucket}/slow/`);
       const panel = await openUploads(page);
-      // Every value the page shows for bytes sent, per row, in order (to see that it never goes back).
-      await page.evaluate(() => {
-        const seen: Record<string, number[]> = {};
-        (window as unknown as { sentSeen: typeof seen }).sentSeen = seen;
-        const record = () => {
-          for (const el of document.querySelectorAll<HTMLElement>('[data-testid="upload-row"] [data-testid="upload-sent"]')) {
-            const key = el.closest('[data-testid="upload-row"]')!.getAttribute('data-key')!;
-            const v = Number(el.dataset.bytes);
-            const list = (seen[key] ??= []);
-            if (list.at(-1) !== v) list.push(v);
-          }
-        };
-        new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-      });
+      await recordSent(page);
       await panel.locator('[data-testid="upload-input"]').setInputFiles([big, small]);
       // Both rows and the overall line show bytes sent, a speed and a time left.
       await page.waitForFunction(
@@ -329,9 +338,8 @@ describe.skipIf(!hasRgw())('Uploads in the browser', () => {
       slow.setRate(Infinity);
       await waitStatus(page, 'slow/slow big.bin', 'done');
       await waitStatus(page, 'slow/slow small.bin', 'done');
-      const seen = await page.evaluate(() => (window as unknown as { sentSeen: Record<string, number[]> }).sentSeen);
       for (const [name, data] of Object.entries(files)) {
-        const values = seen[`slow/${name}`]!;
+        const values = await sentSeen(page, `slow/${name}`);
         expect(values.length).toBeGreaterThan(2);
         expect(values).toEqual([...values].sort((a, b) => a - b));
         expect(values.at(-1)).toBe(data.length);
@@ -340,6 +348,50 @@ describe.skipIf(!hasRgw())('Uploads in the browser', () => {
       expect(errors).toEqual([]);
       await context.close();
     } finally {
+      await slow.close();
+    }
+  });
+
+  it('a part sent again is counted once: the bytes sent never go back', async () => {
+    // Each request gets a slow link of its own, in front of the fault proxy, which answers the first
+    // part with 503 SlowDown once its whole body is in: the page has counted all of it. The part's
+    // second attempt counts from 0 again (a new request), and must not pull the count back. The
+    // other parts are held meanwhile, so their bytes cannot make up for a count that went back.
+    // (A connection cut mid-body would not do: Chromium sends such a PUT again by itself, unseen.)
+    const slow = await startThrottleProxy(proxy.endpoint, { bytesPerSecond: 1 * MiB, perRequest: true });
+    try {
+      const data = randomBytes(40 * MiB);
+      const path = join(dir, 'again.bin');
+      writeFileSync(path, data);
+      const key = 'retried/again.bin';
+      const { page, errors, context } = await newPage(browser);
+      await connect(page, appUrl, slow.endpoint, `#/b/${bucket}/retried/`);
+      const panel = await openUploads(page);
+      await recordSent(page);
+      const mark = proxy.log.length;
+      proxy.setFaults({ 1: { kind: 'slowdown' }, ...Object.fromEntries([2, 3, 4, 5].map((n) => [n, { kind: 'stall', ms: 10_000 }])) });
+      await panel.locator('[data-testid="upload-input"]').setInputFiles(path);
+      // The second attempt of the refused part is on its way (a megabyte of it through the slow link).
+      const attempts = () => {
+        const log = proxy.log.slice(mark);
+        const refused = log.find((l) => l.fault === 'slowdown');
+        return refused ? log.filter((l) => l.method === 'PUT' && l.url.searchParams.get('partNumber') === refused.url.searchParams.get('partNumber')) : [];
+      };
+      await expect.poll(() => attempts()[1]?.forwardedBytes ?? 0, { timeout: 60_000 }).toBeGreaterThan(MiB);
+      slow.setRate(Infinity);
+      await waitStatus(page, key, 'done');
+      const values = await sentSeen(page, key);
+      expect(values.length).toBeGreaterThan(2);
+      expect(values).toEqual([...values].sort((a, b) => a - b));
+      expect(values.at(-1)).toBe(data.length);
+      // Sent twice, stored once.
+      expect(attempts()).toHaveLength(2);
+      expect(Math.max(...partsForwarded(proxy.log.slice(mark), { acceptedOnly: true }).values())).toBe(1);
+      expect(await downloadedSha256(rgwClient(), bucket, key)).toBe(createHash('sha256').update(data).digest('hex'));
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      proxy.setFaults({});
       await slow.close();
     }
   });

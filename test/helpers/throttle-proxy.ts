@@ -1,7 +1,7 @@
 /**
  * A slow link in front of the real RGW, for tests of what the page shows
  * while bytes are on the wire: request bodies are forwarded at a set rate
- * (shared by every request, like one uplink), byte for byte with their Host
+ * (shared by every request, like one uplink, or each request's own), byte for byte with their Host
  * header so SigV4 signatures made for the proxy's address verify at the RGW.
  * It records each request and when the RGW's answer came back, so a test can
  * tell "bytes are moving" from "a part was stored". `setRate(Infinity)` opens
@@ -29,17 +29,18 @@ export interface ThrottleProxy {
   close(): Promise<void>;
 }
 
-export async function startThrottleProxy(target: string, options: { bytesPerSecond: number }): Promise<ThrottleProxy> {
+export async function startThrottleProxy(target: string, options: { bytesPerSecond: number; perRequest?: boolean }): Promise<ThrottleProxy> {
   const upstream = new URL(target);
   let rate = options.bytesPerSecond;
   /** When the link is free again (ms since the epoch): every chunk books its time on it. */
-  let freeAt = 0;
+  const shared = { freeAt: 0 };
   const held = new Set<{ timer: ReturnType<typeof setTimeout>; go: () => void }>();
   const log: ThrottledRequest[] = [];
   const sockets = new Set<Socket>();
 
-  const throttle = (entry: ThrottledRequest) =>
-    new Transform({
+  const throttle = (entry: ThrottledRequest) => {
+    const link = options.perRequest ? { freeAt: 0 } : shared;
+    return new Transform({
       transform(chunk: Buffer, _encoding, done) {
         const pass = () => {
           entry.forwardedBytes += chunk.length;
@@ -47,8 +48,8 @@ export async function startThrottleProxy(target: string, options: { bytesPerSeco
         };
         if (!Number.isFinite(rate)) return pass();
         const now = Date.now();
-        freeAt = Math.max(freeAt, now) + (chunk.length / rate) * 1000;
-        const wait = freeAt - now;
+        link.freeAt = Math.max(link.freeAt, now) + (chunk.length / rate) * 1000;
+        const wait = link.freeAt - now;
         if (wait < 1) return pass();
         const h = {
           timer: setTimeout(() => {
@@ -60,6 +61,7 @@ export async function startThrottleProxy(target: string, options: { bytesPerSeco
         held.add(h);
       },
     });
+  };
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', upstream);
@@ -89,7 +91,7 @@ export async function startThrottleProxy(target: string, options: { bytesPerSeco
     log,
     setRate(bytesPerSecond) {
       rate = bytesPerSecond;
-      freeAt = 0;
+      shared.freeAt = 0;
       if (Number.isFinite(rate)) return;
       for (const h of held) {
         clearTimeout(h.timer);
