@@ -6,6 +6,8 @@ export default defineConfig({
   // public bucket of the same tenancy (same origin: no CORS needed at all).
   base: './',
   plugins: [svelte()],
+  // Timing marks for the Zarr benchmark (src/lib/zarr/trace.ts): compiled out of every other build.
+  define: { __TESSERA_TRACE__: JSON.stringify(process.env.TESSERA_TRACE === '1') },
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true },
   server: { host: '127.0.0.1', port: 5173, strictPort: false },

@@ -123,6 +123,8 @@ async function main(): Promise<void> {
     await makeReadableByAnyone(bucket);
     const url = `${env.endpoint}/${bucket}/bench.zarr`;
     console.log('building the bench page…');
+    // The bench page reads each thread's timing marks: only a traced build records them.
+    process.env.TESSERA_TRACE = '1';
     await build({ root: join(ROOT, 'bench/zarr-page'), base: './', logLevel: 'warn', configFile: join(ROOT, 'vite.config.ts'), build: { outDir, emptyOutDir: true, ...(process.env.TESSERA_BENCH_NO_MINIFY === '1' ? { minify: false } : {}) } });
     server = await preview({ root: join(ROOT, 'bench/zarr-page'), configFile: join(ROOT, 'vite.config.ts'), build: { outDir }, preview: { host: '127.0.0.1', port: PORT, strictPort: true }, logLevel: 'warn' });
 

@@ -19,6 +19,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await build({ logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true } });
   server = await preview({ build: { outDir }, preview: { host: '127.0.0.1', port: E2E_PORT, strictPort: true }, logLevel: 'warn' });
   project.provide('appUrl', `http://127.0.0.1:${E2E_PORT}/`);
+  project.provide('appDir', outDir);
   return async () => {
     await new Promise<void>((resolve) => server?.httpServer.close(() => resolve()));
     rmSync(outDir, { recursive: true, force: true });
@@ -28,5 +29,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 declare module 'vitest' {
   export interface ProvidedContext {
     appUrl: string;
+    /** The built app the pages are served from. */
+    appDir: string;
   }
 }

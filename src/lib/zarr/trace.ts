@@ -4,7 +4,12 @@
  * keeps its own short buffer on a shared clock (timeOrigin + now); the bench
  * page collects them over a BroadcastChannel by posting "dump". Nothing is
  * sent unless asked, and no key or URL is recorded beyond store-relative keys.
+ *
+ * Only in builds made for the benchmark (`TESSERA_TRACE=1`): elsewhere
+ * `__TESSERA_TRACE__` is the constant false and the bundler drops all of it.
  */
+declare const __TESSERA_TRACE__: boolean;
+
 const CHANNEL = 'tessera-zarr-trace';
 const MAX = 2000;
 const events: [string, number][] = [];
@@ -21,12 +26,14 @@ function listen(): void {
 
 /** Record that `what` happened now. */
 export function mark(what: string): void {
+  if (!__TESSERA_TRACE__) return;
   if (events.length < MAX) events.push([what, performance.timeOrigin + performance.now()]);
   listen();
 }
 
 /** Ask every thread for its events (bench page only). */
 export async function collectTrace(waitMs = 300): Promise<[string, number][]> {
+  if (!__TESSERA_TRACE__) throw new Error('This build records no trace: build with TESSERA_TRACE=1.');
   const ch = new BroadcastChannel(CHANNEL);
   const all: [string, number][] = [...events.splice(0)];
   ch.onmessage = (e: MessageEvent<{ events?: [string, number][] }>) => void (e.data.events && all.push(...e.data.events));
