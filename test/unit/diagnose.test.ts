@@ -256,6 +256,27 @@ describe('checking a connection at Connect', () => {
     expect(new URL(requests[0]!.url).searchParams.has('X-Amz-Signature')).toBe(true);
   });
 
+  it('connects unchecked, saying so, when the store does not answer in time (a host that swallows packets)', async () => {
+    const requests: string[] = [];
+    const hanging = ((input: RequestInfo | URL, init?: RequestInit) => {
+      requests.push(String(input));
+      return new Promise<Response>((_, reject) => {
+        const fail = () => reject(new DOMException('aborted', 'AbortError'));
+        if (init?.signal?.aborted) fail();
+        init?.signal?.addEventListener('abort', fail);
+      });
+    }) as typeof fetch;
+    const c = await checkService(client(hanging), { fetch: hanging, timeoutMs: 50 });
+    expect(c).toMatchObject({ kind: 'unchecked', detail: expect.stringMatching(/did not answer within/) });
+    expect(blocksConnect(c)).toBe(false);
+    expect(requests).toHaveLength(1);
+    // Cancelled by the caller: cancelled, not "connected".
+    const controller = new AbortController();
+    const pending = checkService(client(hanging), { fetch: hanging, signal: controller.signal, timeoutMs: 60_000 });
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'Aborted' });
+  });
+
   it('anonymous: connected when anything answers, never a word about keys', async () => {
     const { c } = await check(rgwLike({}), 'anonymous');
     expect(c.kind).toBe('answers');

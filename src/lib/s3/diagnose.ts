@@ -229,9 +229,40 @@ export function classifyServiceProbe(p: { anonymous: boolean; endpointUrl: strin
   };
 }
 
-/** One cheap request at Connect: ListBuckets as a presigned GET (no preflight), then a `no-cors` GET if unreadable. */
-export async function checkService(client: S3Client, options: ProbeOptions = {}): Promise<ConnectionCheck> {
+/** How long Connect waits for the store before connecting unchecked. */
+export const CHECK_TIMEOUT_MS = 10_000;
+
+/**
+ * One cheap request at Connect: ListBuckets as a presigned GET (no
+ * preflight), then a `no-cors` GET if unreadable. A host that swallows
+ * packets would hold Connect for minutes, so after `timeoutMs` it connects
+ * unchecked and says so.
+ */
+export async function checkService(client: S3Client, options: ProbeOptions & { timeoutMs?: number } = {}): Promise<ConnectionCheck> {
   const url = await client.presign({ method: 'GET' }, 60);
-  const result = await probe(url, withClientFetch(client, options));
+  const ms = options.timeoutMs ?? CHECK_TIMEOUT_MS;
+  // One signal for the caller's cancel and the time limit (AbortSignal.any is too recent for some browsers).
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, ms);
+  const cancel = () => controller.abort();
+  if (options.signal?.aborted) cancel();
+  options.signal?.addEventListener('abort', cancel, { once: true });
+  let result: ProbeResult;
+  try {
+    result = await probe(url, withClientFetch(client, { ...options, signal: controller.signal }));
+  } catch (e) {
+    if (!timedOut || options.signal?.aborted) throw e;
+    return {
+      kind: 'unchecked',
+      detail: `Connected, but ${client.endpoint.url} did not answer within ${Math.round(ms / 1000)} seconds, so nothing could be checked; opening a bucket will say what is wrong.`,
+    };
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', cancel);
+  }
   return classifyServiceProbe({ anonymous: client.anonymous, endpointUrl: client.endpoint.url, probe: result, origin: options.origin ?? hereOrigin() });
 }
