@@ -55,7 +55,6 @@ export class Uploads {
   #rates = $state.raw<Record<string, number>>({});
   #overallRate = $state(0);
   #error = $state<string | null>(null);
-  #completed = $state(0);
   #meters = new Map<string, RateMeter>();
   #overall = new RateMeter();
   /** Uploads known to be done (announced, or done before this page). */
@@ -82,10 +81,6 @@ export class Uploads {
   /** Last error of an action (add, attach) in plain words. */
   get error(): string | null {
     return this.#error;
-  }
-  /** Uploads finished since this page started. */
-  get completedCount(): number {
-    return this.#completed;
   }
 
   rate(id: string): number {
@@ -126,7 +121,6 @@ export class Uploads {
       // queued and done between two updates, and the page never sees it run.
       if (s.status === 'done' && !this.#finished.has(s.id)) {
         this.#finished.add(s.id);
-        this.#completed++;
         const list = finished.get(s.bucket) ?? [];
         list.push({ key: s.key, size: s.size, etag: s.etag ?? '', lastModified: new Date(s.finishedAt ?? Date.now()).toISOString() });
         finished.set(s.bucket, list);
@@ -144,6 +138,7 @@ export class Uploads {
       byId.delete(id);
       delete rates[id];
       this.#meters.delete(id);
+      this.#finished.delete(id);
     }
     const order = this.#items.map((s) => s.id).filter((id) => byId.has(id));
     const known = new Set(order);

@@ -74,6 +74,13 @@ const MD5_HEX = /^[0-9a-f]{32}$/i;
  * 0.1-0.2 CPU s less in the renderer, wall time within the noise of 2 shared cores.
  */
 const INLINE_HASH_MAX = 4 * 1024 * 1024;
+
+/**
+ * A single PUT at least this big has its bytes counted as they go. Smaller
+ * files are sent in a moment on any link, and a folder of thousands of them
+ * keeps the plain fetch it was measured with (bench/upload.ts).
+ */
+const WATCH_SINGLE_MIN = 1024 * 1024;
 const INLINE = new InlineHasher();
 
 /** The `x-amz-checksum-*` algorithm this upload sends, if the store's probe said it checks it. */
@@ -116,7 +123,7 @@ export async function putSingle(ctx: UploadContext): Promise<string | undefined>
       try {
         // The File itself is the body (see sendPart), so the bytes we hashed are garbage already.
         const headers = bodyChecksumHeaders(r, checksum);
-        const out = await ctx.client().send(PutObject, { bucket: r.bucket, key: r.key, body: ctx.file, contentType: r.contentType, contentMd5: md5, metadata, headers }, sendOptions(ctx, AbortSignal.any([signal, ctx.signal]), 1));
+        const out = await ctx.client().send(PutObject, { bucket: r.bucket, key: r.key, body: ctx.file, contentType: r.contentType, contentMd5: md5, metadata, headers }, sendOptions(ctx, AbortSignal.any([signal, ctx.signal]), r.size >= WATCH_SINGLE_MIN ? 1 : undefined));
         r.etag = out.etag;
       } catch (e) {
         throw await fileOrError(ctx, e);
