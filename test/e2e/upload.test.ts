@@ -182,7 +182,7 @@ describe.skipIf(!hasRgw())('Uploads in the browser', () => {
     await page.waitForFunction(
       (k) => {
         const r = document.querySelector(`[data-testid="upload-row"][data-key="${k}"]`);
-        return r?.getAttribute('data-status') === 'needs-credentials' && /secret key is most likely wrong/.test(r.querySelector('.error')?.textContent ?? '');
+        return r?.getAttribute('data-status') === 'needs-credentials' && /secret key \(or the access key\) is most likely wrong/.test(r.querySelector('.error')?.textContent ?? '');
       },
       key,
       { timeout: 120_000 },
