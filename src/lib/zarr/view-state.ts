@@ -6,7 +6,9 @@
  *   var=tas&i=time:3&i=plev:0&y=lat&x=lon&cmap=viridis&range=250,300&zoom=2,180,45
  *
  * Everything here came from a URL anyone can write: each field is checked
- * again against the opened dataset before it is used.
+ * again against the opened dataset before it is used (`sliceOfView`), and
+ * only what differs from the default view is written back (`viewOfSlice`),
+ * so the address stays short.
  */
 
 export interface DatasetView {
@@ -71,4 +73,69 @@ export function viewFromParams(params: [string, string][]): DatasetView {
     }
   }
   return v;
+}
+
+/** What the view needs to know of the variable shown. */
+export interface ViewVariable {
+  name: string;
+  dims: readonly string[];
+  shape: readonly number[];
+}
+
+/** The axes and sliders of a variable's view, by dimension index. */
+export interface SliceAxes {
+  /** Dimensions shown as rows (y) and columns (x). */
+  yDim: number;
+  xDim: number;
+  /** Position along every dimension (those shown as y and x are ignored). */
+  index: number[];
+}
+
+/**
+ * The axes and slider positions `view` asks for, where they fit `v`; xarray's
+ * default otherwise: the last two dimensions are y and x, every slider at 0.
+ *
+ * @example
+ * sliceOfView({ name: 'tas', dims: ['time', 'lat', 'lon'], shape: [6, 18, 36] }, { index: { time: 3 } })
+ * // { yDim: 1, xDim: 2, index: [3, 0, 0] }
+ */
+export function sliceOfView(v: ViewVariable, view: DatasetView): SliceAxes {
+  const n = v.shape.length;
+  const y = view.y === undefined ? -1 : v.dims.indexOf(view.y);
+  const x = view.x === undefined ? -1 : v.dims.indexOf(view.x);
+  const axes = n >= 2 && y >= 0 && x >= 0 && y !== x;
+  return {
+    yDim: axes ? y : n >= 2 ? n - 2 : 0,
+    xDim: axes ? x : n >= 2 ? n - 1 : 0,
+    index: v.dims.map((d, i) => {
+      const at = view.index?.[d];
+      return at !== undefined && at < v.shape[i]! ? at : 0;
+    }),
+  };
+}
+
+/**
+ * The view of `v` at `s`, for its address: sliders away from 0 by dimension
+ * name, the axes when they are not xarray's default, and the colour map and
+ * range only when the user chose them.
+ *
+ * @example
+ * viewOfSlice({ name: 'tas', dims: ['time', 'lat', 'lon'], shape: [6, 18, 36] }, { yDim: 1, xDim: 2, index: [3, 0, 0] })
+ * // { var: 'tas', index: { time: 3 } }
+ */
+export function viewOfSlice(v: ViewVariable, s: SliceAxes, chosen: { cmap?: string; range?: { min: number; max: number } | null } = {}): DatasetView {
+  const out: DatasetView = { var: v.name };
+  const index: Record<string, number> = {};
+  v.dims.forEach((d, i) => {
+    if (i !== s.yDim && i !== s.xDim && s.index[i]) index[d] = s.index[i]!;
+  });
+  if (Object.keys(index).length) out.index = index;
+  const n = v.shape.length;
+  if (n >= 2 && (s.yDim !== n - 2 || s.xDim !== n - 1)) {
+    out.y = v.dims[s.yDim]!;
+    out.x = v.dims[s.xDim]!;
+  }
+  if (chosen.cmap !== undefined) out.cmap = chosen.cmap;
+  if (chosen.range) out.range = { min: chosen.range.min, max: chosen.range.max };
+  return out;
 }
