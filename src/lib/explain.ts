@@ -3,6 +3,7 @@
  */
 import type { S3ErrorFields } from './s3/errors';
 import type { Diagnosis } from './s3/diagnose';
+import { sh } from './explorer/reproduce';
 
 export interface Explanation {
   title: string;
@@ -60,11 +61,12 @@ export function corsFix(bucket: string, origin: string, endpointUrl: string): st
   return [
     `With s3cmd: save this as rules.xml`,
     corsRuleXml(origin),
-    `and run:  s3cmd setcors rules.xml s3://${bucket}`,
+    // Quoted for the shell: the endpoint and bucket came from the user.
+    `and run:  s3cmd setcors rules.xml ${sh(`s3://${bucket}`)}`,
     ``,
     `Or with the AWS CLI: save this as cors.json`,
     corsRuleJson(origin),
-    `and run:  aws s3api put-bucket-cors --endpoint-url ${endpointUrl} --bucket ${bucket} --cors-configuration file://cors.json`,
+    `and run:  aws s3api put-bucket-cors --endpoint-url ${sh(endpointUrl)} --bucket=${sh(bucket)} --cors-configuration file://cors.json`,
   ].join('\n');
 }
 
