@@ -13,6 +13,7 @@ import type { ListObjectsPage } from '../src/lib/s3/ops/list-objects';
 import type { S3ReaderApi } from './s3.worker';
 import { mark } from '../src/lib/zarr/trace';
 import { warmDecoders } from '../src/lib/zarr/warm';
+import type { DatasetSource } from '../src/lib/zarr/address';
 
 installErrorTransfer();
 mark('worker:start');
@@ -21,8 +22,6 @@ mark('worker:start');
 // paths once while nothing is open yet: see warm.ts.
 let opening = false;
 void warmDecoders(() => opening).catch(() => undefined);
-
-export type DatasetSource = { kind: 's3'; bucket: string; path: string } | { kind: 'url'; url: string };
 
 function accessOver(port: MessagePort): S3Access {
   const reader = Comlink.wrap<S3ReaderApi>(port);

@@ -5,8 +5,8 @@
  * class only holds small results and asks for pictures, which arrive as RGBA
  * tiles handed to a `TileSink` (the canvas of the component).
  */
-import * as Comlink from 'comlink';
-import type { ZarrWorkerApi, DatasetSource } from '../../workers/zarr.worker';
+import { Comlink, prewarmZarrWorker, takeZarrWorker, type ZarrWorker, type ZarrWorkerRemote } from '../rpc/zarr';
+import type { DatasetSource } from '../lib/zarr/address';
 import type { CoordValues } from '../lib/zarr/open';
 import type { DatasetInfo, VariableInfo } from '../lib/zarr/dataset';
 import type { StaleReport } from '../lib/zarr/discover';
@@ -15,7 +15,6 @@ import { defaultView, type PlanSummary, type SliceResult, type Tile } from '../l
 import { COLORMAP_NAMES, type ColormapName, type RangeChoice, type ValueRange } from '../lib/colormap/index';
 import type { DatasetView } from '../lib/zarr/view-state';
 import { formatNumber } from '../lib/zarr/open';
-import { installErrorTransfer } from '../rpc/errors';
 import { pythonSnippet } from '../lib/zarr/python';
 import type { S3WorkerRemote } from '../rpc/s3';
 import { mark } from '../lib/zarr/trace';
@@ -56,20 +55,17 @@ export interface Series {
 
 let nextId = 1;
 
-function spawnWorker(): Worker {
-  return new Worker(new URL('../../workers/zarr.worker.ts', import.meta.url), { type: 'module', name: 'tessera-zarr' });
+/**
+ * A dataset is about to be opened (its route was entered): start a Zarr
+ * worker now, so its decoders are compiled by the time the dataset is asked for.
+ */
+export function prewarmDataset(): void {
+  if (typeof Worker !== 'undefined') prewarmZarrWorker();
 }
 
-// One Zarr worker is started as soon as the app loads, so its code and the
-// blosc decoder (WASM, 100-500 ms to compile under load) are ready before a
-// dataset is opened. A closed view hands its warm worker back here, so moving
-// between the groups of a store (a new view each) does not pay that again.
-let spare: { worker: Worker; remote: Comlink.Remote<ZarrWorkerApi> | null } | null =
-  typeof Worker !== 'undefined' && typeof window !== 'undefined' ? { worker: spawnWorker(), remote: null } : null;
-
 export class DatasetState {
-  #worker: Worker | null = null;
-  #remote: Comlink.Remote<ZarrWorkerApi> | null = null;
+  #worker: ZarrWorker | null = null;
+  #remote: ZarrWorkerRemote | null = null;
   #sink: TileSink | null = null;
   /** The step of the picture the sink holds. */
   #step = 1;
@@ -151,19 +147,13 @@ export class DatasetState {
    * against the dataset: what does not fit it is left at its default.
    */
   async open(s3: S3WorkerRemote | null, extraNames: string[] = [], view: DatasetView = {}): Promise<void> {
-    installErrorTransfer();
     this.status = 'opening';
     this.error = null;
     this.#t0 = performance.now();
     mark('page:open');
     this.timings = {};
-    if (!this.#worker) {
-      const w = spare ?? { worker: spawnWorker(), remote: null };
-      spare = null;
-      this.#worker = w.worker;
-      this.#remote = w.remote;
-    }
-    this.#remote ??= Comlink.wrap<ZarrWorkerApi>(this.#worker);
+    this.#worker ??= takeZarrWorker();
+    this.#remote = this.#worker.remote;
     let port: MessagePort | null = null;
     if (this.source.kind === 's3') {
       if (!s3) {
@@ -530,12 +520,8 @@ export class DatasetState {
     this.#remote = null;
     if (!worker) return;
     // Reuse only a worker that is not opening: a late open would replace the next view's dataset.
-    if (!spare && remote && this.status !== 'opening') {
-      void remote.cancel(this.#drawId);
-      spare = { worker, remote };
-      return;
-    }
-    remote?.[Comlink.releaseProxy]();
-    worker.terminate();
+    const reusable = this.status !== 'opening';
+    if (reusable) remote?.cancel(this.#drawId).catch(() => undefined);
+    worker.release(reusable);
   }
 }

@@ -4,6 +4,12 @@
  * bucket read without keys (path-style, as JASMIN serves).
  */
 
+/**
+ * Where a dataset is read from: a store in a bucket, read through the S3
+ * worker (which signs), or a public store read by its URL.
+ */
+export type DatasetSource = { kind: 's3'; bucket: string; path: string } | { kind: 'url'; url: string };
+
 /** Does this key or prefix name a Zarr store (`…/name.zarr` or `…/name.zarr/`)? */
 export function isZarrStorePath(path: string): boolean {
   return /(^|\/)[^/]+\.zarr\/*$/i.test(path);
