@@ -24,6 +24,7 @@ DEBIAN_PACKAGES=(
   ceph-mon ceph-osd radosgw ceph-common # the throw-away S3 server (scripts/rgw.sh)
   chromium                              # browser tests
   s3cmd awscli                          # peer clients for interop tests and benches
+  nginx libnss3-tools                   # the HTTPS/HTTP/2 front and its test CA (scripts/net.sh)
   python3-xarray python3-zarr python3-numcodecs python3-netcdf4 python3-numpy python3-dask
 )
 
