@@ -17,7 +17,7 @@ import { bytesDone, type IntegrityOptions, type UploadRecord } from './record';
 import { Scheduler } from './scheduler';
 import { Serial, Slots } from './serial';
 import { InlineHasher, type PartHasher } from './part-hasher';
-import { FINAL, next, type UploadEvent, type UploadStatus } from './status';
+import { apply, FINAL, type UploadEvent, type UploadStatus } from './status';
 import type { UploadStore } from './store';
 import { expectedEtag, singlePutReport, storeSha256, verifyFailed, verifyObject } from './verify';
 import { abortIncomplete, listIncomplete, type IncompleteUpload } from './incomplete';
@@ -168,7 +168,7 @@ export class UploadEngine {
   async restore(): Promise<UploadSnapshot[]> {
     for (const record of await this.#o.store.list()) {
       if (this.#lives.has(record.id)) continue;
-      if (!FINAL.has(record.status) && record.status !== 'paused' && record.status !== 'failed') record.status = 'needs-file';
+      apply(record, 'reloaded');
       this.#lives.set(record.id, this.#newLive(record));
       this.#order.push(record.id);
     }
@@ -305,9 +305,8 @@ export class UploadEngine {
 
   /** Apply an event; false when it does not apply in the current status. */
   #fire(live: Live, event: UploadEvent, error?: unknown): boolean {
-    const to = next(live.record.status, event);
+    const to = apply(live.record, event);
     if (!to) return false;
-    live.record.status = to;
     if (error !== undefined) live.record.error = errorInfo(error);
     else if (to === 'queued' || to === 'uploading') live.record.error = undefined;
     if (to === 'done' || to === 'cancelled') live.record.finishedAt = this.#o.now();

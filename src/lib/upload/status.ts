@@ -34,7 +34,9 @@ export type UploadEvent =
   | 'fail'
   | 'backoff'
   | 'cancel'
-  | 'aborted';
+  | 'aborted'
+  // A record loaded by a new page: nothing is attached, and nothing is on the wire any more.
+  | 'reloaded';
 
 /** Statuses in which the engine is doing work for the upload. */
 export const ACTIVE: ReadonlySet<UploadStatus> = new Set(['uploading', 'completing', 'verifying', 'waiting-network', 'cancelling']);
@@ -43,18 +45,24 @@ export const FINAL: ReadonlySet<UploadStatus> = new Set(['done', 'cancelled']);
 
 const stoppable = { pause: 'paused', cancel: 'cancelling', fail: 'failed', 'credentials-refused': 'needs-credentials', 'file-lost': 'needs-file' } as const;
 
+/**
+ * After a reload every upload that was moving (or waiting for new keys) has
+ * lost its file; paused and failed ones stay as the user left them.
+ */
+const reloaded = { reloaded: 'needs-file' } as const;
+
 const TABLE: Record<UploadStatus, Partial<Record<UploadEvent, UploadStatus>>> = {
-  queued: { start: 'uploading', pause: 'paused', cancel: 'cancelling', 'file-lost': 'needs-file', fail: 'failed' },
-  uploading: { ...stoppable, 'parts-sent': 'completing', 'network-lost': 'waiting-network', completed: 'verifying', backoff: 'queued' },
+  queued: { ...reloaded, start: 'uploading', pause: 'paused', cancel: 'cancelling', 'file-lost': 'needs-file', fail: 'failed' },
+  uploading: { ...reloaded, ...stoppable, 'parts-sent': 'completing', 'network-lost': 'waiting-network', completed: 'verifying', backoff: 'queued' },
   // Requests already on the wire when the network went can still finish.
-  'waiting-network': { ...stoppable, 'network-back': 'uploading', backoff: 'queued', 'parts-sent': 'completing', completed: 'verifying', verified: 'done' },
-  completing: { ...stoppable, completed: 'verifying', 'network-lost': 'waiting-network', backoff: 'queued' },
-  verifying: { verified: 'done', fail: 'failed', 'network-lost': 'waiting-network', 'credentials-refused': 'needs-credentials', backoff: 'queued', pause: 'paused', cancel: 'cancelling' },
+  'waiting-network': { ...reloaded, ...stoppable, 'network-back': 'uploading', backoff: 'queued', 'parts-sent': 'completing', completed: 'verifying', verified: 'done' },
+  completing: { ...reloaded, ...stoppable, completed: 'verifying', 'network-lost': 'waiting-network', backoff: 'queued' },
+  verifying: { ...reloaded, verified: 'done', fail: 'failed', 'network-lost': 'waiting-network', 'credentials-refused': 'needs-credentials', backoff: 'queued', pause: 'paused', cancel: 'cancelling' },
   paused: { resume: 'queued', cancel: 'cancelling', 'file-lost': 'needs-file' },
-  'needs-file': { 'file-attached': 'queued', cancel: 'cancelling' },
-  'needs-credentials': { 'credentials-changed': 'queued', resume: 'queued', pause: 'paused', cancel: 'cancelling', 'file-lost': 'needs-file' },
+  'needs-file': { ...reloaded, 'file-attached': 'queued', cancel: 'cancelling' },
+  'needs-credentials': { ...reloaded, 'credentials-changed': 'queued', resume: 'queued', pause: 'paused', cancel: 'cancelling', 'file-lost': 'needs-file' },
   failed: { resume: 'queued', cancel: 'cancelling', 'file-lost': 'needs-file' },
-  cancelling: { aborted: 'cancelled', fail: 'failed', 'credentials-refused': 'needs-credentials' },
+  cancelling: { ...reloaded, aborted: 'cancelled', fail: 'failed', 'credentials-refused': 'needs-credentials' },
   done: {},
   cancelled: {},
 };
@@ -66,4 +74,15 @@ export function next(status: UploadStatus, event: UploadEvent): UploadStatus | u
 
 export function can(status: UploadStatus, event: UploadEvent): boolean {
   return next(status, event) !== undefined;
+}
+
+/**
+ * Move a record by an event: the one place an upload's status is written.
+ * Returns the new status, or undefined (and leaves the record) when the event
+ * does not apply.
+ */
+export function apply(record: { status: UploadStatus }, event: UploadEvent): UploadStatus | undefined {
+  const to = next(record.status, event);
+  if (to) record.status = to;
+  return to;
 }

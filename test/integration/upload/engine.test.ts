@@ -2,7 +2,7 @@
  * The upload engine against the real Ceph RGW: uploads end byte-identical and
  * verified, resume sends only missing parts, and a cancel leaves nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HeadObject, listAllMultipartUploads, listAllParts, CreateMultipartUpload, UploadPart, AbortMultipartUpload } from '../../../src/lib/s3/ops/index';
 import { MiB } from '../../../src/lib/upload/part-plan';
 import { UploadEngine } from '../../../src/lib/upload/engine';
@@ -10,7 +10,7 @@ import { aws, s3cmd } from '../../helpers/cli';
 import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../../helpers/s3';
 import { TempFiles, downloadedSha256, newEngine, partsSent, recordingClient, type Sent } from './harness';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 
 const bucket = uniqueBucket('upload');
@@ -38,6 +38,11 @@ async function waitFor(engine: UploadEngine, id: string, pred: (s: NonNullable<R
     const off = engine.subscribe(check);
     check();
   });
+}
+
+/** Until no request of the engine is running (new ones may be held or queued). */
+async function settled(engine: UploadEngine): Promise<void> {
+  await vi.waitFor(() => expect(engine.scheduler.stats.running).toBe(0), { timeout: 30_000, interval: 20 });
 }
 
 describe('upload engine on RGW', () => {
@@ -111,19 +116,21 @@ describe('upload engine on RGW', () => {
     const { engine: first, store } = newEngine(() => c1, undefined, { maxConcurrent: 2 });
     const [id] = await first.add([{ bucket, key: 'resume.bin', file: await files.blob(f.path), partSize: 5 * MiB }]);
     await waitFor(first, id!, (s) => s.partsDone >= 3);
+    // Let the parts on the wire land before pausing: a part cut off by the
+    // pause after its whole body arrived could still be stored at any later
+    // moment, and what the store holds at the reload must be known.
+    first.scheduler.hold();
+    await settled(first);
     first.pause(id);
     await first.idle();
+    first.scheduler.release();
     const before = first.record(id!)!;
     expect(before.status).toBe('paused');
-    // A part whose body had fully arrived when the pause cut its connection is still being stored: let it land.
-    await new Promise((r) => setTimeout(r, 500));
     const onServerBefore = new Set((await listAllParts(client, { bucket, key: 'resume.bin', uploadId: before.uploadId! })).map((p) => p.partNumber));
     expect(onServerBefore.has(2)).toBe(true);
     // Simulate a crash after part 2 was sent but before it was recorded.
     const persisted = (await store.get(id!))!;
-    persisted.parts = persisted.parts.filter((p) => p.n !== 2);
-    persisted.status = 'uploading';
-    await store.put(persisted);
+    await store.put({ ...persisted, status: 'uploading', parts: persisted.parts.filter((p) => p.n !== 2) });
 
     const sent2: Sent[] = [];
     const c2 = recordingClient(sent2);
@@ -185,7 +192,7 @@ describe('upload engine on RGW', () => {
     expect(engine.snapshot(id!)!.status).toBe('waiting-network');
     const stuck = engine.snapshot(id!)!.partsDone;
     // Whatever was on the wire may land; nothing new starts.
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(engine);
     expect(engine.snapshot(id!)!.partsDone).toBeLessThanOrEqual(stuck + 1);
     expect(engine.snapshot(id!)!.status).toBe('waiting-network');
     engine.setOnline(true);
@@ -217,8 +224,9 @@ describe('upload engine on RGW', () => {
     const [id] = await engine.add([{ bucket, key: 'changing.bin', file: await files.blob(f.path), partSize: 5 * MiB }]);
     await waitFor(engine, id!, (s) => s.partsDone >= 1);
     // Another program rewrites the file (new mtime, new bytes).
-    await new Promise((r) => setTimeout(r, 20));
-    files.random('changing.bin', 25 * MiB);
+    const rewritten = files.random('changing.bin', 25 * MiB);
+    // A modification time plainly later than the one the Blob was opened with, however fast the rewrite.
+    utimesSync(rewritten.path, new Date(), new Date(Date.now() + 60_000));
     await waitFor(engine, id!, (s) => s.status === 'failed');
     const snap = engine.snapshot(id!)!;
     expect(snap.error?.code).toBe('FileChanged');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FINAL, can, next, type UploadEvent, type UploadStatus } from '../../../src/lib/upload/status';
+import { FINAL, apply, can, next, type UploadEvent, type UploadStatus } from '../../../src/lib/upload/status';
 
 const ALL: UploadStatus[] = ['queued', 'uploading', 'completing', 'verifying', 'done', 'paused', 'waiting-network', 'needs-file', 'needs-credentials', 'failed', 'cancelling', 'cancelled'];
-const EVENTS: UploadEvent[] = ['start', 'parts-sent', 'completed', 'verified', 'pause', 'resume', 'network-lost', 'network-back', 'credentials-refused', 'credentials-changed', 'file-lost', 'file-attached', 'fail', 'backoff', 'cancel', 'aborted'];
+const EVENTS: UploadEvent[] = ['start', 'parts-sent', 'completed', 'verified', 'pause', 'resume', 'network-lost', 'network-back', 'credentials-refused', 'credentials-changed', 'file-lost', 'file-attached', 'fail', 'backoff', 'cancel', 'aborted', 'reloaded'];
 
 describe('upload state machine', () => {
   it('walks the happy path of a multipart upload', () => {
@@ -34,6 +34,19 @@ describe('upload state machine', () => {
     expect(next('needs-file', 'file-attached')).toBe('queued');
     expect(next('needs-credentials', 'credentials-changed')).toBe('queued');
     expect(next('waiting-network', 'network-back')).toBe('uploading');
+  });
+
+  it('a reload leaves moving uploads needing their file, and paused or failed ones as they were', () => {
+    for (const s of ['queued', 'uploading', 'completing', 'verifying', 'waiting-network', 'needs-file', 'needs-credentials', 'cancelling'] as UploadStatus[]) expect(next(s, 'reloaded'), s).toBe('needs-file');
+    for (const s of ['paused', 'failed', 'done', 'cancelled'] as UploadStatus[]) expect(next(s, 'reloaded'), s).toBeUndefined();
+  });
+
+  it('apply() moves a record only by an event that applies', () => {
+    const r = { status: 'uploading' as UploadStatus };
+    expect(apply(r, 'pause')).toBe('paused');
+    expect(r.status).toBe('paused');
+    expect(apply(r, 'verified')).toBeUndefined();
+    expect(r.status).toBe('paused');
   });
 
   it('ignores events that do not apply', () => {
