@@ -4,6 +4,8 @@
 #
 #   npm run bench                 listing, download, upload and zarr (bench/<name>.ts)
 #   npm run bench -- upload zarr  only those (bench/upload.ts, bench/zarr.ts)
+#   npm run bench -- --net home   bring up the HTTPS front and shaped network (scripts/net.sh,
+#                                 profile lan|wan|home) and check it first (bench/net-check.ts)
 #
 # Benchmarks want a quiet machine: the client and the server share its cores.
 set -uo pipefail
@@ -16,7 +18,22 @@ if ! bash scripts/rgw.sh status >/dev/null 2>&1; then
   started_rgw=1
 fi
 trap '((started_rgw)) && bash scripts/rgw.sh down' EXIT
-names=("$@")
+names=()
+net=""
+while (($#)); do
+  case "$1" in
+    --net) net="$2"; shift 2 ;;
+    --net=*) net="${1#--net=}"; shift ;;
+    *) names+=("$1"); shift ;;
+  esac
+done
+if [[ -n "$net" ]]; then
+  bash scripts/net.sh down >/dev/null
+  bash scripts/net.sh up --net "$net" || exit 1
+  trap '((started_rgw)) && bash scripts/rgw.sh down; bash scripts/net.sh down' EXIT
+  printf '\n=== bench/net-check.ts ===\n'
+  npx tsx bench/net-check.ts || exit 1
+fi
 if ((${#names[@]} == 0)); then
   # The side-by-side benchmarks; other files in bench/ are harnesses and tuning probes.
   for n in listing download upload zarr; do [[ -f "bench/$n.ts" ]] && names+=("$n"); done
