@@ -1,0 +1,208 @@
+/**
+ * One opened dataset: the Zarr worker lent to the view, what opening found
+ * (its variables, coordinates, whether its consolidated metadata is stale),
+ * and how long the first picture took. The slice, playback and probe parts
+ * read and draw through the worker this holds.
+ */
+import { Comlink, prewarmZarrWorker, takeZarrWorker, type ZarrWorker, type ZarrWorkerRemote } from '../../rpc/zarr';
+import type { S3WorkerRemote } from '../../rpc/s3';
+import type { DatasetSource } from '../../lib/zarr/address';
+import type { CoordValues } from '../../lib/zarr/open';
+import type { DatasetInfo } from '../../lib/zarr/dataset';
+import type { StaleReport } from '../../lib/zarr/discover';
+import { mark } from '../../lib/zarr/trace';
+
+export type DatasetStatus = 'idle' | 'opening' | 'ready' | 'error';
+
+/** Time from asking to open until the dataset was open, its first chunk drawn, and its whole first slice (ms). */
+export interface Timings {
+  opened?: number;
+  firstTile?: number;
+  full?: number;
+}
+
+/** The text of anything thrown, for the page to show. */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * A dataset is about to be opened (its route was entered): start a Zarr
+ * worker now, so its decoders are compiled by the time the dataset is asked for.
+ */
+export function prewarmDataset(): void {
+  if (typeof Worker !== 'undefined') prewarmZarrWorker();
+}
+
+export class DatasetSession {
+  readonly source: DatasetSource;
+  /** The group shown ("a/b"; "" for the store root). */
+  readonly group: string;
+  readonly #take: () => ZarrWorker;
+  #worker: ZarrWorker | null = null;
+  #closed = false;
+  /** Counts opens, so an open that was asked again ("Try again") does not land over the newer one. */
+  #openId = 0;
+  #t0 = 0;
+  #staleChecked = false;
+  #status = $state<DatasetStatus>('idle');
+  #error = $state<string | null>(null);
+  #info = $state.raw<DatasetInfo | null>(null);
+  #coords = $state.raw<Record<string, CoordValues>>({});
+  #stale = $state.raw<StaleReport | null>(null);
+  #notices = $state.raw<string[]>([]);
+  #timings = $state.raw<Timings>({});
+
+  /** `take` lends the worker when the dataset is opened (tests hand in one over a `SliceSession`). */
+  constructor(source: DatasetSource, group = '', take: () => ZarrWorker = takeZarrWorker) {
+    this.source = source;
+    this.group = group;
+    this.#take = take;
+  }
+
+  get status(): DatasetStatus {
+    return this.#status;
+  }
+  /** Why the dataset could not be opened. */
+  get error(): string | null {
+    return this.#error;
+  }
+  get info(): DatasetInfo | null {
+    return this.#info;
+  }
+  /** Values and labels of each dimension's coordinate, once read (empty until then). */
+  get coords(): Record<string, CoordValues> {
+    return this.#coords;
+  }
+  /** What the consolidated metadata leaves out or has wrong (null: up to date, or not checked yet). */
+  get stale(): StaleReport | null {
+    return this.#stale;
+  }
+  /** Things read alongside the picture that failed (coordinates, the staleness check). */
+  get notices(): readonly string[] {
+    return this.#notices;
+  }
+  get timings(): Timings {
+    return this.#timings;
+  }
+  /** The worker's remote while the dataset is open (null before, and once closed). */
+  get remote(): ZarrWorkerRemote | null {
+    return this.#status === 'idle' || this.#closed ? null : (this.#worker?.remote ?? null);
+  }
+
+  /**
+   * Open the dataset in the worker (started now, or the spare one). `s3` is
+   * the S3 worker, which presigns the chunk reads of a private bucket.
+   * Resolves with what was found, or null (the reason is in `error`); never rejects.
+   */
+  async open(s3: S3WorkerRemote | null, extraNames: string[] = []): Promise<DatasetInfo | null> {
+    if (this.#closed) return null;
+    const openId = ++this.#openId;
+    this.#status = 'opening';
+    this.#error = null;
+    this.#t0 = performance.now();
+    mark('page:open');
+    this.#timings = {};
+    let port: MessagePort | null = null;
+    if (this.source.kind === 's3') {
+      if (!s3) return this.#fail(openId, 'Connect to the store first to open a dataset in a bucket.');
+      const channel = new MessageChannel();
+      // Not awaited: messages on the other end wait in the port until the S3
+      // worker serves it, so the open starts one round trip sooner.
+      s3.attachReader(Comlink.transfer(channel.port1, [channel.port1])).catch((e: unknown) => {
+        this.#fail(openId, `The signing worker could not serve chunk reads: ${messageOf(e)}`);
+      });
+      port = channel.port2;
+    }
+    this.#worker ??= this.#take();
+    const remote = this.#worker.remote;
+    let r: Awaited<ReturnType<ZarrWorkerRemote['open']>>;
+    try {
+      r = await remote.open($state.snapshot(this.source) as DatasetSource, port ? Comlink.transfer(port, [port]) : null, extraNames, this.group);
+    } catch (e) {
+      return this.#fail(openId, `The Zarr worker failed while opening the dataset: ${messageOf(e)}`);
+    }
+    if (this.#closed || openId !== this.#openId) return null;
+    if ('error' in r) return this.#fail(openId, r.error.message);
+    this.#timings = { opened: performance.now() - this.#t0 };
+    mark('page:opened');
+    this.#info = r.info;
+    this.#coords = {};
+    this.#status = 'ready';
+    void this.#loadCoords(remote, openId);
+    return r.info;
+  }
+
+  #fail(openId: number, message: string): null {
+    if (this.#closed || openId !== this.#openId) return null;
+    this.#status = 'error';
+    this.#error = message;
+    return null;
+  }
+
+  /** Coordinates are read alongside the first picture (the worker puts its chunks first). */
+  async #loadCoords(remote: ZarrWorkerRemote, openId: number): Promise<void> {
+    try {
+      const { coords, warnings } = await remote.coords();
+      if (this.#closed || openId !== this.#openId) return;
+      mark('page:coords');
+      this.#coords = coords;
+      const info = this.#info;
+      if (info && warnings.length !== info.warnings.length) this.#info = { ...info, warnings };
+    } catch (e) {
+      if (this.#closed || openId !== this.#openId) return;
+      this.notice(`The coordinates could not be read, so positions are shown as indices: ${messageOf(e)}`);
+    }
+  }
+
+  /**
+   * Is the consolidated metadata stale? This lists and reads every metadata
+   * key, so it runs once, after the first picture is done (or failed), and
+   * never competes with its chunks.
+   */
+  checkStale(): void {
+    const remote = this.remote;
+    if (this.#staleChecked || !remote) return;
+    this.#staleChecked = true;
+    remote.checkConsolidated().then(
+      (s) => {
+        if (!this.#closed) this.#stale = s && (s.unlisted.length || s.changed.length) ? s : null;
+      },
+      (e: unknown) => {
+        if (!this.#closed) this.notice(`Tessera could not check whether the consolidated metadata is up to date: ${messageOf(e)}`);
+      },
+    );
+  }
+
+  /** Something read alongside the picture failed: say so next to the dataset's summary. */
+  notice(message: string): void {
+    if (!this.#notices.includes(message)) this.#notices = [...this.#notices, message];
+  }
+
+  /** The first chunk of the first picture is on screen. */
+  firstTile(): void {
+    if (this.#timings.firstTile === undefined) this.#timings = { ...this.#timings, firstTile: performance.now() - this.#t0 };
+  }
+
+  /** The first whole picture is on screen. */
+  firstFull(): void {
+    if (this.#timings.full === undefined) this.#timings = { ...this.#timings, full: performance.now() - this.#t0 };
+  }
+
+  /**
+   * The view is gone. Its worker becomes the spare unless an open is in
+   * flight (a late open would replace the next view's dataset); `drawId`, the
+   * draw it may still be reading, is cancelled first so the next view's
+   * chunks do not queue behind it.
+   */
+  close(drawId: number): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const worker = this.#worker;
+    this.#worker = null;
+    if (!worker) return;
+    const reusable = this.#status !== 'opening';
+    if (reusable) worker.remote.cancel(drawId).catch(() => undefined);
+    worker.release(reusable);
+  }
+}
