@@ -7,9 +7,12 @@
 import * as Comlink from 'comlink';
 import { S3Service } from '../src/lib/s3/service';
 import { installErrorTransfer } from '../src/rpc/errors';
+import { installCallbackTransfer } from '../src/rpc/callbacks';
 import { createUploadApi } from './upload-api';
+import { createS3Api } from './s3-api/index';
 
 installErrorTransfer();
+installCallbackTransfer();
 
 const s3 = new S3Service();
 
@@ -29,13 +32,9 @@ export const reader = {
 
 export type S3ReaderApi = typeof reader;
 
-/**
- * Everything the page can call, by namespace. Namespaces are wrapped in
- * `Comlink.proxy` so their remote type is callable (`remote.s3.list(...)`)
- * rather than a promise of a clone.
- */
+/** Everything the page can call: the S3 areas (see s3-api/), the upload engine and the reader port. */
 const api = {
-  s3: Comlink.proxy(s3),
+  ...createS3Api(s3),
   /** The upload engine (see workers/upload-api.ts). */
   upload: Comlink.proxy(createUploadApi(s3)),
   /** Serve the read-only `reader` façade on a port (transfer it with `Comlink.transfer`). */

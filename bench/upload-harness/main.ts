@@ -22,7 +22,7 @@ const api = {
   async sendSpeed(bucket: string, part: number, concurrency: number): Promise<Record<string, number>> {
     const file = (document.getElementById('files') as HTMLInputElement).files![0]!;
     const count = Math.floor(file.size / part);
-    const urls = await Promise.all(Array.from({ length: count }, (_, i) => remote.s3.presign('PUT', bucket, `probe/${i}`, 600)));
+    const urls = await Promise.all(Array.from({ length: count }, (_, i) => remote.objects.presign({ method: 'PUT', bucket, key: `probe/${i}`, expiresInSeconds: 600 })));
     const w = new Worker(new URL('./send-probe.worker.ts', import.meta.url), { type: 'module' });
     return new Promise((resolve) => {
       w.onmessage = (e) => {
@@ -59,7 +59,7 @@ const api = {
     return { md5: await rate(createMD5), sha256: await rate(createSHA256) };
   },
   async connect(settings: ConnectionSettings): Promise<void> {
-    await remote.s3.connect(settings);
+    await remote.connection.connect({ settings });
   },
   /** Upload the files of `#files` to `keys[i]`; resolves when all are done (or failed). */
   async upload(bucket: string, keys: string[], integrity: IntegrityOptions): Promise<RunResult> {

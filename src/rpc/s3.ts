@@ -1,15 +1,23 @@
 /**
  * The page's handle on the S3 worker. The worker alone holds the secret; this
- * façade only ever sees connection info with the access key hint.
+ * client only ever sees connection info with the access key hint. Calls take
+ * one options object; callbacks in it cross as proxies (callbacks.ts) and
+ * S3 errors arrive with all their fields (errors.ts).
  */
 import * as Comlink from 'comlink';
 import type { S3WorkerApi } from '../../workers/s3.worker';
+import type { SendOptions } from '../../workers/s3-api/index';
 import { installErrorTransfer } from './errors';
-import type { InputOf, OutputOf, SendableName } from '../lib/s3/service';
+import { installCallbackTransfer } from './callbacks';
+import type { OutputOf, SendableName } from '../lib/s3/service';
 
 export type S3WorkerRemote = Comlink.Remote<S3WorkerApi>;
+export type { S3ReaderApi } from '../../workers/s3.worker';
+export type { SealedSettings, SelectionOptions, TreeDownloadResult } from '../../workers/s3-api/index';
+export type { CheckedConnection, ConnectionInfo, ConnectionSettings, GetBytesResult } from '../lib/s3/service';
 
 installErrorTransfer();
+installCallbackTransfer();
 
 /** Start an S3 worker and return its typed remote. */
 export function startS3Worker(): { remote: S3WorkerRemote; terminate: () => void } {
@@ -32,9 +40,9 @@ export function newOpId(prefix = 'op'): string {
 }
 
 /**
- * Typed `send` through the worker: comlink's `Remote` mapping loses the
- * generic signature of `S3Service.send`, so we restore it here.
+ * Typed `objects.send` through the worker: comlink's `Remote` mapping loses
+ * the generic signature, so it is restored here.
  */
-export function sendOp<N extends SendableName>(remote: S3WorkerRemote, name: N, input: InputOf<N>, opId?: string): Promise<OutputOf<N>> {
-  return remote.s3.send(name, input as never, opId) as Promise<OutputOf<N>>;
+export function sendOp<N extends SendableName>(remote: S3WorkerRemote, options: SendOptions<N>): Promise<OutputOf<N>> {
+  return remote.objects.send(options as never) as Promise<OutputOf<N>>;
 }

@@ -2,7 +2,8 @@
  * A bucket's CORS rules and policy, read from the store, examined, edited and
  * written back whole (both PutBucketCors and PutBucketPolicy replace).
  */
-import { sendOp, type S3WorkerRemote } from '../rpc/s3';
+import type { S3WorkerRemote } from '../rpc/s3';
+import { session } from './session.svelte';
 import { S3Error } from '../lib/s3/errors';
 import type { CorsRule } from '../lib/s3/ops/cors-rules';
 import { examineObservation, lintPolicy, readPolicy, explainPolicy, type CorsObservation, type CorsReport, type Dialect } from '../lib/policy/index';
@@ -23,7 +24,7 @@ export class BucketSettings {
   /** The document in the editor. */
   draft = $state('');
 
-  constructor(worker: S3WorkerRemote, bucket: string, origin: string) {
+  constructor(bucket: string, origin: string, worker: S3WorkerRemote = session.worker) {
     this.#worker = worker;
     this.bucket = bucket;
     this.origin = origin;
@@ -79,7 +80,7 @@ export class BucketSettings {
   async loadCors(): Promise<void> {
     this.#corsError = null;
     try {
-      this.#observation = await this.#worker.s3.observeCors(this.bucket);
+      this.#observation = await this.#worker.bucketSettings.observeCors({ bucket: this.bucket });
     } catch (e) {
       this.#corsError = e as Error;
     }
@@ -88,7 +89,7 @@ export class BucketSettings {
   async loadPolicy(): Promise<void> {
     this.#policyError = null;
     try {
-      this.#policy = prettify(await sendOp(this.#worker, 'GetBucketPolicy', { bucket: this.bucket }));
+      this.#policy = prettify(await this.#worker.bucketSettings.getPolicy({ bucket: this.bucket }));
     } catch (e) {
       if (e instanceof S3Error && e.code === 'NoSuchBucketPolicy') this.#policy = null;
       else this.#policyError = e as Error;
@@ -117,7 +118,7 @@ export class BucketSettings {
     const fixed = this.report?.fixed;
     if (!fixed) return Promise.resolve(false);
     return this.#run('Writing CORS rules…', async () => {
-      await this.#worker.s3.putBucketCors(this.bucket, fixed);
+      await this.#worker.bucketSettings.putCors({ bucket: this.bucket, rules: fixed });
       await this.loadCors();
     }, 'CORS rules written.');
   }
@@ -130,14 +131,14 @@ export class BucketSettings {
     }
     const text = this.draft;
     return this.#run('Writing the policy…', async () => {
-      await this.#worker.s3.putBucketPolicy(this.bucket, text);
+      await this.#worker.bucketSettings.putPolicy({ bucket: this.bucket, policy: text });
       await this.loadPolicy();
     }, 'Policy written.');
   }
 
   deletePolicy(): Promise<boolean> {
     return this.#run('Deleting the policy…', async () => {
-      await this.#worker.s3.deleteBucketPolicy(this.bucket);
+      await this.#worker.bucketSettings.deletePolicy({ bucket: this.bucket });
       await this.loadPolicy();
     }, 'Policy deleted: the bucket is private to its owner again.');
   }

@@ -4,8 +4,8 @@
  * must not become 100,000 proxies); `version` ticks when it changes so views
  * re-read only the rows on screen. The count and total size grow as pages come.
  */
-import { Comlink, newOpId } from '../rpc/s3';
-import type { S3WorkerRemote } from '../rpc/s3';
+import { newOpId, type S3WorkerRemote } from '../rpc/s3';
+import { session } from './session.svelte';
 import type { ListObjectsPage, ObjectSummary } from '../lib/s3/ops/list-objects';
 import { S3Error } from '../lib/s3/errors';
 import { TableModel, type FolderRow, type ObjectRow, type SortSpec } from '../lib/explorer/table-model';
@@ -79,7 +79,7 @@ export class Listing {
   #pending: StoreChange[] = [];
   #watch = (change: StoreChange) => this.#change(change);
 
-  constructor(worker: S3WorkerRemote, bucket: string, prefix: string) {
+  constructor(bucket: string, prefix: string, worker: S3WorkerRemote = session.worker) {
     this.#worker = worker;
     this.bucket = bucket;
     this.prefix = prefix;
@@ -195,9 +195,9 @@ export class Listing {
     this.#startedAt = performance.now();
     const input = { bucket: this.bucket, prefix: this.prefix || undefined, delimiter: '/' };
     try {
-      const first = await this.#worker.s3.listAhead({ ...input, maxKeys: FIRST_PAGE_KEYS }, Comlink.proxy((page: ListObjectsPage) => this.#add(page)), this.#opId, 1);
+      const first = await this.#worker.walk.listAhead({ input: { ...input, maxKeys: FIRST_PAGE_KEYS }, onPage: (page: ListObjectsPage) => this.#add(page), opId: this.#opId, maxPages: 1 });
       if (first.nextToken) {
-        await this.#worker.s3.listAhead({ ...input, continuationToken: first.nextToken }, Comlink.proxy((page: ListObjectsPage) => this.#add(page)), this.#opId);
+        await this.#worker.walk.listAhead({ input: { ...input, continuationToken: first.nextToken }, onPage: (page: ListObjectsPage) => this.#add(page), opId: this.#opId });
       }
       this.#done = true;
       this.#finishedAt = performance.now() - this.#startedAt;
@@ -212,6 +212,6 @@ export class Listing {
   }
 
   cancel(): void {
-    void this.#worker.s3.cancel(this.#opId);
+    void this.#worker.connection.cancel({ opId: this.#opId });
   }
 }

@@ -2,7 +2,8 @@
  * One object: its headers (HeadObject) and a quick look at its bytes through
  * ranges. Large objects are never read whole without the user asking.
  */
-import { sendOp, type S3WorkerRemote } from '../rpc/s3';
+import type { S3WorkerRemote } from '../rpc/s3';
+import { session } from './session.svelte';
 import type { ObjectHead } from '../lib/s3/ops/head-object';
 import { LOOK_BYTES, READ_WHOLE_MAX, previewKind, type PreviewKind } from '../lib/explorer/preview';
 
@@ -28,7 +29,7 @@ export class ObjectDetails {
   #reading = $state(false);
   #worker: S3WorkerRemote;
 
-  constructor(worker: S3WorkerRemote, bucket: string, key: string) {
+  constructor(bucket: string, key: string, worker: S3WorkerRemote = session.worker) {
     this.#worker = worker;
     this.bucket = bucket;
     this.key = key;
@@ -53,7 +54,7 @@ export class ObjectDetails {
   async load(): Promise<void> {
     this.#error = null;
     try {
-      this.#head = await sendOp(this.#worker, 'HeadObject', { bucket: this.bucket, key: this.key });
+      this.#head = await this.#worker.objects.head({ bucket: this.bucket, key: this.key });
     } catch (e) {
       this.#error = e as Error;
     }
@@ -82,7 +83,7 @@ export class ObjectDetails {
       const r =
         h.size === 0
           ? { bytes: new Uint8Array(0) }
-          : await this.#worker.s3.getBytes({ bucket: this.bucket, key: this.key, range: whole ? undefined : { start, end: end - 1 }, ifMatch: h.etag });
+          : await this.#worker.objects.getBytes({ bucket: this.bucket, key: this.key, range: whole ? undefined : { start, end: end - 1 }, ifMatch: h.etag });
       const kind = previewKind(this.key, h.contentType, r.bytes);
       const look: Look = { kind, start, end: start + r.bytes.length, bytes: r.bytes, whole };
       if (kind === 'image' && whole) look.imageUrl = URL.createObjectURL(new Blob([r.bytes as Uint8Array<ArrayBuffer>], { type: h.contentType || 'image/*' }));

@@ -3,9 +3,10 @@
  * Switching profile replaces the connection in the S3 worker: no reload.
  */
 import { session } from './session.svelte';
-import { keyHint, loadProfiles, removeProfile, upsertProfile, type Profile } from '../lib/creds/profiles';
+import { loadProfiles, removeProfile, upsertProfile, type Profile } from '../lib/creds/profiles';
 import { seal } from '../lib/creds/vault';
 import type { ConnectionInfo } from '../lib/s3/service';
+import { keyHint } from '../lib/s3/key-hint';
 
 export interface NewProfile {
   name: string;

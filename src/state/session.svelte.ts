@@ -4,8 +4,7 @@
  * (endpoint, anonymous or not, an access key hint) and what the check made
  * at Connect found.
  */
-import { startS3Worker, type S3WorkerRemote } from '../rpc/s3';
-import type { CheckedConnection, ConnectionInfo, ConnectionSettings } from '../lib/s3/service';
+import { startS3Worker, type CheckedConnection, type ConnectionInfo, type ConnectionSettings, type S3WorkerRemote, type SealedSettings } from '../rpc/s3';
 import { blocksConnect, type ConnectionCheck } from '../lib/s3/diagnose';
 import { forgetBucket, rememberBucket, rememberedBuckets } from '../lib/remembered';
 import type { SealedSecret } from '../lib/creds/vault';
@@ -47,12 +46,12 @@ class Session {
    * whether the keys could be checked from this page.
    */
   async connect(settings: ConnectionSettings): Promise<ConnectionInfo> {
-    return this.#accept(await this.worker.s3.connectChecked(settings));
+    return this.#accept(await this.worker.connection.connectChecked({ settings }));
   }
 
   /** Connect with keys saved sealed in a profile: the worker decrypts them, the page never sees them. */
-  async connectSealed(settings: Omit<ConnectionSettings, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>, sealed: SealedSecret, passphrase: string): Promise<ConnectionInfo> {
-    return this.#accept(await this.worker.s3.connectSealedChecked(settings, sealed, passphrase));
+  async connectSealed(settings: SealedSettings, sealed: SealedSecret, passphrase: string): Promise<ConnectionInfo> {
+    return this.#accept(await this.worker.connection.connectSealedChecked({ settings, sealed, passphrase }));
   }
 
   #accept({ info, check }: CheckedConnection): ConnectionInfo {
@@ -64,7 +63,7 @@ class Session {
   }
 
   async disconnect(): Promise<void> {
-    await this.#worker?.s3.disconnect();
+    await this.#worker?.connection.disconnect();
     this.#info = null;
     this.#check = null;
     this.#buckets = [];

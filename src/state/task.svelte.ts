@@ -3,8 +3,15 @@
  * its progress as it comes, its result or error, and cancel. The worker gets
  * an op id, since an AbortSignal cannot cross to it.
  */
-import { Comlink, newOpId, type S3WorkerRemote } from '../rpc/s3';
+import { newOpId, type S3WorkerRemote } from '../rpc/s3';
 import { S3Error } from '../lib/s3/errors';
+import { session } from './session.svelte';
+
+/** What `Task.run` hands the call it runs: the id to cancel it by and where its progress goes. */
+export interface TaskCall<P> {
+  opId: string;
+  onProgress: (p: P) => void;
+}
 
 export type TaskState = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -14,9 +21,10 @@ export class Task<P, R> {
   #result = $state.raw<R | null>(null);
   #error = $state.raw<Error | null>(null);
   #opId = '';
-  #worker: S3WorkerRemote;
+  #worker: S3WorkerRemote | null;
 
-  constructor(worker: S3WorkerRemote) {
+  /** `worker` is for tests; the app's tasks run in the session's S3 worker. */
+  constructor(worker: S3WorkerRemote | null = null) {
     this.#worker = worker;
   }
 
@@ -37,17 +45,18 @@ export class Task<P, R> {
   }
 
   /**
-   * Run `call` with an op id and a proxied progress callback.
-   * Resolves with the result, or null when it failed or was cancelled.
+   * Run `call` with an op id and a progress callback (it crosses to the
+   * worker as a proxy). Resolves with the result, or null when it failed or
+   * was cancelled.
    */
-  async run(call: (opId: string, onProgress: (p: P) => void) => Promise<R>): Promise<R | null> {
+  async run(call: (task: TaskCall<P>) => Promise<R>): Promise<R | null> {
     this.#opId = newOpId('task');
     this.#state = 'running';
     this.#progress = null;
     this.#result = null;
     this.#error = null;
     try {
-      const r = await call(this.#opId, Comlink.proxy((p: P) => (this.#progress = p)));
+      const r = await call({ opId: this.#opId, onProgress: (p: P) => (this.#progress = p) });
       this.#result = r;
       this.#state = 'done';
       return r;
@@ -62,7 +71,7 @@ export class Task<P, R> {
   }
 
   cancel(): void {
-    if (this.#opId) void this.#worker.s3.cancel(this.#opId);
+    if (this.#opId) void (this.#worker ?? session.worker).connection.cancel({ opId: this.#opId });
   }
 
   reset(): void {

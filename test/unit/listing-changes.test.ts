@@ -12,15 +12,15 @@ import type { S3WorkerRemote } from '../../src/rpc/s3';
 const obj = (key: string, size = 1): ObjectSummary => ({ key, size, etag: 'e', lastModified: '2024-01-01T00:00:00.000Z' });
 
 function worker(pages: ListObjectsPage[], gate?: Promise<void>): S3WorkerRemote {
-  const s3 = {
-    async listAhead(_input: unknown, onPage: (p: ListObjectsPage) => void) {
+  const walk = {
+    async listAhead({ onPage }: { onPage: (p: ListObjectsPage) => void }) {
       for (const p of pages) onPage(p);
       await gate;
       return { nextToken: undefined };
     },
-    cancel: async () => undefined,
   };
-  return { s3 } as unknown as S3WorkerRemote;
+  const connection = { cancel: async () => undefined };
+  return { walk, connection } as unknown as S3WorkerRemote;
 }
 
 const page = (objects: ObjectSummary[], prefixes: string[] = []): ListObjectsPage => ({ objects, prefixes }) as unknown as ListObjectsPage;
@@ -47,7 +47,7 @@ describe('rows a change makes in a listing', () => {
 
 describe('an open listing', () => {
   it('shows written objects and folders, and drops removed ones, without listing again', async () => {
-    const l = new Listing(worker([page([obj('p/a.txt', 5), obj('p/b.txt', 7)], ['p/old/'])]), 'bkt', 'p/');
+    const l = new Listing('bkt', 'p/', worker([page([obj('p/a.txt', 5), obj('p/b.txt', 7)], ['p/old/'])]));
     await l.load();
     expect(rows(l)).toEqual(['p/old/', 'p/a.txt', 'p/b.txt']);
     const before = l.version;
@@ -71,7 +71,7 @@ describe('an open listing', () => {
   it('takes a change that comes while pages arrive once they are all in (a later page may hold the same key)', async () => {
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
-    const l = new Listing(worker([page([obj('p/a.txt')])], gate), 'bkt', 'p/');
+    const l = new Listing('bkt', 'p/', worker([page([obj('p/a.txt')])], gate));
     const loading = l.load();
     announceChange({ bucket: 'bkt', written: [obj('p/a.txt', 2), obj('p/b.txt')] });
     announceChange({ bucket: 'bkt', removed: ['p/a.txt'] });

@@ -12,6 +12,8 @@ import { decodeMetaValue, encodeMetaValue, metadataHeaders, userMetadata, unquot
 import { escapeXml, parseXml, text } from '../../src/lib/s3/xml';
 import { installErrorTransfer } from '../../src/rpc/errors';
 import { S3Service } from '../../src/lib/s3/service';
+import { installCallbackTransfer } from '../../src/rpc/callbacks';
+import { createS3Api, type S3Api } from '../../workers/s3-api/index';
 import { presignUrl } from '../../src/lib/s3/signer';
 import { rememberBucket, rememberedBuckets, forgetBucket } from '../../src/lib/remembered';
 
@@ -112,21 +114,41 @@ describe('structured errors', () => {
   it('cross a comlink boundary with every field (over a real MessageChannel)', async () => {
     installErrorTransfer();
     const { port1, port2 } = new MessageChannel();
-    const service = new S3Service();
-    Comlink.expose(service, port1 as unknown as Comlink.Endpoint);
-    const remote = Comlink.wrap<S3Service>(port2 as unknown as Comlink.Endpoint);
-    // Not connected: the service throws a structured S3Error, which must arrive as one.
-    const err = await remote.send('HeadBucket', { bucket: 'b' }).catch((e: unknown) => e);
+    Comlink.expose(createS3Api(new S3Service()), port1 as unknown as Comlink.Endpoint);
+    const remote = Comlink.wrap<S3Api>(port2 as unknown as Comlink.Endpoint);
+    // Not connected: the worker's API throws a structured S3Error, which must arrive as one.
+    const err = await remote.objects.head({ bucket: 'b', key: 'k' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(S3Error);
     expect(err).toMatchObject({ code: 'NotConnected', operation: 'Connect', status: 0, retryable: false });
     // Plain errors keep their name and message.
-    const plain = await remote.connect({ endpoint: 'ftp://x' }).catch((e: unknown) => e);
+    const plain = await remote.connection.connect({ settings: { endpoint: 'ftp://x' } }).catch((e: unknown) => e);
     expect(plain).toBeInstanceOf(Error);
     expect((plain as Error).name).toBe('TypeError');
     // Connecting returns only what is safe to show: never the secret.
-    const info = await remote.connect({ endpoint: 'http://127.0.0.1:1', accessKeyId: 'AKIAEXAMPLEKEY12345', secretAccessKey: 'super-secret-value' });
+    const info = await remote.connection.connect({ settings: { endpoint: 'http://127.0.0.1:1', accessKeyId: 'AKIAEXAMPLEKEY12345', secretAccessKey: 'super-secret-value' } });
     expect(JSON.stringify(info)).not.toContain('super-secret-value');
     expect(info.accessKeyHint).toBe('AKIA…345');
+    port1.close();
+    port2.close();
+  });
+});
+
+describe('callbacks in an options object', () => {
+  it('cross a comlink boundary as proxies, beside the plain fields (over a real MessageChannel)', async () => {
+    installCallbackTransfer();
+    const { port1, port2 } = new MessageChannel();
+    const api = {
+      async count({ upTo, label, onProgress }: { upTo: number; label: string; onProgress: (p: string) => void | Promise<void> }): Promise<number> {
+        for (let i = 1; i <= upTo; i++) await onProgress(`${label} ${i}`);
+        return upTo;
+      },
+    };
+    Comlink.expose(api, port1 as unknown as Comlink.Endpoint);
+    const remote = Comlink.wrap<typeof api>(port2 as unknown as Comlink.Endpoint);
+    const seen: string[] = [];
+    expect(await remote.count({ upTo: 3, label: 'object', onProgress: (p) => void seen.push(p) })).toBe(3);
+    // Awaited on the far side: every report has arrived by the time the call resolves, in order.
+    expect(seen).toEqual(['object 1', 'object 2', 'object 3']);
     port1.close();
     port2.close();
   });

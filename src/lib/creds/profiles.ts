@@ -59,6 +59,3 @@ export function removeProfile(store: KeyValueStore, id: string): Profile[] {
   return list;
 }
 
-export function keyHint(accessKeyId: string): string {
-  return accessKeyId.length <= 8 ? '…' : `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-3)}`;
-}

@@ -13,7 +13,8 @@ import { AbortMultipartUpload, CompleteMultipartUpload, CopyObject, CreateMultip
 import type { ObjectHead } from '../s3/ops/head-object';
 import type { ObjectSummary } from '../s3/ops/list-objects';
 import { deleteMany } from '../s3/ops/delete-objects';
-import { expandSelection, throttle } from './walk';
+import { expandSelection } from './walk';
+import { throttle } from '../throttle';
 
 /** Largest object one CopyObject may copy. */
 export const MAX_SINGLE_COPY = 5 * 1024 ** 3;

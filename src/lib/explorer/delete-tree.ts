@@ -6,7 +6,8 @@
 import type { S3Client } from '../s3/client';
 import type { ObjectSummary } from '../s3/ops/list-objects';
 import { deleteMany, type DeleteFailure } from '../s3/ops/delete-objects';
-import { expandSelection, throttle } from './walk';
+import { expandSelection } from './walk';
+import { throttle } from '../throttle';
 
 export interface DeleteTreeProgress {
   phase: 'listing' | 'deleting' | 'done';

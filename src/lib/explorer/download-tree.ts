@@ -6,7 +6,8 @@
 import type { S3Client } from '../s3/client';
 import type { ObjectSummary } from '../s3/ops/list-objects';
 import { downloadObject, fileSink } from './download';
-import { expandSelection, throttle } from './walk';
+import { expandSelection } from './walk';
+import { throttle } from '../throttle';
 
 export interface TreeDownloadProgress {
   phase: 'listing' | 'downloading' | 'done';

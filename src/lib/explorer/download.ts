@@ -10,7 +10,7 @@
 import type { S3Client } from '../s3/client';
 import { S3Error } from '../s3/errors';
 import { GetObject, HeadObject } from '../s3/ops/index';
-import { throttle } from './walk';
+import { throttle } from '../throttle';
 
 /** Where bytes go: positional writes, then close. */
 export interface ByteSink {

@@ -6,6 +6,7 @@
  */
 import type { S3Client } from '../s3/client';
 import { listPages, type ObjectSummary } from '../s3/ops/list-objects';
+import { throttle } from '../throttle';
 
 export interface WalkProgress {
   objects: number;
@@ -21,23 +22,6 @@ export interface WalkOptions {
   onProgress?: (p: WalkProgress) => void;
   /** Minimum milliseconds between progress reports (the last one always comes). */
   throttleMs?: number;
-}
-
-/** Calls `fn` at most once per `ms`, with a final call forced by `flush`. */
-export function throttle<T>(fn: ((v: T) => void) | undefined, ms: number): { push: (v: T) => void; flush: (v: T) => void } {
-  let last = 0;
-  return {
-    push(v) {
-      const now = Date.now();
-      if (fn && now - last >= ms) {
-        last = now;
-        fn(v);
-      }
-    },
-    flush(v) {
-      fn?.(v);
-    },
-  };
 }
 
 /** Every object under `prefix` (no delimiter), page by page. */

@@ -20,7 +20,8 @@ import { GetObject, type GetObjectOutput } from '../s3/ops/get-object';
 import type { ObjectSummary } from '../s3/ops/list-objects';
 import { fileSink, type ByteSink } from './download';
 import { localPath } from './download-tree';
-import { expandSelection, throttle } from './walk';
+import { expandSelection } from './walk';
+import { throttle } from '../throttle';
 
 /** One object as it will appear in the zip. */
 export interface ZipEntry {

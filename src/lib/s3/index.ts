@@ -6,4 +6,5 @@ export * from './signer';
 export * from './retry';
 export * from './checksum';
 export * from './xml';
+export * from './key-hint';
 export * from './ops/index';

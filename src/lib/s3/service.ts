@@ -1,10 +1,12 @@
 /**
- * What the S3 worker offers the page: one object per connection, holding the
- * credentials and never returning them. Inputs and outputs are plain data
- * (structured-cloneable); callbacks arrive as comlink proxies.
+ * One connection to a store: it holds the signing client (and so the
+ * credentials, never returning them) and the operations running on it, each
+ * cancellable by an op id since an AbortSignal cannot cross a worker
+ * boundary. It knows the S3 core only; the S3 worker's API
+ * (`workers/s3-api/`) builds the explorer, policy and vault calls on top of
+ * it, and the upload engine reaches the client through `CLIENT`.
  *
- * This class is DOM-free and runs in Node for tests; `workers/s3.worker.ts`
- * only exposes it.
+ * DOM-free: it runs in the S3 worker and in Node for tests.
  */
 import { S3Client } from './client';
 import { resolveEndpoint, type AddressingStyle, type Endpoint } from './endpoint';
@@ -17,18 +19,8 @@ import { listPages, type ListObjectsInput, type ListObjectsPage } from './ops/li
 import { deleteMany, type DeleteObjectsOutput } from './ops/delete-objects';
 import { buildCorsXml, type CorsRule } from './ops/cors-rules';
 import { contentMd5 } from './checksum';
+import { keyHint } from './key-hint';
 import type { ObjectHead } from './ops/head-object';
-import { observeCors, type CorsObservation } from '../policy/cors-probe';
-import { deletePolicyConfirmed, putPolicyConfirmed, type WriteOutcome } from '../policy/write';
-import { du, find, type FindResult, type WalkProgress } from '../explorer/walk';
-import { listAhead, type ListAheadSummary } from '../explorer/list-ahead';
-import { copyObject, copyTree, type CopyTuning, type MetadataChange, type TreeCopyInput, type TreeProgress, type TreeResult } from '../explorer/copy';
-import { deleteTree, type DeleteTreeProgress, type DeleteTreeResult } from '../explorer/delete-tree';
-import { downloadObject, fileSink, type DownloadProgress, type DownloadResult } from '../explorer/download';
-import { downloadTree, type TreeDownloadProgress } from '../explorer/download-tree';
-import { zipToFile, type ZipFileResult, type ZipProgress } from '../explorer/zip-download';
-import { unseal, type SealedSecret } from '../creds/vault';
-import type { ObjectSummary } from './ops/list-objects';
 
 export interface ConnectionSettings {
   /** Endpoint URL or JASMIN tenancy name. */
@@ -116,10 +108,6 @@ export interface PutInput {
  */
 export const CLIENT = Symbol('tessera.s3.client');
 
-function hint(accessKeyId: string): string {
-  return accessKeyId.length <= 8 ? '…' : `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-3)}`;
-}
-
 function makeClient(settings: ConnectionSettings): { client: S3Client; info: ConnectionInfo } {
   const { endpoint, notes } = resolveEndpoint(settings.endpoint, { region: settings.region, style: settings.style });
   const anonymous = !settings.accessKeyId && !settings.secretAccessKey;
@@ -130,7 +118,7 @@ function makeClient(settings: ConnectionSettings): { client: S3Client; info: Con
     ? null
     : { accessKeyId: settings.accessKeyId!.trim(), secretAccessKey: settings.secretAccessKey!.trim(), sessionToken: settings.sessionToken?.trim() || undefined };
   const info: ConnectionInfo = { endpoint, anonymous, notes };
-  if (credentials) info.accessKeyHint = hint(credentials.accessKeyId);
+  if (credentials) info.accessKeyHint = keyHint(credentials.accessKeyId);
   return { client: new S3Client({ endpoint, credentials }), info };
 }
 
@@ -152,7 +140,7 @@ export class S3Service {
    */
   async connectChecked(settings: ConnectionSettings, opId?: string): Promise<CheckedConnection> {
     const { client, info } = makeClient(settings);
-    const check = await this.#run(opId, (signal) => checkService(client, { signal }));
+    const check = await this.run(opId, (signal) => checkService(client, { signal }));
     if (!blocksConnect(check)) this.#client = client;
     return { info, check };
   }
@@ -185,7 +173,8 @@ export class S3Service {
     if (opId) this.#ops.delete(opId);
   }
 
-  async #run<T>(opId: string | undefined, fn: (signal?: AbortSignal) => Promise<T>): Promise<T> {
+  /** Run `fn` with a signal that `cancel(opId)` (or a new operation with the same id) aborts. */
+  async run<T>(opId: string | undefined, fn: (signal?: AbortSignal) => Promise<T>): Promise<T> {
     const signal = this.#begin(opId);
     try {
       return await fn(signal);
@@ -203,12 +192,12 @@ export class S3Service {
   send<N extends SendableName>(name: N, input: InputOf<N>, opId?: string): Promise<OutputOf<N>> {
     const op = SENDABLE[name] as unknown as Operation<InputOf<N>, OutputOf<N>>;
     if (!op) throw new TypeError(`Unknown operation ${String(name)}`);
-    return this.#run(opId, (signal) => this.#c.send(op, input, { signal }));
+    return this.run(opId, (signal) => this.#c.send(op, input, { signal }));
   }
 
   /** Page through a listing, posting each page as it arrives. */
   list(input: ListObjectsInput, onPage: (page: ListObjectsPage) => void | Promise<void>, opId?: string, maxPages = Infinity): Promise<ListSummary> {
-    return this.#run(opId, async (signal) => {
+    return this.run(opId, async (signal) => {
       const summary: ListSummary = { pages: 0, objects: 0, prefixes: 0, bytes: 0 };
       for await (const page of listPages(this.#c, input, { signal })) {
         summary.pages++;
@@ -224,7 +213,7 @@ export class S3Service {
 
   /** Read an object (or a byte range of it) into memory. */
   getBytes(input: ops.GetObjectInput, opId?: string): Promise<GetBytesResult> {
-    return this.#run(opId, async (signal) => {
+    return this.run(opId, async (signal) => {
       const out = await this.#c.send(ops.GetObject, input, { signal });
       const bytes = new Uint8Array(await out.body.arrayBuffer());
       const { body: _body, status, contentRange, ...head } = out;
@@ -234,7 +223,7 @@ export class S3Service {
 
   /** Upload a small object with one PUT, with Content-MD5 unless told otherwise. */
   putObject(input: PutInput, opId?: string): Promise<ops.PutObjectOutput> {
-    return this.#run(opId, async (signal) => {
+    return this.run(opId, async (signal) => {
       let md5: string | undefined;
       const wantMd5 = input.md5 ?? true;
       if (wantMd5) {
@@ -254,12 +243,12 @@ export class S3Service {
 
   /** Delete many keys (batches, falling back to single DELETEs), reporting progress. */
   deleteKeys(bucket: string, keys: string[], onProgress?: (done: number, total: number) => void, opId?: string): Promise<DeleteObjectsOutput & { usedFallback: boolean }> {
-    return this.#run(opId, (signal) => deleteMany(this.#c, bucket, keys, { signal, onProgress }));
+    return this.run(opId, (signal) => deleteMany(this.#c, bucket, keys, { signal, onProgress }));
   }
 
   /** Replace a bucket's CORS rules (the XML and its MD5 are made here). */
   putBucketCors(bucket: string, rules: CorsRule[], opId?: string): Promise<void> {
-    return this.#run(opId, async (signal) => {
+    return this.run(opId, async (signal) => {
       const body = buildCorsXml(rules);
       await this.#c.send(ops.PutBucketCors, { bucket, rules, body, contentMd5: await contentMd5(body) }, { signal });
     });
@@ -276,82 +265,9 @@ export class S3Service {
     return Promise.all(keys.map((key) => c.presign({ method: 'GET', bucket, key }, expiresInSeconds)));
   }
 
-  /** Write a whole bucket policy, confirmed by reading back where the store's answer is unreadable. */
-  putBucketPolicy(bucket: string, policy: string, opId?: string): Promise<WriteOutcome> {
-    return this.#run(opId, (signal) => putPolicyConfirmed(this.#c, bucket, policy, { signal }));
-  }
-
-  deleteBucketPolicy(bucket: string, opId?: string): Promise<WriteOutcome> {
-    return this.#run(opId, (signal) => deletePolicyConfirmed(this.#c, bucket, { signal }));
-  }
-
-  /** What this page can observe of the bucket's CORS set-up (see cors-probe.ts). */
-  observeCors(bucket: string, opId?: string): Promise<CorsObservation> {
-    return this.#run(opId, (signal) => observeCors(this.#c, bucket, signal));
-  }
-
   /** Why a bucket gives this page no readable answer: nothing answers, no such bucket, wrong keys or CORS (see diagnose.ts). */
   diagnose(bucket: string, opId?: string): Promise<Diagnosis> {
-    return this.#run(opId, (signal) => diagnoseBucket(this.#c, bucket, { signal }));
-  }
-
-  // ---- Explorer (src/lib/explorer): recursive walks, copies and downloads run here, posting compact progress.
-
-  /** Connect with keys saved encrypted: they are decrypted here, never in the page. */
-  async connectSealed(settings: Omit<ConnectionSettings, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>, sealed: SealedSecret, passphrase: string): Promise<ConnectionInfo> {
-    const keys = await unseal(sealed, passphrase);
-    return this.connect({ ...settings, ...keys });
-  }
-
-  /** `connectSealed`, checked like `connectChecked`. */
-  async connectSealedChecked(settings: Omit<ConnectionSettings, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>, sealed: SealedSecret, passphrase: string): Promise<CheckedConnection> {
-    const keys = await unseal(sealed, passphrase);
-    return this.connectChecked({ ...settings, ...keys });
-  }
-
-  /** Like `list`, but the next page is fetched while the page digests this one (the Explorer's table). */
-  listAhead(input: ListObjectsInput, onPage: (page: ListObjectsPage) => void | Promise<void>, opId?: string, maxPages?: number): Promise<ListAheadSummary> {
-    return this.#run(opId, (signal) => listAhead(this.#c, input, onPage, { signal, maxPages }));
-  }
-
-  /** Object count and bytes under a prefix (`du`). */
-  du(bucket: string, prefix: string, onProgress?: (p: WalkProgress) => void, opId?: string): Promise<WalkProgress> {
-    return this.#run(opId, (signal) => du(this.#c, bucket, prefix, { signal, onProgress }));
-  }
-
-  /** Keys under a prefix containing a substring (`*`/`?` wildcards), matches posted in batches. */
-  find(bucket: string, prefix: string, needle: string, onMatches: (m: ObjectSummary[]) => void, onProgress?: (p: WalkProgress) => void, opId?: string): Promise<FindResult> {
-    return this.#run(opId, (signal) => find(this.#c, bucket, prefix, needle, { signal, onMatches, onProgress }));
-  }
-
-  /** Delete objects and everything under prefixes. */
-  deleteTree(bucket: string, objects: ObjectSummary[], prefixes: string[], onProgress?: (p: DeleteTreeProgress) => void, opId?: string): Promise<DeleteTreeResult> {
-    return this.#run(opId, (signal) => deleteTree(this.#c, bucket, objects, prefixes, { signal, onProgress }));
-  }
-
-  /** Server-side copy or move of objects and prefixes (sources of a move deleted only once their copy is verified). */
-  copyTree(input: TreeCopyInput, onProgress?: (p: TreeProgress) => void, opId?: string, tuning?: CopyTuning): Promise<TreeResult> {
-    return this.#run(opId, (signal) => copyTree(this.#c, input, { ...tuning, signal, onProgress }));
-  }
-
-  /** Replace an object's content type and user metadata (copy in place). */
-  editMetadata(bucket: string, key: string, change: MetadataChange, opId?: string, tuning?: CopyTuning): Promise<ObjectHead> {
-    return this.#run(opId, (signal) => copyObject(this.#c, { bucket, key }, { bucket, key }, { ...tuning, signal, replace: change }));
-  }
-
-  /** Stream an object into a file (a picked file or an OPFS file), in parallel verified ranges. */
-  downloadToFile(bucket: string, key: string, file: FileSystemFileHandle, onProgress?: (p: DownloadProgress) => void, opId?: string, parallel?: number): Promise<DownloadResult> {
-    return this.#run(opId, (signal) => downloadObject(this.#c, bucket, key, (size) => fileSink(file, size), { signal, onProgress, parallel }));
-  }
-
-  /** Download objects and prefixes into a folder, recreating their folders. */
-  downloadToFolder(bucket: string, objects: ObjectSummary[], prefixes: string[], base: string, dir: FileSystemDirectoryHandle, onProgress?: (p: TreeDownloadProgress) => void, opId?: string) {
-    return this.#run(opId, (signal) => downloadTree(this.#c, bucket, objects, prefixes, base, dir, { signal, onProgress }));
-  }
-
-  /** Stream objects and prefixes into one zip: into a picked file, or (`file` null) a temp OPFS file returned as a File. */
-  downloadZip(bucket: string, objects: ObjectSummary[], prefixes: string[], base: string, file: FileSystemFileHandle | null, onProgress?: (p: ZipProgress) => void, opId?: string): Promise<ZipFileResult> {
-    return this.#run(opId, (signal) => zipToFile(this.#c, bucket, objects, prefixes, base, file, { signal, onProgress }));
+    return this.run(opId, (signal) => diagnoseBucket(this.#c, bucket, { signal }));
   }
 
   isAnonymous(): boolean {
