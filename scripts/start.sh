@@ -3,6 +3,9 @@
 # demo bucket (CORS for the app's origin, a little sample data), builds and serves the app,
 # and prints the URL and the demo keys. Ctrl-C stops the app and the demo store.
 # Where the demo store cannot run (not root, not Debian), it serves the app alone and says why.
+#
+#   npm start -- --net wan   the demo store also over HTTPS (HTTP/2) through a shaped network
+#                            (scripts/net.sh; profiles lan, wan, home)
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -11,6 +14,14 @@ PORT="${TESSERA_APP_PORT:-5173}"
 ORIGINS=("http://127.0.0.1:$PORT" "http://localhost:$PORT")
 DEMO_BUCKET=tessera-demo
 PUBLIC_BUCKET=tessera-public
+net=""
+while (($#)); do
+  case "$1" in
+    --net) net="${2:-wan}"; shift 2 ;;
+    --net=*) net="${1#--net=}"; shift ;;
+    *) say "unknown option $1"; exit 2 ;;
+  esac
+done
 
 bash scripts/install-deps.sh
 deps=$?
@@ -26,6 +37,7 @@ fi
 started_rgw=0
 cleanup() {
   [[ -n "${server_pid:-}" ]] && kill "$server_pid" 2>/dev/null
+  if [[ -n "$net" ]]; then bash scripts/net.sh down; fi
   if ((started_rgw)); then bash scripts/rgw.sh down; fi
 }
 trap cleanup EXIT
@@ -68,6 +80,10 @@ if ((demo)); then
   rm -rf "$data" "$rules" "$policy"
 fi
 
+if ((demo)) && [[ -n "$net" ]]; then
+  bash scripts/net.sh up --net "$net" || { say "the HTTPS front did not start"; net=""; }
+fi
+
 say "building the app"
 npx vite build --logLevel warn || exit 1
 npx vite preview --host 127.0.0.1 --port "$PORT" --strictPort --logLevel warn &
@@ -88,6 +104,18 @@ if ((demo)); then
     Buckets      $DEMO_BUCKET (private: use the keys)
                  $PUBLIC_BUCKET (public reads, no listing: open
                  $TESSERA_S3_ENDPOINT/$PUBLIC_BUCKET/climate/surface-temperature.zarr anonymously)
+MSG
+fi
+if ((demo)) && [[ -n "$net" ]]; then
+  # shellcheck disable=SC1091
+  source .net/env
+  cat <<MSG
+
+  Over HTTPS (profile $TESSERA_NET_PROFILE: ${TESSERA_NET_RTT_MS} ms, ${TESSERA_NET_DOWN_MBIT}/${TESSERA_NET_UP_MBIT} Mbit/s):
+    Endpoint     $TESSERA_NET_H2   (HTTP/2; $TESSERA_NET_H1 for HTTP/1.1 only)
+    Its certificate is signed by a throw-away CA made at start: $TESSERA_NET_CA
+    Trust it in your browser for this session, e.g. Chromium on Linux:
+      HOME=$TESSERA_NET_NSS_HOME chromium http://127.0.0.1:$PORT/
 MSG
 fi
 printf '\n  Press Ctrl-C to stop.\n\n'
