@@ -26,6 +26,7 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          globalSetup: ['test/integration/global-setup.ts', 'test/integration/net-setup.ts'],
         },
       },
       {

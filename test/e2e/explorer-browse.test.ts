@@ -6,11 +6,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, newPage } from '../helpers/browser';
-import { hasRgw } from '../helpers/rgw-env';
 import { BIG_BUCKET, BIG_COUNT, bigTotalBytes, ensureBigPrefix } from '../integration/explorer/fixture-100k';
 import { connectAt, settledStatus, visibleNames } from './explorer-helpers';
 
-describe.skipIf(!hasRgw())('Explorer at scale', () => {
+describe('Explorer at scale', () => {
   let browser: Browser;
   const appUrl = inject('appUrl');
 

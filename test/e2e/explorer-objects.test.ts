@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createHash, randomBytes } from 'node:crypto';
 import { launchBrowser, newPage } from '../helpers/browser';
-import { hasRgw } from '../helpers/rgw-env';
 import { appCorsRule, createBucket, destroyBucket, rgwClient, rgwService, uniqueBucket } from '../helpers/s3';
 import { GetObject, HeadObject, PutObject } from '../../src/lib/s3/ops/index';
 import { listPages } from '../../src/lib/s3/ops/list-objects';
@@ -17,13 +16,13 @@ import { S3Error } from '../../src/lib/s3/errors';
 import { routeToHash } from '../../src/state/router.svelte';
 import { connectAgain, connectAt, settledStatus, visibleNames } from './explorer-helpers';
 
-// This run's app origin (the e2e port can be moved with TESSERA_E2E_PORT).
+// This run's app origin (its port is chosen free at start, or pinned with TESSERA_E2E_PORT).
 const ORIGIN = new URL(inject('appUrl')).origin;
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const HOSTILE = ['<script>alert(1)</script>.txt', 'emoji 🎉 ünï cødé.txt', 'a%2Fb.txt', 'spaces and +plus & "quotes".txt', '<img src=x onerror=alert(2)>'];
 const BIN = randomBytes(200 * 1024);
 
-describe.skipIf(!hasRgw())('Explorer objects', () => {
+describe('Explorer objects', () => {
   let browser: Browser;
   const appUrl = inject('appUrl');
   const bucket = uniqueBucket('explorer-e2e');

@@ -13,7 +13,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, newPage } from '../helpers/browser';
-import { hasRgw } from '../helpers/rgw-env';
 import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../helpers/s3';
 import { PutObject } from '../../src/lib/s3/ops/index';
 import { routeToHash } from '../../src/state/router.svelte';
@@ -54,7 +53,7 @@ function tempZips(page: Page): Promise<string[]> {
   });
 }
 
-describe.skipIf(!hasRgw())('Explorer: download as .zip', () => {
+describe('Explorer: download as .zip', () => {
   let browser: Browser;
   const appUrl = inject('appUrl');
   const bucket = uniqueBucket('zip-e2e');

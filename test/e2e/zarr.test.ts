@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newPage } from '../helpers/browser';
-import { hasRgw, loadRgwEnv } from '../helpers/rgw-env';
+import { loadRgwEnv } from '../helpers/rgw-env';
 import { createBucket, destroyBucket, rgwService, uniqueBucket } from '../helpers/s3';
 import { makeFixtures, makeReadableByAnyone, uploadDir, V3_SHAPE, v3Value, writeV3Store, type Expected } from '../integration/zarr/fixtures';
 import { makeNestedFixtures, type NestedCheck } from '../integration/zarr/nested-fixtures';
@@ -25,7 +25,7 @@ async function writeStripes(put: (key: string, body: Uint8Array) => Promise<unkn
   for (const [k, body] of mem) await put(prefix + k.slice(1), body);
 }
 
-describe.skipIf(!hasRgw())('Zarr dataset view', () => {
+describe('Zarr dataset view', () => {
   const appUrl = inject('appUrl');
   const bucket = uniqueBucket('zarr-e2e');
   let browser: Browser;

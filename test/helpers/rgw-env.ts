@@ -4,8 +4,9 @@
  * The script writes `<state>/env` (KEY=value lines) once the gateway answers and both users
  * exist, so the file's presence means "up". The state folder is `<repo>/.rgw`, or
  * `$TESSERA_RGW_DIR` (a relative path is taken from the repository root, as the script does).
+ * Whether it is up is checked once per run by `requireRgw()` (requirements.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -83,30 +84,4 @@ export function loadRgwEnv(): RgwEnv {
     s3cfgPath: join(dir, 's3cfg'),
     awsConfigDir: join(dir, 'aws'),
   };
-}
-
-function pidAlive(pidFile: string): boolean {
-  try {
-    const pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
-    if (!Number.isInteger(pid) || pid <= 0) return false;
-    process.kill(pid, 0); // signal 0: existence check only
-    return true;
-  } catch (e) {
-    // EPERM: it exists but belongs to another user (the RGW was started as root).
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Whether the local RGW looks up: its env file exists and the recorded radosgw process lives
- * (a reboot or crash leaves a stale env file behind). Cheap and synchronous, for `skipIf`.
- *
- * @example
- * describe.skipIf(!hasRgw())('against the real RGW', () => { ... });
- */
-export function hasRgw(): boolean {
-  const dir = rgwStateDir();
-  if (!existsSync(join(dir, 'env'))) return false;
-  const pidFile = join(dir, 'pids', 'rgw');
-  return !existsSync(pidFile) || pidAlive(pidFile);
 }

@@ -14,7 +14,6 @@ import { deleteTree } from '../../../src/lib/explorer/delete-tree';
 import { listAhead } from '../../../src/lib/explorer/list-ahead';
 import { downloadObject, type ByteSink } from '../../../src/lib/explorer/download';
 import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../../helpers/s3';
-import { hasRgw } from '../../helpers/rgw-env';
 import { s3cmd } from '../../helpers/cli';
 
 const client = rgwClient();
@@ -45,7 +44,7 @@ function memorySink(size: number): ByteSink & { bytes: Uint8Array } {
   };
 }
 
-describe.skipIf(!hasRgw())('explorer operations on the real RGW', () => {
+describe('explorer operations on the real RGW', () => {
   beforeAll(async () => {
     await createBucket(A);
     await createBucket(B);

@@ -17,7 +17,6 @@ import { listPages, type ObjectSummary } from '../../../src/lib/s3/ops/list-obje
 import type { ByteSink } from '../../../src/lib/explorer/download';
 import { downloadZip, planZip, zipEntries } from '../../../src/lib/explorer/zip-download';
 import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../../helpers/s3';
-import { hasRgw } from '../../helpers/rgw-env';
 import { aws } from '../../helpers/cli';
 
 const client = rgwClient();
@@ -72,7 +71,7 @@ print(json.dumps({"ok": ok, "entries": entries}))
   return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, path], { encoding: 'utf8' })) as ZipInfo;
 }
 
-describe.skipIf(!hasRgw())('zip download on the real RGW', () => {
+describe('zip download on the real RGW', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-zip-'));
 
   beforeAll(async () => {
