@@ -14,8 +14,12 @@ export const BIG_BUCKET = 'tessera-fixture-100k';
 export const BIG_PREFIX = 'big/';
 export const BIG_COUNT = 100_000;
 const MARKER = '_complete';
-/** Origins that may call the fixture: the e2e/bench preview server and the dev server. */
-const ORIGINS = ['http://127.0.0.1:4173', 'http://localhost:4173', 'http://127.0.0.1:5173', 'http://localhost:5173'];
+/**
+ * Origins that may call the fixture: the e2e/bench preview server and the dev server, on
+ * whichever loopback port they got (e2e runs pick a free one). One rule for every run, so
+ * runs sharing the fixture never overwrite each other's origin.
+ */
+const ORIGINS = ['http://127.0.0.1:*', 'http://localhost:*'];
 
 /** Key `i` of the fixture: zero-padded so name order is numeric order. */
 export function bigKey(i: number): string {
@@ -70,6 +74,8 @@ async function putAll(indices: number[], log: (line: string) => void): Promise<v
 /** Make sure the fixture exists and is whole; returns how long creating or repairing it took (0 when it was whole). */
 export async function ensureBigPrefix(log: (line: string) => void = () => undefined): Promise<number> {
   if (await exists()) {
+    // A fixture made when the rule named fixed ports gets today's rule.
+    await rgwService().putBucketCors(BIG_BUCKET, [appCorsRule(ORIGINS)]);
     const missing = await missingKeys();
     if (!missing.length) return 0;
     const t0 = performance.now();
