@@ -5,7 +5,7 @@
 import { session } from './session.svelte';
 import { loadProfiles, removeProfile, upsertProfile, type Profile } from '../lib/creds/profiles';
 import { seal } from '../lib/creds/vault';
-import type { ConnectionInfo } from '../lib/s3/service';
+import type { ConnectionInfo } from '../rpc/s3';
 import { keyHint } from '../lib/s3/key-hint';
 
 export interface NewProfile {

@@ -163,7 +163,7 @@ describe('explorer operations on the real RGW', () => {
           replaced = true;
           await put(A, 'dl/changing.bin', new Uint8Array(body.length).fill(9));
         }
-        sink.write(pos, b);
+        await sink.write(pos, b);
       },
     };
     await expect(downloadObject(client, A, 'dl/changing.bin', async () => wrapped, { rangeSize: 1024 * 1024, parallel: 1 })).rejects.toSatisfy((e: unknown) => e instanceof S3Error && e.status === 412);
