@@ -1,7 +1,13 @@
-/** Human-readable sizes and dates. */
+/** Human-readable sizes, numbers, counts and dates: the one place the app spells them. */
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
+/**
+ * A byte count in binary units (IEC spelling: KiB, MiB...), three significant
+ * digits; '—' for a size that is not known.
+ *
+ * @example formatBytes(204800) // '200 KiB'
+ */
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n) || n < 0) return '—';
   let i = 0;
@@ -11,6 +17,22 @@ export function formatBytes(n: number): string {
     i++;
   }
   return i === 0 ? `${n} B` : `${v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0)} ${UNITS[i]}`;
+}
+
+/**
+ * Short text for a number shown to the user (a coordinate, a colour-bar
+ * tick, a value under the pointer): integers as they are, six significant
+ * digits otherwise, exponent form for the very small and very large.
+ *
+ * @example formatNumber(0.1 + 0.2) // '0.3'
+ * @example formatNumber(1.5e-7) // '1.5000e-7'
+ */
+export function formatNumber(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (Number.isInteger(v)) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e7)) return v.toExponential(4);
+  return String(Number(v.toPrecision(6)));
 }
 
 export function formatDate(iso: string | undefined): string {

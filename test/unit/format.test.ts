@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { noun, plural } from '../../src/lib/format';
+import { formatBytes, formatNumber, noun, plural } from '../../src/lib/format';
 
 describe('plural', () => {
   it('uses the singular for exactly one and the plural otherwise', () => {
@@ -20,5 +20,29 @@ describe('plural', () => {
     expect(noun(1, 'day')).toBe('day');
     expect(noun(7, 'day')).toBe('days');
     expect(noun(Number.NaN, 'hour')).toBe('hours');
+  });
+});
+
+describe('formatBytes', () => {
+  it('spells binary units the IEC way, three significant digits', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1023)).toBe('1023 B');
+    expect(formatBytes(204800)).toBe('200 KiB');
+    expect(formatBytes(1536)).toBe('1.50 KiB');
+    expect(formatBytes(40 * 1024 ** 2)).toBe('40.0 MiB');
+  });
+  it('says a size is unknown rather than print a wrong one', () => {
+    expect(formatBytes(Number.NaN)).toBe('—');
+    expect(formatBytes(-1)).toBe('—');
+  });
+});
+
+describe('formatNumber', () => {
+  it('keeps integers, rounds the float noise away, and switches to exponents at the extremes', () => {
+    expect(formatNumber(42)).toBe('42');
+    expect(formatNumber(0.1 + 0.2)).toBe('0.3');
+    expect(formatNumber(1.5e-7)).toBe('1.5000e-7');
+    expect(formatNumber(-12345678.9)).toBe('-1.2346e+7');
+    expect(formatNumber(Number.NaN)).toBe('NaN');
   });
 });
