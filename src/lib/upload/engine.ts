@@ -1,29 +1,31 @@
 /**
  * The upload engine: one per connection, living where the signing client is
- * (the S3 worker). It owns every upload's state machine, one scheduler for
- * all their requests, persistence after every part, and recovery: network
- * loss waits and continues, refused keys wait for new ones, a reload leaves
- * records that resume after the file is re-attached (ListParts reconciles).
+ * (the S3 worker). This file is its registry and API: which uploads exist,
+ * in what order, and what the page may do with them (add, pause, resume,
+ * cancel, attach, list, snapshot). One scheduler serves all their requests;
+ * a record is persisted after every part. A run of one upload is in
+ * drive.ts, what follows a failure in recovery.ts (pure) and drive.ts,
+ * Complete and the check of the stored object in completion.ts.
  * DOM-free: runs in a worker and in Node.
  */
 import type { S3Client } from '../s3/client';
-import { S3Error, abortedError } from '../s3/errors';
-import { classify, errorInfo, FileChangedError } from './classify';
+import { abortedError } from '../s3/errors';
+import { classify, errorInfo } from './classify';
 import { fingerprint } from './fingerprint';
-import { RunningSha256 } from './hashing';
-import { complete, createUpload, fillEtags, isUploadGone, putSingle, reconcile, sendMissingParts, shaCatchUp, type UploadContext } from './multipart';
+import type { UploadContext } from './multipart';
 import { planParts, type PlanOptions } from './part-plan';
-import { bytesDone, type IntegrityOptions, type UploadRecord } from './record';
+import type { IntegrityOptions, UploadRecord } from './record';
 import { Scheduler } from './scheduler';
 import { Serial, Slots } from './serial';
 import { InlineHasher, type PartHasher } from './part-hasher';
 import { apply, FINAL, type UploadEvent, type UploadStatus } from './status';
 import type { UploadStore } from './store';
-import { expectedEtag, singlePutReport, storeSha256, verifyFailed, verifyObject } from './verify';
 import { abortIncomplete, listIncomplete, type IncompleteUpload } from './incomplete';
-import { diagnoseBucket } from '../s3/diagnose';
-import { ChecksumProbes, describeChecksum, type ChecksumSupport } from './checksum-probe';
-import { bytesSent, SentBytes } from './progress';
+import { ChecksumProbes } from './checksum-probe';
+import { drive, type DriveHost } from './drive';
+import { forgetServerUpload, newLive, snapshotOf, type Live, type UploadSnapshot } from './live';
+
+export type { UploadSnapshot } from './live';
 
 export interface EngineOptions {
   /** The signing client (re-read on every request, so new keys apply at once). */
@@ -37,7 +39,11 @@ export interface EngineOptions {
   /** Files worked on at once. */
   maxActiveFiles?: number;
   plan?: PlanOptions;
-  /** Engine-level retries of a failing step (the client already retries each request). */
+  /**
+   * New server uploads started, at most, when ours keeps disappearing
+   * (NoSuchUpload). A failing request is not sent again by the engine: the
+   * client's retry policy is its one budget (see recovery.ts).
+   */
   maxRetries?: number;
   /** Longest wait between attempts while the network is down, ms. */
   maxNetworkWaitMs?: number;
@@ -63,43 +69,6 @@ export interface AddFile {
   integrity?: Partial<IntegrityOptions>;
 }
 
-/** What the page sees of an upload: the record's own fields, plus progress. */
-export interface UploadSnapshot extends Pick<UploadRecord, 'id' | 'endpoint' | 'bucket' | 'key' | 'name' | 'size' | 'status' | 'uploadId' | 'etag' | 'verify' | 'error' | 'createdAt' | 'finishedAt'> {
-  /** Bytes the store holds. */
-  bytesDone: number;
-  /**
-   * Bytes sent: those the store holds plus how far the requests on the wire
-   * have gone (a retried part counted once, so this never goes back while
-   * the upload goes on). What progress, speed and time left are shown from.
-   */
-  bytesSent: number;
-  /** Bytes of the parts on the wire now. */
-  bytesInFlight: number;
-  partsDone: number;
-  partCount: number;
-  multipart: boolean;
-  attached: boolean;
-  /** The whole file's SHA-256 (hex), once known. */
-  sha256?: string;
-  /** Whether `x-amz-checksum-*` headers go with this upload, and why (the store's probe). */
-  checksum?: ChecksumSupport;
-}
-
-interface Live {
-  record: UploadRecord;
-  file?: Blob;
-  sha?: RunningSha256;
-  inFlight: Map<number, number>;
-  sent: SentBytes;
-  controller?: AbortController;
-  running?: Promise<void>;
-  /** Reconciled with the store since the file was attached. */
-  reconciled: boolean;
-  failures: number;
-  timer?: ReturnType<typeof setTimeout>;
-  saving: Promise<void>;
-}
-
 /** Statuses a single PUT passes through without being saved (see `#save`). */
 const PASSING: ReadonlySet<UploadStatus> = new Set(['uploading', 'completing', 'verifying', 'waiting-network']);
 const DEFAULT_INTEGRITY: IntegrityOptions = { md5: true, sha256: true, checksum: true };
@@ -118,6 +87,7 @@ export class UploadEngine {
   #online = true;
   #reads = new Serial();
   #md5Slots: Slots;
+  #host: DriveHost;
 
   constructor(options: EngineOptions) {
     this.#o = {
@@ -136,6 +106,16 @@ export class UploadEngine {
     };
     this.#scheduler = new Scheduler({ maxConcurrent: this.#o.maxConcurrent, maxBytes: this.#o.maxBytes });
     this.#md5Slots = new Slots(this.#o.hasher.parallel ?? 1);
+    this.#host = {
+      client: () => this.#o.client(),
+      checksumProbes: () => this.#o.checksumProbes,
+      recovery: () => ({ maxRetries: this.#o.maxRetries, maxNetworkWaitMs: this.#o.maxNetworkWaitMs }),
+      now: () => this.#o.now(),
+      fire: (live, event, error) => this.#fire(live, event, error),
+      save: (live) => this.#save(live),
+      context: (live, signal) => this.#ctx(live, signal),
+      retryLater: (live, ms, via, e) => this.#retryLater(live, ms, via, e),
+    };
   }
 
   get scheduler(): Scheduler {
@@ -169,7 +149,7 @@ export class UploadEngine {
     for (const record of await this.#o.store.list()) {
       if (this.#lives.has(record.id)) continue;
       apply(record, 'reloaded');
-      this.#lives.set(record.id, this.#newLive(record));
+      this.#lives.set(record.id, newLive(record));
       this.#order.push(record.id);
     }
     this.#order.sort((a, b) => this.#lives.get(a)!.record.createdAt - this.#lives.get(b)!.record.createdAt);
@@ -182,10 +162,6 @@ export class UploadEngine {
     } catch {
       return undefined;
     }
-  }
-
-  #newLive(record: UploadRecord, file?: Blob): Live {
-    return { record, file, inFlight: new Map(), sent: new SentBytes(), reconciled: false, failures: 0, saving: Promise.resolve() };
   }
 
   /** Queue files. Throws (before queueing anything) when a file cannot be uploaded to S3, in plain words. */
@@ -222,7 +198,7 @@ export class UploadEngine {
     }
     const writes: Promise<unknown>[] = [];
     for (const { record, file, handle } of records) {
-      const live = this.#newLive(record, file);
+      const live = newLive(record, file);
       this.#lives.set(record.id, live);
       this.#order.push(record.id);
       writes.push(this.#o.store.put(structuredClone(record)));
@@ -236,42 +212,17 @@ export class UploadEngine {
 
   snapshot(id: string): UploadSnapshot | undefined {
     const live = this.#lives.get(id);
-    return live && this.#snap(live);
+    return live && snapshotOf(live);
   }
 
   snapshots(): UploadSnapshot[] {
-    return this.#order.map((id) => this.#snap(this.#lives.get(id)!));
+    return this.#order.map((id) => snapshotOf(this.#lives.get(id)!));
   }
 
-  #snap(live: Live): UploadSnapshot {
-    const r = live.record;
-    let inFlight = 0;
-    for (const b of live.inFlight.values()) inFlight += b;
-    const done = r.status === 'done' ? r.size : r.plan.multipart ? bytesDone(r) : r.status === 'verifying' ? r.size : 0;
-    return {
-      id: r.id,
-      endpoint: r.endpoint,
-      bucket: r.bucket,
-      key: r.key,
-      name: r.name,
-      size: r.size,
-      status: r.status,
-      bytesDone: done,
-      bytesSent: bytesSent(r.size, done, live.sent.pending(r.parts)),
-      bytesInFlight: inFlight,
-      partsDone: r.plan.multipart ? r.parts.length : r.status === 'done' || r.status === 'verifying' ? 1 : 0,
-      partCount: r.plan.partCount,
-      multipart: r.plan.multipart,
-      attached: live.file !== undefined,
-      uploadId: r.uploadId,
-      etag: r.etag,
-      sha256: r.sha256?.hex,
-      verify: r.verify,
-      checksum: r.checksum,
-      error: r.error,
-      createdAt: r.createdAt,
-      finishedAt: r.finishedAt,
-    };
+  /** The file handle kept for an upload (see `AddFile.handle`), if the store keeps handles. */
+  async handle(id: string): Promise<unknown> {
+    if (!this.#lives.has(id) || !this.#o.store.getHandle) return undefined;
+    return this.#o.store.getHandle(id).catch(() => undefined);
   }
 
   /** Is any upload in this status? */
@@ -334,7 +285,7 @@ export class UploadEngine {
   #run(live: Live): void {
     const controller = new AbortController();
     live.controller = controller;
-    live.running = this.#drive(live, controller.signal).finally(() => {
+    live.running = drive(this.#host, live, controller.signal).finally(() => {
       live.running = undefined;
       live.controller = undefined;
       this.#pump();
@@ -360,211 +311,9 @@ export class UploadEngine {
     };
   }
 
-  async #drive(live: Live, signal: AbortSignal): Promise<void> {
-    const r = live.record;
-    if (r.status === 'queued') this.#fire(live, 'start');
-    else if (r.status === 'waiting-network') this.#fire(live, 'network-back');
-    try {
-      const here = this.#o.client().endpoint.url;
-      if (r.endpoint && r.endpoint !== here) {
-        throw new S3Error({ operation: 'Upload', status: 0, code: 'OtherEndpoint', retryable: false, message: `This upload goes to ${r.endpoint}: connect to that store to continue it.` });
-      }
-      if (r.integrity.sha256 && !live.sha) live.sha = await RunningSha256.create(r.sha256);
-      // Decided before anything is sent and then fixed: a multipart upload
-      // created with a checksum algorithm must send it with every part.
-      if (r.integrity.checksum && !r.checksum && !r.uploadId && !r.completedAt) {
-        r.checksum = await this.#o.checksumProbes.get(this.#o.client(), r.bucket);
-        if (signal.aborted) throw signal.reason;
-      }
-      const ctx = this.#ctx(live, signal);
-      let singleMd5: string | undefined = r.plan.multipart ? undefined : r.parts[0]?.md5;
-      if (!r.completedAt && !r.plan.multipart) {
-        singleMd5 = await putSingle(ctx);
-        r.parts = [{ n: 1, size: r.size, etag: r.etag, md5: singleMd5 }];
-        r.completedAt = this.#o.now();
-        this.#fire(live, 'completed');
-      } else if (!r.completedAt) {
-        if (!r.uploadId) {
-          await createUpload(ctx);
-          live.reconciled = true;
-        } else if (!live.reconciled) {
-          try {
-            await reconcile(ctx);
-          } catch (e) {
-            // The upload is gone: maybe because our Complete went through and its answer was lost.
-            if (!isUploadGone(e) || !(await this.#alreadyComplete(live, ctx))) throw e;
-          }
-          live.reconciled = true;
-        }
-        if (!r.completedAt) {
-          await sendMissingParts(ctx);
-          await shaCatchUp(ctx, r.plan.partCount);
-          await fillEtags(ctx);
-          if (r.parts.length !== r.plan.partCount || r.parts.some((p) => !p.etag)) {
-            // ListParts showed a part the store does not hold as we sent it: send again.
-            await sendMissingParts(ctx);
-            await fillEtags(ctx);
-          }
-          this.#fire(live, 'parts-sent');
-          await this.#complete(live, ctx);
-          r.completedAt = this.#o.now();
-          this.#fire(live, 'completed');
-        }
-      }
-      if (r.status !== 'verifying') this.#fire(live, 'completed');
-      await this.#verify(live, ctx, singleMd5);
-      live.failures = 0;
-    } catch (e) {
-      await this.#failed(live, e, signal);
-    }
-  }
-
-  async #complete(live: Live, ctx: UploadContext): Promise<void> {
-    try {
-      await complete(ctx);
-    } catch (e) {
-      // A Complete whose answer was lost is retried by the client and then
-      // finds no upload: the object may well be there already. Check it.
-      if (!isUploadGone(e) || !(await this.#alreadyComplete(live, ctx))) throw e;
-    }
-  }
-
-  /** Is the object on the store already, made from exactly our parts (ETag = MD5 of our part MD5s)? */
-  async #alreadyComplete(live: Live, ctx: UploadContext): Promise<boolean> {
-    const r = live.record;
-    const expected = await expectedEtag(r);
-    if (!expected) return false;
-    try {
-      const { report, head } = await verifyObject(ctx.client(), r, { etag: expected }, { signal: ctx.signal });
-      if (report.size !== 'ok' || report.etag !== 'ok') return false;
-      r.etag = head.etag;
-      r.completedAt = this.#o.now();
-      if (r.status === 'uploading') this.#fire(live, 'parts-sent');
-      await shaCatchUp(ctx, r.plan.partCount);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  async #verify(live: Live, ctx: UploadContext, singleMd5?: string): Promise<void> {
-    const r = live.record;
-    const sha256 = live.sha ? (r.sha256?.hex ?? (await live.sha.digestHex())) : undefined;
-    if (sha256) r.sha256 = { through: r.plan.partCount, hex: sha256 };
-    if (!r.plan.multipart) {
-      r.verify = singlePutReport(r, singleMd5, sha256);
-      if (r.checksum) r.verify.notes.push(describeChecksum(r.checksum));
-      const bad = verifyFailed(r.verify);
-      if (bad) {
-        // Sent again from the start.
-        r.completedAt = undefined;
-        r.parts = [];
-        live.sent.clear();
-        this.#fire(live, 'fail', Object.assign(new Error(bad), { name: 'VerificationFailed' }));
-      } else this.#fire(live, 'verified');
-      return;
-    }
-    const client = ctx.client();
-    const options = { signal: ctx.signal };
-    const etag = await expectedEtag(r, singleMd5);
-    // Check the multipart ETag before the metadata copy replaces it with the
-    // copy's own; kept, so a verification resumed after the copy does not
-    // mistake the copy's ETag for a corrupt object.
-    let report = r.verify ?? (await verifyObject(client, r, { etag }, options)).report;
-    if (!r.verify && report.size === 'ok' && report.etag !== 'mismatch') {
-      r.verify = report;
-      await this.#save(live);
-    }
-    if (sha256 && r.plan.multipart && report.size === 'ok' && report.etag !== 'mismatch') {
-      const stored = await storeSha256(client, r, sha256, options);
-      const after = await verifyObject(client, r, { sha256 }, options);
-      report = { ...report, size: after.report.size, sha256: stored ? after.report.sha256 : 'not-stored', notes: [...report.notes, ...after.report.notes] };
-    }
-    if (r.checksum && !report.notes.includes(describeChecksum(r.checksum))) report = { ...report, notes: [...report.notes, describeChecksum(r.checksum)] };
-    r.verify = report;
-    const bad = verifyFailed(report);
-    if (bad) {
-      // The upload on the server is complete: a retry starts from scratch.
-      r.completedAt = undefined;
-      r.verify = undefined;
-      r.uploadId = undefined;
-      r.parts = [];
-      r.sha256 = undefined;
-      live.sha = undefined;
-      live.sent.clear();
-      this.#fire(live, 'fail', Object.assign(new Error(bad), { name: 'VerificationFailed' }));
-      return;
-    }
-    this.#fire(live, 'verified');
-  }
-
-  async #failed(live: Live, e: unknown, signal: AbortSignal): Promise<void> {
-    const r = live.record;
-    const kind = classify(e);
-    // Parts cut off on the wire may still have been stored: ask the store
-    // (ListParts) before sending anything again, so no part is sent twice.
-    live.reconciled = false;
-    if (signal.aborted && (kind === 'aborted' || r.status === 'paused' || r.status === 'cancelling')) {
-      // Paused or cancelled by the user: the status is already set.
-      live.sha = undefined;
-      await this.#save(live);
-      return;
-    }
-    live.sha = undefined; // rebuilt from the saved state on the next run
-    switch (kind) {
-      case 'upload-gone':
-        // Someone aborted it (or it expired): start a new server upload; the file is still here.
-        r.uploadId = undefined;
-        r.parts = [];
-        r.completedAt = undefined;
-        r.verify = undefined;
-        live.sent.clear();
-        if (++live.failures > this.#o.maxRetries) this.#fire(live, 'fail', e);
-        else this.#retryLater(live, 0, 'fail', e);
-        return;
-      case 'credentials':
-        this.#fire(live, 'credentials-refused', e);
-        return;
-      case 'file':
-        live.file = undefined;
-        this.#fire(live, 'fail', e instanceof FileChangedError ? e : new FileChangedError(r.name, { cause: e }));
-        return;
-      case 'network': {
-        live.failures++;
-        // In a browser, refused keys can look like a network failure (Ceph RGW
-        // sends no CORS headers with 403 SignatureDoesNotMatch). Ask the store
-        // in ways that need no preflight before waiting any longer.
-        if (live.failures === 3) {
-          const d = await diagnoseBucket(this.#o.client(), r.bucket).catch(() => undefined);
-          if (d?.kind === 'bad-credentials') {
-            this.#fire(live, 'credentials-refused', new S3Error({ operation: 'Upload', status: 403, code: 'InvalidCredentials', message: d.detail, bucket: r.bucket, key: r.key }));
-            return;
-          }
-        }
-        if (r.status !== 'waiting-network') this.#fire(live, 'network-lost', e);
-        else {
-          r.error = errorInfo(e);
-          await this.#save(live);
-        }
-        const wait = Math.min(this.#o.maxNetworkWaitMs, 500 * 2 ** Math.min(live.failures, 10));
-        this.#retryLater(live, wait);
-        return;
-      }
-      case 'retry':
-        if (++live.failures > this.#o.maxRetries) this.#fire(live, 'fail', e);
-        else this.#retryLater(live, Math.min(30_000, 1000 * 2 ** live.failures), 'fail', e);
-        return;
-      default:
-        this.#fire(live, 'fail', e);
-    }
-  }
-
   /** Run the upload again after `ms` (from waiting-network, or re-queued after a transient error). */
   #retryLater(live: Live, ms: number, via?: UploadEvent, e?: unknown): void {
-    if (via) {
-      // Transient: record why, stay resumable, come back by itself.
-      this.#fire(live, 'backoff', e);
-    }
+    if (via) this.#fire(live, via, e);
     clearTimeout(live.timer);
     live.timer = setTimeout(() => {
       live.timer = undefined;
@@ -639,12 +388,8 @@ export class UploadEngine {
     if (r.status === 'failed' && r.error?.code === 'FileChanged') {
       // The old parts hold the earlier content: start over on the server.
       if (r.uploadId) await abortIncomplete(this.#o.client(), r.bucket, r.key, r.uploadId).catch(() => undefined);
-      r.uploadId = undefined;
-      r.parts = [];
+      forgetServerUpload(live);
       r.sha256 = undefined;
-      r.completedAt = undefined;
-      r.verify = undefined;
-      live.sent.clear();
     }
     if (!this.#fire(live, 'file-attached')) this.#fire(live, 'resume');
     this.#pump();

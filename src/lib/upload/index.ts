@@ -13,3 +13,4 @@ export * from './service';
 export * from './serial';
 export * from './part-hasher';
 export * from './checksum-probe';
+export * from './recovery';
