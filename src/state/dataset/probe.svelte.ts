@@ -89,6 +89,8 @@ export class Probe {
       s.report(`The value under the pointer could not be read: ${messageOf(e)}`);
       return;
     }
+    // Named by coordinate, which may still be on its way just after opening.
+    await this.#session.coordsRead;
     // Cleared, moved on, or the picture is of another slice by now.
     if (id !== this.#hoverId || s.drawn !== sel) return;
     if (value === null) {
@@ -129,12 +131,13 @@ export class Probe {
     } catch (e) {
       r = { error: { kind: 'fetch-failed', message: `The Zarr worker failed while reading the series: ${messageOf(e)}` } };
     }
-    if (id !== this.#seriesId) return;
     if ('error' in r) {
-      s.report(r.error.message);
+      if (id === this.#seriesId) s.report(r.error.message);
       return;
     }
-    // Labelled once read: the coordinates may have arrived meanwhile.
+    // Labelled by coordinate, which may still be on its way just after opening.
+    await this.#session.coordsRead;
+    if (id !== this.#seriesId) return;
     const at = two ? ` at ${v.dims[yDim]} = ${s.label(yDim, y)}, ${v.dims[xDim]} = ${s.label(xDim, x)}` : '';
     const dimName = v.dims[dim]!;
     const c = this.#session.coords[dimName];

@@ -45,6 +45,7 @@ export class DatasetSession {
   #openId = 0;
   #t0 = 0;
   #staleChecked = false;
+  #coordsRead: Promise<void> = Promise.resolve();
   #status = $state<DatasetStatus>('idle');
   #error = $state<string | null>(null);
   #info = $state.raw<DatasetInfo | null>(null);
@@ -77,6 +78,14 @@ export class DatasetSession {
   /** What the consolidated metadata leaves out or has wrong (null: up to date, or not checked yet). */
   get stale(): StaleReport | null {
     return this.#stale;
+  }
+  /**
+   * Settles once the coordinates are read (or could not be). Just after opening
+   * they may still be on their way (the first picture's chunks go first), and
+   * a position named by index would not match the one named by coordinate.
+   */
+  get coordsRead(): Promise<void> {
+    return this.#coordsRead;
   }
   /** Things read alongside the picture that failed (coordinates, the staleness check). */
   get notices(): readonly string[] {
@@ -129,7 +138,7 @@ export class DatasetSession {
     this.#info = r.info;
     this.#coords = {};
     this.#status = 'ready';
-    void this.#loadCoords(remote, openId);
+    this.#coordsRead = this.#loadCoords(remote, openId);
     return r.info;
   }
 

@@ -405,6 +405,8 @@ export class SliceView {
     const remote = this.#session.remote;
     const sel = this.#drawn;
     if (!v || !remote || !sel || sel.name !== v.name) return null;
+    // The file and its rows name positions by coordinate, which may still be on their way.
+    await this.#session.coordsRead;
     const coords = this.#session.coords;
     const two = sel.free.length === 2;
     const yName = two ? v.dims[sel.free[0]!]! : '';

@@ -28,12 +28,18 @@ function store(): MemorySource {
 
 type Call = keyof ZarrWorkerApi;
 
-/** A worker over a `SliceSession`: `fail` makes a call reject; `settle` waits until nothing is in flight. */
+/**
+ * A worker over a `SliceSession`: `fail` makes a call reject, `hold` keeps a
+ * call's answer back until released; `settle` waits until nothing but held
+ * calls is in flight.
+ */
 function testWorker() {
   const session = new SliceSession();
   const source = store();
   const fail = new Map<Call, Error>();
   const inFlight = new Set<Promise<unknown>>();
+  const held = new Map<Call, Promise<void>>();
+  const heldCalls = new Set<Promise<unknown>>();
   const released: boolean[] = [];
   const cancelled: number[] = [];
   const api: Record<Call, (...args: never[]) => unknown> = {
@@ -57,11 +63,13 @@ function testWorker() {
       return (...args: never[]) => {
         // Like comlink: every call answers later, in a promise.
         const error = fail.get(name);
-        const p = error ? Promise.reject(error) : Promise.resolve().then(() => target[name](...args));
-        inFlight.add(p);
+        const hold = held.get(name);
+        const p = error ? Promise.reject(error) : (hold ?? Promise.resolve()).then(() => target[name](...args));
+        const calls = hold ? heldCalls : inFlight;
+        calls.add(p);
         p.then(
-          () => inFlight.delete(p),
-          () => inFlight.delete(p),
+          () => calls.delete(p),
+          () => calls.delete(p),
         );
         return p;
       };
@@ -76,7 +84,16 @@ function testWorker() {
       if (!inFlight.size) return;
     }
   }
-  return { take, fail, settle, released, cancelled };
+  function hold(name: Call): () => void {
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    held.set(name, gate);
+    return () => {
+      held.delete(name);
+      open();
+    };
+  }
+  return { take, fail, hold, settle, released, cancelled };
 }
 
 class Sink implements TileSink {
@@ -139,6 +156,30 @@ describe('the dataset view', () => {
     expect(ds.view).toEqual({ var: 'tas', cmap: 'greys', range: { min: 0, max: 300 } });
     await ds.probe.hoverAt(0, 0);
     expect(ds.probe.hover?.where).toContain('time = 2001-06-03 (still showing)');
+  });
+
+  it('names positions by coordinate in hover, series and CSV, even when the coordinates arrive after the picture', async () => {
+    const w = testWorker();
+    const release = w.hold('coords');
+    const ds = new DatasetState({ kind: 'url', url: 'memory://test.zarr' }, '', w.take);
+    ds.slice.attach(new Sink());
+    await ds.open({ s3: null, view: { var: 'tas', index: { time: 1 } } });
+    await w.settle();
+    expect(ds.slice.stats).toEqual({ min: 100, max: 112, finite: 6 });
+    expect(ds.slice.label(0, 1)).toBe('1');
+    const hover = ds.probe.hoverAt(1, 2);
+    const series = ds.probe.seriesAt(1, 2);
+    const csv = ds.slice.csv('test-tas');
+    await w.settle();
+    expect(ds.probe.hover).toBeNull();
+    expect(ds.probe.series).toBeNull();
+    release();
+    await Promise.all([hover, series]);
+    expect(ds.probe.hover?.where).toEqual(['lat = 10', 'lon = 20']);
+    expect(ds.probe.series?.title).toBe('tas at lat = 10, lon = 20');
+    expect(ds.probe.series?.labels).toEqual(['2001-06-01', '2001-06-02', '2001-06-03']);
+    expect((await csv)?.name).toBe('test-tas-2001-06-02.csv');
+    expect(ds.slice.label(0, 1)).toBe('2001-06-02');
   });
 
   it('leaves the view usable and says so when the chunk plan, the coordinates or the staleness check fail', async () => {
