@@ -3,8 +3,9 @@
 #
 #   1. installs what is missing (Debian packages when root: Ceph, Chromium, s3cmd, awscli,
 #      python3-xarray/zarr; npm packages),
-#   2. starts the local Ceph RGW unless one is already up (and then stops it again at the
-#      end, even when tests fail),
+#   2. starts the local Ceph RGW and its HTTPS fronts with the shaped `wan` network
+#      (scripts/net.sh) unless they are already up (and then stops them again at the end,
+#      even when tests fail),
 #   3. runs type-check, lint, unit, integration and end-to-end tests; every stage runs even
 #      when an earlier one failed, and the summary says which failed.
 #
@@ -27,7 +28,15 @@ if ! bash scripts/rgw.sh status >/dev/null 2>&1; then
   bash scripts/rgw.sh up || { say "the local Ceph RGW did not start"; exit 1; }
   started_rgw=1
 fi
+# The HTTPS fronts (nginx, HTTP/2 and HTTP/1.1) and the shaped `wan` network in front of the
+# RGW, for the tests of Tessera as users reach their store (scripts/net.sh).
+started_net=0
+if ! bash scripts/net.sh status >/dev/null 2>&1; then
+  bash scripts/net.sh up --net "${TESSERA_TEST_NET:-wan}" || { say "the HTTPS front did not start"; bash scripts/rgw.sh down; exit 1; }
+  started_net=1
+fi
 stop_rgw() {
+  if ((started_net)); then bash scripts/net.sh down || true; fi
   if ((started_rgw)); then bash scripts/rgw.sh down || true; fi
 }
 trap stop_rgw EXIT INT TERM
