@@ -32,7 +32,7 @@ fi
 # RGW, for the tests of Tessera as users reach their store (scripts/net.sh).
 started_net=0
 if ! bash scripts/net.sh status >/dev/null 2>&1; then
-  bash scripts/net.sh up --net "${TESSERA_TEST_NET:-wan}" || { say "the HTTPS front did not start"; bash scripts/rgw.sh down; exit 1; }
+  bash scripts/net.sh up --net "${TESSERA_TEST_NET:-wan}" || { say "the HTTPS front did not start"; ((started_rgw)) && bash scripts/rgw.sh down; exit 1; }
   started_net=1
 fi
 stop_rgw() {
