@@ -1,8 +1,14 @@
 /**
  * The `upload` namespace of the S3 worker: the upload engine lives next to
  * the signing client (it gets it through `S3Service[CLIENT]`, which the page
- * cannot reach), persists its records in IndexedDB (never a credential), and
- * follows the browser's online/offline events.
+ * cannot reach), persists its records in IndexedDB (never a credential; the
+ * page never opens that database: it gets snapshots and file handles from
+ * here), and follows the browser's online/offline events.
+ *
+ * The connection code of the S3 worker calls `connectionChanged()` (below)
+ * after every change of connection (connect, new keys, disconnect), so
+ * uploads waiting for valid keys continue at once; until it does, the
+ * service watches for a new client by itself.
  */
 import { CLIENT, type S3Service } from '../src/lib/s3/service';
 import { IdbUploadStore } from '../src/lib/upload/idb-store';
@@ -40,9 +46,22 @@ function hashWorkers(count = 2): PartHasher | undefined {
   };
 }
 
+/** The upload services of this worker (one per `createUploadApi`, so one in practice). */
+const services = new Set<UploadService>();
+
+/**
+ * Tell this worker's uploads that the connection changed (connected, new
+ * keys, disconnected): for the S3 worker's connection code, so uploads
+ * stopped on refused keys continue without anything polling for it.
+ */
+export function connectionChanged(): void {
+  for (const service of services) service.connectionChanged();
+}
+
 export function createUploadApi(s3: S3Service): UploadService {
   const store = typeof indexedDB !== 'undefined' ? new IdbUploadStore() : new MemoryUploadStore();
   const service = new UploadService(() => s3[CLIENT](), store, { hasher: hashWorkers() });
+  services.add(service);
   if (typeof self !== 'undefined' && 'addEventListener' in self) {
     self.addEventListener('online', () => service.setOnline(true));
     self.addEventListener('offline', () => service.setOnline(false));

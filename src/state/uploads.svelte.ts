@@ -11,7 +11,6 @@ import type { UploadSnapshot } from '../lib/upload/engine';
 import type { IncompleteUpload } from '../lib/upload/incomplete';
 import type { IntegrityOptions } from '../lib/upload/record';
 import type { UploadStatus } from '../lib/upload/status';
-import { openUploadDb } from '../lib/upload/idb-store';
 import { RateMeter, timeLeft } from '../lib/upload/progress';
 import type { ObjectSummary } from '../lib/s3/ops/list-objects';
 import { announceChange } from './listing.svelte';
@@ -206,13 +205,8 @@ export class Uploads {
     type Handle = { getFile(): Promise<File>; requestPermission?(o: { mode: string }): Promise<string> };
     let handle: Handle | undefined;
     try {
-      const db = await openUploadDb();
-      handle = await new Promise<Handle | undefined>((resolve, reject) => {
-        const r = db.transaction('handles', 'readonly').objectStore('handles').get(id);
-        r.onsuccess = () => resolve(r.result as Handle | undefined);
-        r.onerror = () => reject(r.error);
-      });
-      db.close();
+      // Kept by the upload engine in the S3 worker, which alone opens the uploads' database.
+      handle = (await this.#worker.upload.handle(id)) as Handle | undefined;
     } catch {
       return false;
     }

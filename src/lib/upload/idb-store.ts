@@ -19,7 +19,8 @@ function req<T>(r: IDBRequest<T>): Promise<T> {
   });
 }
 
-export function openUploadDb(name = DB): Promise<IDBDatabase> {
+/** Opened by the upload engine's store only (in the S3 worker): the page gets snapshots and handles from there. */
+function openUploadDb(name = DB): Promise<IDBDatabase> {
   const open = indexedDB.open(name, 1);
   open.onupgradeneeded = () => {
     const db = open.result;

@@ -26,6 +26,8 @@ export class UploadService {
   #intervalMs: number;
   #lastClient: S3Client | undefined;
   #keysTimer: ReturnType<typeof setInterval> | undefined;
+  /** The connection code calls `connectionChanged()`: no need to watch for new clients. */
+  #told = false;
 
   constructor(client: () => S3Client, store: UploadStore, options: Partial<EngineOptions> & { intervalMs?: number } = {}) {
     this.#client = client;
@@ -70,11 +72,13 @@ export class UploadService {
 
   /**
    * While an upload waits for new keys, notice a new connection (a new client
-   * object from `S3Service.connect`) and continue by itself.
+   * object from `S3Service.connect`) and continue by itself. Only until the
+   * connection code tells us (`connectionChanged()`): from then on it always
+   * does, and nothing needs to be asked every second.
    */
   #watchKeys(): void {
     // Asked on every flush: a status check, not a snapshot of every upload (thousands in a folder).
-    const waiting = this.#engine.has('needs-credentials');
+    const waiting = !this.#told && this.#engine.has('needs-credentials');
     if (!waiting) {
       clearInterval(this.#keysTimer);
       this.#keysTimer = undefined;
@@ -144,6 +148,35 @@ export class UploadService {
   credentialsChanged(): void {
     this.#lastClient = undefined;
     this.#engine.credentialsChanged();
+  }
+
+  /**
+   * The S3 worker's connection changed (connected, new keys, disconnected):
+   * uploads that stopped on refused keys try again with the new client. The
+   * connection code calls this on every change, so waiting uploads need no
+   * polling for it.
+   */
+  connectionChanged(): void {
+    this.#told = true;
+    clearInterval(this.#keysTimer);
+    this.#keysTimer = undefined;
+    try {
+      this.#lastClient = this.#client();
+    } catch {
+      // Disconnected: nothing can continue until the next connection.
+      this.#lastClient = undefined;
+      return;
+    }
+    this.#engine.credentialsChanged();
+  }
+
+  /**
+   * The file handle kept for an upload (a FileSystemFileHandle where the
+   * browser gave one), so the page can ask for permission and re-attach the
+   * file without opening the uploads' database itself.
+   */
+  async handle(id: string): Promise<unknown> {
+    return this.#engine.handle(id);
   }
 
   setOnline(online: boolean): void {

@@ -1,0 +1,79 @@
+/**
+ * The upload service as the S3 worker exposes it: told of a new connection,
+ * uploads stopped on refused keys continue at once; the file handles kept for
+ * re-attaching are read through it (the page never opens the uploads' database).
+ * The store is a `fetch` seam in our own client.
+ */
+import { describe, expect, it } from 'vitest';
+import { S3Client } from '../../../src/lib/s3/client';
+import { resolveEndpoint } from '../../../src/lib/s3/endpoint';
+import type { UploadSnapshot } from '../../../src/lib/upload/engine';
+import { UploadService } from '../../../src/lib/upload/service';
+import { MemoryUploadStore } from '../../../src/lib/upload/store';
+
+function clientAnswering(answer: (method: string) => Response): S3Client {
+  const { endpoint } = resolveEndpoint('http://store.test:7480');
+  const fetchSeam: typeof fetch = async (_input, init) => answer(init?.method ?? 'GET');
+  return new S3Client({ endpoint, credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' }, fetch: fetchSeam, random: () => 0 });
+}
+
+const refusing = () => clientAnswering(() => new Response('<Error><Code>SignatureDoesNotMatch</Code></Error>', { status: 403 }));
+const accepting = () => clientAnswering(() => new Response('', { status: 200, headers: { etag: '"0123456789abcdef0123456789abcdef"' } }));
+const integrity = { md5: false, sha256: false, checksum: false };
+
+function until(service: UploadService, id: string, status: string): Promise<UploadSnapshot> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const s = service.engine.snapshot(id);
+      if (s?.status === status) {
+        off();
+        resolve(s);
+      }
+    };
+    const off = service.engine.subscribe(check);
+    check();
+  });
+}
+
+describe('upload service', () => {
+  it('continues uploads stopped on refused keys when told of a new connection', async () => {
+    let current = refusing();
+    const service = new UploadService(() => current, new MemoryUploadStore(), { integrity });
+    await service.watch(() => undefined);
+    const [id] = await service.add([{ bucket: 'b', key: 'k', file: new Blob([new Uint8Array(100)]) }]);
+    const stopped = await until(service, id!, 'needs-credentials');
+    expect(stopped.error?.code).toBe('SignatureDoesNotMatch');
+    current = accepting();
+    service.connectionChanged();
+    await service.idle();
+    expect(service.engine.snapshot(id!)!.status).toBe('done');
+  });
+
+  it('a disconnect (no client) leaves waiting uploads waiting', async () => {
+    let connected = true;
+    const bad = refusing();
+    const service = new UploadService(
+      () => {
+        if (!connected) throw new Error('Not connected');
+        return bad;
+      },
+      new MemoryUploadStore(),
+      { integrity },
+    );
+    const [id] = await service.add([{ bucket: 'b', key: 'k', file: new Blob([new Uint8Array(100)]) }]);
+    await until(service, id!, 'needs-credentials');
+    connected = false;
+    service.connectionChanged();
+    await service.idle();
+    expect(service.engine.snapshot(id!)!.status).toBe('needs-credentials');
+  });
+
+  it('gives the file handle kept with an upload, and nothing for an unknown one', async () => {
+    const service = new UploadService(() => refusing(), new MemoryUploadStore(), { integrity });
+    const handle = { kind: 'file', name: 'k.bin' };
+    const [id] = await service.add([{ bucket: 'b', key: 'k', file: new Blob([new Uint8Array(10)]), handle }]);
+    expect(await service.handle(id!)).toEqual(handle);
+    expect(await service.handle('unknown')).toBeUndefined();
+    await service.idle();
+  });
+});
