@@ -46,35 +46,74 @@ export function rangeHeader(range: ByteRange): string {
   return `bytes=${range.offset}-${range.offset + range.length - 1}`;
 }
 
+/** Attempts per read when the network or the store fails for a moment (network error, 429, 5xx). */
+export const READ_ATTEMPTS = 3;
+
+/** Wait `ms`, or reject at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+  });
+}
+
 /**
  * GET a URL, mapping statuses to the source contract. `key` is only used in
- * messages (never the URL itself: it may be presigned).
+ * messages (never the URL itself: it may be presigned). A dropped connection,
+ * 429 or 5xx is tried again (READ_ATTEMPTS in all, jittered back-off): over a
+ * long link, or a store under load, one chunk in hundreds fails once, and a
+ * chunk left blank is a wrong picture, not a slow one.
  */
 export async function fetchKey(url: string, key: string, range: ByteRange | undefined, signal: AbortSignal | undefined, fetchFn: typeof fetch = fetch): Promise<Uint8Array | undefined> {
-  let res: Response;
-  try {
-    res = await fetchFn(url, { headers: range ? { Range: rangeHeader(range) } : undefined, signal });
-  } catch (e) {
-    if ((e as Error)?.name === 'AbortError') throw new ZarrError('aborted', 'Cancelled.', { path: key, cause: e });
-    throw new ZarrError('fetch-failed', `No answer reading ${key}: the network failed, the store is down, or the browser refused the request (CORS).`, { path: key, cause: e });
+  for (let attempt = 1; ; attempt++) {
+    const again = attempt < READ_ATTEMPTS;
+    const backoff = () => pause((100 * 2 ** (attempt - 1)) * (0.5 + Math.random()), signal).catch((e: unknown) => {
+      throw new ZarrError('aborted', 'Cancelled.', { path: key, cause: e });
+    });
+    let res: Response;
+    try {
+      res = await fetchFn(url, { headers: range ? { Range: rangeHeader(range) } : undefined, signal });
+    } catch (e) {
+      if ((e as Error)?.name === 'AbortError' || signal?.aborted) throw new ZarrError('aborted', 'Cancelled.', { path: key, cause: e });
+      if (again) {
+        await backoff();
+        continue;
+      }
+      throw new ZarrError('fetch-failed', `No answer reading ${key}: the network failed, the store is down, or the browser refused the request (CORS).`, { path: key, cause: e });
+    }
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    if (res.status === 403) {
+      await res.body?.cancel();
+      throw new ZarrError('access-denied', `Access denied (403) reading ${key}.`, { path: key });
+    }
+    if (res.status === 416 && range) {
+      await res.body?.cancel();
+      throw new ZarrError('truncated-chunk', `${key} is shorter than the byte range requested: the object is truncated.`, { path: key });
+    }
+    if (res.status !== 200 && res.status !== 206) {
+      await res.body?.cancel();
+      if (again && (res.status === 429 || res.status >= 500)) {
+        await backoff();
+        continue;
+      }
+      throw new ZarrError('fetch-failed', `Reading ${key} failed: HTTP ${res.status}${attempt > 1 ? ` (after ${attempt} tries)` : ''}.`, { path: key });
+    }
+    try {
+      return new Uint8Array(await res.arrayBuffer());
+    } catch (e) {
+      // The connection broke while the body was on its way.
+      if ((e as Error)?.name === 'AbortError' || signal?.aborted) throw new ZarrError('aborted', 'Cancelled.', { path: key, cause: e });
+      if (again) {
+        await backoff();
+        continue;
+      }
+      throw new ZarrError('fetch-failed', `The connection broke while reading ${key}.`, { path: key, cause: e });
+    }
   }
-  if (res.status === 404) {
-    await res.body?.cancel();
-    return undefined;
-  }
-  if (res.status === 403) {
-    await res.body?.cancel();
-    throw new ZarrError('access-denied', `Access denied (403) reading ${key}.`, { path: key });
-  }
-  if (res.status === 416 && range) {
-    await res.body?.cancel();
-    throw new ZarrError('truncated-chunk', `${key} is shorter than the byte range requested: the object is truncated.`, { path: key });
-  }
-  if (res.status !== 200 && res.status !== 206) {
-    await res.body?.cancel();
-    throw new ZarrError('fetch-failed', `Reading ${key} failed: HTTP ${res.status}.`, { path: key });
-  }
-  return new Uint8Array(await res.arrayBuffer());
 }
 
 /** Join a store-relative key onto a base URL, encoding each path segment. */
