@@ -29,27 +29,6 @@ const FROM_COMPONENTS = [
 ];
 const restricted = (...patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns }] });
 
-/**
- * Scoped out of no-floating-promises for now: the Zarr view (src/state/dataset*,
- * src/components/zarr, src/lib/zarr, workers/zarr.worker.ts, src/rpc/zarr.ts) and
- * the upload engine (src/lib/upload, workers/upload-api.ts, upload-hash.worker.ts,
- * src/state/uploads.svelte.ts, src/components/upload) are being reworked by their
- * owners, who turn the rule on for their folders when they settle them.
- */
-const FLOATING_PROMISES_PENDING = [
-  'src/state/dataset*.ts',
-  'src/state/dataset/**',
-  'src/components/zarr/**',
-  'src/lib/zarr/**',
-  'workers/zarr.worker.ts',
-  'src/rpc/zarr.ts',
-  'src/lib/upload/**',
-  'workers/upload-api.ts',
-  'workers/upload-hash.worker.ts',
-  'src/state/uploads.svelte.ts',
-  'src/components/upload/**',
-];
-
 export default ts.config(
   { ignores: ['dist/', 'node_modules/', '.rgw/', '.bench/', 'test/fixtures/'] },
   js.configs.recommended,
@@ -77,7 +56,6 @@ export default ts.config(
     },
     rules: { '@typescript-eslint/no-floating-promises': 'error' },
   },
-  { files: FLOATING_PROMISES_PENDING, rules: { '@typescript-eslint/no-floating-promises': 'off' } },
   // The layers.
   { files: ['src/lib/**/*.ts'], rules: restricted(...UP_FROM_LIB) },
   { files: ['src/lib/s3/**/*.ts'], rules: restricted(...UP_FROM_LIB, ...AREAS_FROM_S3) },
