@@ -16,7 +16,7 @@ import type { DatasetInfo } from '../lib/zarr/dataset';
 import type { StaleReport } from '../lib/zarr/discover';
 import { defaultView } from '../lib/zarr/slice-session';
 import type { DatasetView } from '../lib/zarr/view-state';
-import { formatNumber } from '../lib/zarr/open';
+import { formatNumber } from '../lib/format';
 import { pythonSnippet } from '../lib/zarr/python';
 import { DatasetSession, type DatasetStatus, type Timings } from './dataset/session.svelte';
 import { SliceView } from './dataset/slice.svelte';

@@ -145,15 +145,3 @@ export function datasetInfo(h: Hierarchy, label: string, group = ''): DatasetInf
 export function allVariables(info: DatasetInfo): VariableInfo[] {
   return [...info.coords, ...info.dataVars];
 }
-
-/** Human-readable byte count (binary units, like xarray's repr). */
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n)) return '?';
-  const units = ['B', 'kiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${i === 0 ? n : n.toFixed(n >= 100 ? 0 : n >= 10 ? 1 : 2)} ${units[i]}`;
-}

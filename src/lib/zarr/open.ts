@@ -18,6 +18,7 @@ import { readSelection, type ReadOptions, type ReadResult } from './read';
 import type { KeySource } from './source';
 import { ZarritaStore } from './zarrita-store';
 import { valueText } from './float-text';
+import { formatNumber } from '../format';
 
 /** Coordinates longer than this are not read up front (labels fall back to indices). */
 const MAX_COORD_LENGTH = 100_000;
@@ -208,13 +209,4 @@ export class ZarrDataset {
   checkConsolidated(signal?: AbortSignal): Promise<StaleReport | null> {
     return checkConsolidated(this.source, this.hierarchy, signal);
   }
-}
-
-/** Short text for a coordinate value. */
-export function formatNumber(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (Number.isInteger(v)) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e7)) return v.toExponential(4);
-  return String(Number(v.toPrecision(6)));
 }
