@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../helpers
 import { makeFixtures, uploadDir, type Expected } from '../integration/zarr/fixtures';
 import { PutObject, HeadObject } from '../../src/lib/s3/ops/index';
 import { downloadedSha256 } from '../integration/upload/harness';
+import { exportCsv, settled } from './zarr-helpers';
 
 const MiB = 1024 * 1024;
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -103,12 +104,8 @@ describe('over HTTPS and a shaped network', () => {
     expect(entries).toEqual(Object.fromEntries(Object.entries(folder).map(([k, v]) => [k, sha(v)])));
 
     await page.evaluate((b) => (location.hash = `#/dataset/${b}/data/cf.zarr?var=tas&i=time:2`), bucket);
-    await page.waitForFunction(() => {
-      const s = document.querySelector('[data-testid="draw-status"]')?.textContent ?? '';
-      return !s.includes('Drawing') && /chunks? drawn/.test(s);
-    }, undefined, { timeout: 60_000 });
-    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-csv"]')]);
-    const values = readFileSync((await dl.path())!, 'utf8').trimEnd().split('\n').slice(1).map((l) => l.split(',').at(-1)!);
+    await settled(page);
+    const { values } = await exportCsv(page);
     const want = expected.checks.find((c) => c.store === 'cf.zarr' && c.var === 'tas' && c.index[0] === 2 && c.free.join() === '1,2')!.values;
     expect(values.map((v) => (v === '' ? null : Math.fround(Number(v))))).toEqual(want);
 

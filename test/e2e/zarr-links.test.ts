@@ -8,52 +8,34 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newPage } from '../helpers/browser';
 import { loadRgwEnv } from '../helpers/rgw-env';
-import { createBucket, destroyBucket, uniqueBucket } from '../helpers/s3';
-import { makeFixtures, makeReadableByAnyone, uploadDir, type Expected } from '../integration/zarr/fixtures';
+import { makeReadableByAnyone, type Expected } from '../integration/zarr/fixtures';
+import { exportCsv, fixtureBucket, settled } from './zarr-helpers';
 import { connectAgain, connectAt } from './explorer-helpers';
-
-async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => {
-      const s = document.querySelector('[data-testid="draw-status"]')?.textContent ?? '';
-      return !s.includes('Drawing') && /chunks? drawn/.test(s);
-    },
-    undefined,
-    { timeout: 60_000 },
-  );
-}
 
 const text = (page: Page, id: string) => page.textContent(`[data-testid="${id}"]`).then((t) => t ?? '');
 
 /** The CSV of the slice on screen: its file name and the value column. */
 async function csv(page: Page): Promise<{ name: string; values: string[] }> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-csv"]')]);
-  const { readFileSync } = await import('node:fs');
-  const lines = readFileSync((await download.path())!, 'utf8').trimEnd().split('\n');
-  return { name: download.suggestedFilename(), values: lines.slice(1).map((l) => l.split(',').at(-1)!) };
+  const { name, values } = await exportCsv(page);
+  return { name, values };
 }
 
 describe('dataset views by their address', () => {
   const appUrl = inject('appUrl');
-  const bucket = uniqueBucket('zarr-links');
+  let bucket: string;
   let browser: Browser;
   let expected: Expected;
-  let cleanup = () => {};
+  let dispose = async () => {};
 
   beforeAll(async () => {
-    const f = await makeFixtures();
-    expected = f.expected;
-    cleanup = f.cleanup;
-    await createBucket(bucket, { corsOrigins: [new URL(appUrl).origin] });
-    await uploadDir(f.dir, bucket, 'data/');
+    ({ bucket, expected, dispose } = await fixtureBucket('zarr-links', new URL(appUrl).origin));
     await makeReadableByAnyone(bucket);
     browser = await launchBrowser();
   }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
-    cleanup();
-    await destroyBucket(bucket);
+    await dispose();
   });
 
   it('reopens a public dataset opened anonymously after a reload, at the same variable and slider position', async () => {

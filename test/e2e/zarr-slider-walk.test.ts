@@ -12,11 +12,11 @@
  * stores were written with).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newPage } from '../helpers/browser';
-import { createBucket, destroyBucket, rgwService, uniqueBucket } from '../helpers/s3';
-import { makeFixtures, uploadDir, V3_SHAPE, v3SpanValue, V3_SPAN_SHAPE, v3Value, writeV3SpanStore, writeV3Store, type Expected } from '../integration/zarr/fixtures';
+import { rgwService } from '../helpers/s3';
+import { V3_SHAPE, v3SpanValue, V3_SPAN_SHAPE, v3Value, writeV3SpanStore, writeV3Store, type Expected } from '../integration/zarr/fixtures';
+import { exportCsv, fixtureBucket, settled } from './zarr-helpers';
 import { connectAt } from './explorer-helpers';
 
 interface Want {
@@ -27,32 +27,6 @@ interface Want {
   dtype?: string;
   /** Coordinate label of each fixed dimension at this position, as the CSV must name it. */
   fixed: string[];
-}
-
-interface Csv {
-  name: string;
-  header: string[];
-  rows: string[][];
-}
-
-async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => {
-      const s = document.querySelector('[data-testid="draw-status"]')?.textContent ?? '';
-      return (!s.includes('Drawing') && /chunks? drawn/.test(s)) || !!document.querySelector('[data-testid="draw-error"]');
-    },
-    undefined,
-    { timeout: 60_000 },
-  );
-  const error = await page.$('[data-testid="draw-error"]');
-  if (error) throw new Error(`draw failed: ${await error.textContent()}`);
-}
-
-async function exportCsv(page: Page): Promise<Csv> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-csv"]')]);
-  const text = readFileSync((await download.path())!, 'utf8');
-  const [head, ...rows] = text.trimEnd().split('\n').map((l) => l.split(','));
-  return { name: download.suggestedFilename(), header: head!, rows };
 }
 
 const nearly = (got: number, want: number) => Math.abs(got - want) <= 1e-5 * Math.max(1, Math.abs(want));
@@ -120,17 +94,13 @@ async function walk(page: Page, slider: string, n: number, check: (i: number) =>
 
 describe('every slider position shows its own values', () => {
   const appUrl = inject('appUrl');
-  const bucket = uniqueBucket('zarr-walk');
+  let bucket: string;
   let browser: Browser;
   let expected: Expected;
-  let cleanup = () => {};
+  let dispose = async () => {};
 
   beforeAll(async () => {
-    const f = await makeFixtures();
-    expected = f.expected;
-    cleanup = f.cleanup;
-    await createBucket(bucket, { corsOrigins: [new URL(appUrl).origin] });
-    await uploadDir(f.dir, bucket, 'data/');
+    ({ bucket, expected, dispose } = await fixtureBucket('zarr-walk', new URL(appUrl).origin));
     const service = rgwService();
     const put = (key: string, body: Uint8Array) => service.putObject({ bucket, key, body, md5: false });
     await writeV3Store(put, 'data/v3.zarr/');
@@ -140,8 +110,7 @@ describe('every slider position shows its own values', () => {
 
   afterAll(async () => {
     await browser?.close();
-    cleanup();
-    await destroyBucket(bucket);
+    await dispose();
   });
 
   it('in v2 stores written by xarray, for every chunking', async () => {

@@ -1,0 +1,56 @@
+/**
+ * Shared steps of the dataset view's browser tests: a bucket holding the
+ * fixtures written by xarray, waiting for a slice to be drawn, and reading
+ * the CSV export (the numbers behind the picture).
+ */
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { createBucket, destroyBucket, uniqueBucket } from '../helpers/s3';
+import { makeFixtures, uploadDir, type Expected } from '../integration/zarr/fixtures';
+
+/** A bucket (CORS for `origin`) with the xarray fixtures under `data/`, and what xarray decodes from them. */
+export async function fixtureBucket(area: string, origin: string): Promise<{ bucket: string; dir: string; expected: Expected; dispose: () => Promise<void> }> {
+  const f = await makeFixtures();
+  const bucket = uniqueBucket(area);
+  await createBucket(bucket, { corsOrigins: [origin] });
+  await uploadDir(f.dir, bucket, 'data/');
+  return {
+    bucket,
+    dir: f.dir,
+    expected: f.expected,
+    dispose: async () => {
+      f.cleanup();
+      await destroyBucket(bucket);
+    },
+  };
+}
+
+/** Wait until the slice asked for is drawn (or a draw error is shown, which fails). */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const s = document.querySelector('[data-testid="draw-status"]')?.textContent ?? '';
+      return (!s.includes('Drawing') && /chunks? drawn/.test(s)) || !!document.querySelector('[data-testid="draw-error"]');
+    },
+    undefined,
+    { timeout: 60_000 },
+  );
+  const error = await page.$('[data-testid="draw-error"]');
+  if (error) throw new Error(`draw failed: ${await error.textContent()}`);
+}
+
+export interface Csv {
+  name: string;
+  header: string[];
+  rows: string[][];
+  /** The last column: the values. */
+  values: string[];
+}
+
+/** Export the slice on screen as CSV and read the file the browser saved. */
+export async function exportCsv(page: Page): Promise<Csv> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-csv"]')]);
+  const text = readFileSync((await download.path())!, 'utf8');
+  const [head, ...rows] = text.trimEnd().split('\n').map((l) => l.split(','));
+  return { name: download.suggestedFilename(), header: head!, rows, values: rows.map((r) => r.at(-1)!) };
+}
