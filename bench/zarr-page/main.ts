@@ -7,7 +7,7 @@ import { mount } from 'svelte';
 import DatasetView from '../../src/components/zarr/DatasetView.svelte';
 import { session } from '../../src/state/session.svelte';
 import type { ConnectionSettings } from '../../src/lib/s3/service';
-import type { DatasetSource } from '../../src/state/dataset.svelte';
+import { prewarmDataset, type DatasetSource } from '../../src/state/dataset.svelte';
 import { collectTrace } from '../../src/lib/zarr/trace';
 
 declare global {
@@ -15,6 +15,9 @@ declare global {
     tesseraBench: { open(settings: ConnectionSettings | null, source: DatasetSource): Promise<void>; trace(): Promise<[string, number][]> };
   }
 }
+
+// As the app does when it is opened at a dataset's address (App.svelte).
+prewarmDataset();
 
 window.tesseraBench = {
   async open(settings, source) {

@@ -44,7 +44,7 @@ describe('the Zarr worker', () => {
     await destroyBucket(bucket);
   });
 
-  it('starts when a dataset is opened, not when the page loads, and serves every group of the store', async () => {
+  it('starts only for a dataset (at its address, while keys are asked), never on other pages, and serves every group of the store', async () => {
     const { page, errors } = await newPage(browser);
     const started: string[] = [];
     const ended: string[] = [];
@@ -53,11 +53,16 @@ describe('the Zarr worker', () => {
       started.push(w.url());
       w.on('close', () => ended.push(w.url()));
     });
-    // The address names a dataset, but keys are asked for first: nothing to open yet.
-    await page.goto(`${appUrl}#/dataset/${bucket}/data/groups.zarr`);
+    // The connect page and a folder's address start no Zarr worker.
+    await page.goto(`${appUrl}#/b/${bucket}/data/`);
     await page.waitForSelector('form.connect');
     await page.waitForLoadState('networkidle');
     expect(started).toEqual([]);
+    // A dataset's address does, while keys are asked for: its decoders are ready when the dataset opens.
+    await page.goto(`${appUrl}#/dataset/${bucket}/data/groups.zarr`);
+    await page.reload();
+    await page.waitForSelector('form.connect');
+    await expect.poll(() => started.length).toBe(1);
 
     await connectAgain(page);
     await page.waitForSelector('[data-testid="group-a"]');
