@@ -101,6 +101,8 @@ describe('Explorer at scale', () => {
     await page.fill('input[name="find"]', 'obj');
     await page.click('[data-testid="walk-panel"] button[type="submit"]');
     await page.waitForSelector('[data-testid="walk-cancel"]');
+    // Cancel once the walk is held at its second page (a click before it asked for one raced it).
+    await expect.poll(() => pages, { timeout: 30_000 }).toBeGreaterThan(1);
     await page.click('[data-testid="walk-cancel"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="walk-status"]')?.textContent?.includes('cancelled'));
     release();
