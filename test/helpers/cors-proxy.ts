@@ -7,7 +7,7 @@
  * signatures made for the relay's address verify at the RGW.
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-server';
 
 export interface CorsProxy {
   endpoint: string;
@@ -18,7 +18,6 @@ const EXPOSE = 'ETag, Content-Length, Content-Range, Content-Type, Date, x-amz-r
 
 export async function startCorsProxy(target: string): Promise<CorsProxy> {
   const upstream = new URL(target);
-  const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     const origin = req.headers.origin ?? '*';
     const cors: Record<string, string> = { 'access-control-allow-origin': origin, 'access-control-expose-headers': EXPOSE, vary: 'Origin' };
@@ -42,18 +41,11 @@ export async function startCorsProxy(target: string): Promise<CorsProxy> {
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const listening = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: listening.endpoint,
     close() {
-      for (const s of sockets) s.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
+      return listening.close();
     },
   };
 }

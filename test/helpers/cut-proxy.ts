@@ -10,7 +10,7 @@
  * RGW answered) to have both kinds of failure on one path.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-server';
 
 export interface CutRequest {
   method: string;
@@ -49,7 +49,6 @@ export async function startCutProxy(target: string, options: CutProxyOptions): P
   const upstream = new URL(target);
   const log: CutRequest[] = [];
   const seen = new Map<string, number>();
-  const sockets = new Set<Socket>();
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', upstream);
@@ -98,19 +97,12 @@ export async function startCutProxy(target: string, options: CutProxyOptions): P
     });
     req.pipe(up);
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const listening = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: listening.endpoint,
     log,
     close() {
-      for (const s of sockets) s.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
+      return listening.close();
     },
   };
 }

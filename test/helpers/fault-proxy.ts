@@ -6,7 +6,7 @@
  * at the RGW. It records what the RGW itself answered, per request.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-server';
 
 export type Fault = { kind: 'drop' } | { kind: 'slowdown' } | { kind: 'stall'; ms: number } | { kind: 'cut'; ms: number };
 
@@ -65,7 +65,6 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
   let counter = 0;
   let cutUntil = 0;
   const log: Forwarded[] = [];
-  const sockets = new Set<Socket>();
 
   const forward = (req: IncomingMessage, res: ServerResponse, entry: Forwarded, dropAfterBytes?: number) => {
     const up = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers });
@@ -135,15 +134,9 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
         forward(req, res, entry);
     }
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const listening = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: listening.endpoint,
     log,
     cut(ms: number) {
       cutUntil = Date.now() + ms;
@@ -153,8 +146,7 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
       counter = 0;
     },
     close() {
-      for (const s of sockets) s.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
+      return listening.close();
     },
   };
 }

@@ -8,7 +8,7 @@
  * the link at once (held chunks go on).
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-server';
 import { Transform } from 'node:stream';
 
 export interface ThrottledRequest {
@@ -36,7 +36,6 @@ export async function startThrottleProxy(target: string, options: { bytesPerSeco
   const shared = { freeAt: 0 };
   const held = new Set<{ timer: ReturnType<typeof setTimeout>; go: () => void }>();
   const log: ThrottledRequest[] = [];
-  const sockets = new Set<Socket>();
 
   const throttle = (entry: ThrottledRequest) => {
     const link = options.perRequest ? { freeAt: 0 } : shared;
@@ -79,15 +78,9 @@ export async function startThrottleProxy(target: string, options: { bytesPerSeco
     });
     req.pipe(throttle(entry)).pipe(up);
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const listening = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: listening.endpoint,
     log,
     setRate(bytesPerSecond) {
       rate = bytesPerSecond;
@@ -102,8 +95,7 @@ export async function startThrottleProxy(target: string, options: { bytesPerSeco
     close() {
       for (const h of held) clearTimeout(h.timer);
       held.clear();
-      for (const s of sockets) s.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
+      return listening.close();
     },
   };
 }
