@@ -18,13 +18,28 @@ export interface TreeDownloadProgress {
   current?: string;
 }
 
-/** Path segments of a key below `base`, made safe as file names (no empty, `.` or `..` parts). */
+/**
+ * Path segments of a key below `base`, each made safe as one file name on
+ * every desktop system, so a key can never name a place outside the folder
+ * the user chose (nor a zip entry extract outside its folder): empty and `.`
+ * segments are dropped (`a//b`, `a/./b`, `/etc/x` stay below the folder), a
+ * segment of dots only (`..`) is written with `%2E`, and `\` (a separator
+ * on Windows), `:` (a drive, `C:\x`) and control characters (NUL included)
+ * are percent-encoded. Every other character is kept as it is.
+ */
 export function localPath(key: string, base: string): string[] {
   const rest = key.startsWith(base) ? key.slice(base.length) : key;
   return rest
     .split('/')
     .filter((s) => s !== '' && s !== '.')
-    .map((s) => (s === '..' ? '%2E%2E' : s));
+    .map(safeSegment);
+}
+
+/** One path segment as a file name that names only itself. */
+export function safeSegment(s: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this encodes
+  const out = s.replace(/[\u0000-\u001f\u007f\\:]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return /^\.+$/.test(out) ? out.replace(/\./g, '%2E') : out;
 }
 
 export async function downloadTree(

@@ -33,7 +33,8 @@ export async function listAhead(
     try {
       await pending;
     } catch (e) {
-      if (e instanceof S3Error && e.code === 'Aborted') throw e;
+      // Cancelled, or an answer too large or too slow: the signed pager would only meet it again.
+      if (e instanceof S3Error && (e.code === 'Aborted' || e.code === 'ResponseTooLarge' || e.code === 'ResponseTimeout')) throw e;
       it = listPages(client, input, { signal: options.signal });
       pending = it.next();
     }

@@ -14,6 +14,7 @@ import { errorFromResponse } from '../s3/client';
 import { S3Error, abortedError } from '../s3/errors';
 import { ListObjectsV2, type ListObjectsInput, type ListObjectsPage } from '../s3/ops/list-objects';
 import { sleep } from '../s3/retry';
+import { withHeadersTimeout } from '../s3/body';
 
 /** Presigned URLs here only have to outlive one request. */
 const EXPIRES = 900;
@@ -25,7 +26,7 @@ async function onePage(client: S3Client, input: ListObjectsInput, signal?: Abort
     let error: S3Error;
     try {
       const url = await client.presign(req, EXPIRES);
-      const res = await fetch(url, { signal, cache: 'no-store' });
+      const res = await withHeadersTimeout((sig) => fetch(url, { signal: sig, cache: 'no-store' }), { operation: req.operation, bucket: input.bucket }, signal);
       if (res.ok) return await ListObjectsV2.parse(res, input);
       error = await errorFromResponse(req, res);
     } catch (e) {

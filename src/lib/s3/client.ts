@@ -8,7 +8,9 @@ import { S3Error, abortedError, codeForStatus, messageFor } from './errors';
 import { DEFAULT_RETRY, backoffDelay, sleep, type RetryPolicy } from './retry';
 import { presignUrl, signRequest, type Credentials } from './signer';
 import type { Operation, S3Request } from './request';
-import { parseXml, text, child, XmlParseError } from './xml';
+import { XmlParseError } from './xml';
+import { parseErrorXml } from './error-xml';
+import { MAX_ERROR_BYTES, readText, withHeadersTimeout } from './body';
 
 export interface S3ClientConfig {
   endpoint: Endpoint;
@@ -19,6 +21,8 @@ export interface S3ClientConfig {
   fetch?: typeof fetch;
   now?: () => number;
   random?: () => number;
+  /** Give up on a GET or HEAD whose answer has not started after this long (default 30 s). */
+  timeoutMs?: number;
 }
 
 export interface SendOptions {
@@ -47,6 +51,7 @@ export class S3Client {
   #platformFetch: boolean;
   #now: () => number;
   #random: () => number;
+  #timeoutMs: number | undefined;
   #signingKeys = new Map<string, ArrayBuffer>();
   #skewProbed = false;
   /** Milliseconds to add to the local clock to get the store's clock. */
@@ -61,6 +66,7 @@ export class S3Client {
     this.#platformFetch = config.fetch === undefined;
     this.#now = config.now ?? Date.now;
     this.#random = config.random ?? Math.random;
+    this.#timeoutMs = config.timeoutMs;
   }
 
   /** Run one operation: build, sign, send (with retries), parse. */
@@ -98,7 +104,9 @@ export class S3Client {
       let error: S3Error;
       let retryAfter: number | undefined;
       try {
-        const response = await this.#attempt(req, url, options.signal, options.onUploadProgress);
+        const response = req.method === 'GET' || req.method === 'HEAD'
+          ? await withHeadersTimeout((signal) => this.#attempt(req, url, signal, options.onUploadProgress), { operation: req.operation, bucket: req.bucket, key: req.key, ms: this.#timeoutMs }, options.signal)
+          : await this.#attempt(req, url, options.signal, options.onUploadProgress);
         if (response.ok) return response;
         error = await errorFromResponse(req, response);
         retryAfter = Number(response.headers.get('retry-after')) || undefined;
@@ -270,7 +278,7 @@ export async function errorFromResponse(req: Pick<S3Request, 'operation' | 'buck
   let requestId = response.headers.get('x-amz-request-id') ?? undefined;
   let serverTime: string | undefined;
   if (req.method !== 'HEAD') {
-    const body = await response.text().catch(() => '');
+    const body = await readText(response, { operation: req.operation, maxBytes: MAX_ERROR_BYTES, truncate: true }).catch(() => '');
     const parsed = parseErrorXml(body);
     if (parsed) {
       code = parsed.code;
@@ -298,15 +306,4 @@ export async function errorFromResponse(req: Pick<S3Request, 'operation' | 'buck
   });
 }
 
-/** `<Error><Code>..</Code>...</Error>` fields, or undefined when the body is not an S3 error. */
-export function parseErrorXml(body: string): { code: string; message?: string; requestId?: string; serverTime?: string } | undefined {
-  if (!body.includes('<Error')) return undefined;
-  try {
-    const err = child(parseXml(body), 'Error');
-    const code = text(err, 'Code');
-    if (!err || !code) return undefined;
-    return { code: code.trim(), message: text(err, 'Message'), requestId: text(err, 'RequestId'), serverTime: text(err, 'ServerTime') };
-  } catch {
-    return undefined;
-  }
-}
+export { parseErrorXml } from './error-xml';

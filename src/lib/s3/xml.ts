@@ -1,8 +1,14 @@
 /**
  * XML in and out, without DOMParser (workers have none). fast-xml-parser is
  * pure JavaScript; text is kept verbatim (no number coercion, no trimming) so
- * keys like `007` or ` padded ` survive, and numeric character references are
- * decoded (S3 escapes control characters in keys as `&#x1;`).
+ * keys like `007` or ` padded ` survive.
+ *
+ * The answers come from endpoints the user typed, so they are untrusted: the
+ * parser processes no entities and no DOCTYPE at all (a document that has
+ * one is refused before parsing: S3 never sends one, and entity expansion,
+ * "billion laughs", and external entities live there). The five predefined
+ * entities and numeric character references (S3 escapes control characters
+ * in keys as `&#x1;`) are decoded here, by `decodeXmlText`, and nothing else.
  */
 import { XMLParser } from 'fast-xml-parser';
 
@@ -14,18 +20,46 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: false,
-  processEntities: true,
-  htmlEntities: true,
+  processEntities: false,
+  htmlEntities: false,
   ignoreDeclaration: true,
+  ignorePiTags: true,
   removeNSPrefix: true,
+  tagValueProcessor: (_name, value) => decodeXmlText(value),
 });
 
 export class XmlParseError extends Error {
   override readonly name = 'XmlParseError';
 }
 
-/** Parse an XML document into plain objects. Throws `XmlParseError` on malformed input. */
+const ENTITY = /&(?:(lt|gt|amp|quot|apos)|#x([0-9a-fA-F]{1,8})|#([0-9]{1,10}));/g;
+const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/**
+ * Decode the five predefined XML entities and numeric character references.
+ * A reference to no character (0, a surrogate half, beyond U+10FFFF) becomes
+ * U+FFFD: a key cannot hold one (S3 keys are UTF-8), and a lone surrogate
+ * would break every later encoding of the string. Any other `&name;` is left
+ * as written.
+ */
+export function decodeXmlText(s: string): string {
+  if (!s.includes('&')) return s;
+  return s.replace(ENTITY, (_m, name: string | undefined, hex: string | undefined, dec: string | undefined) => {
+    if (name) return NAMED[name]!;
+    const cp = hex !== undefined ? parseInt(hex, 16) : parseInt(dec!, 10);
+    if (!(cp > 0 && cp <= 0x10ffff) || (cp >= 0xd800 && cp <= 0xdfff)) return '\ufffd';
+    return String.fromCodePoint(cp);
+  });
+}
+
+/** A DOCTYPE (where entities are declared) anywhere in the document. */
+export function hasDoctype(text: string): boolean {
+  return /<!DOCTYPE/i.test(text);
+}
+
+/** Parse an XML document into plain objects. Throws `XmlParseError` on malformed input or a DOCTYPE. */
 export function parseXml(text: string): XmlNode {
+  if (hasDoctype(text)) throw new XmlParseError('The answer declares a DOCTYPE, which S3 never sends; Tessera does not read documents with entity declarations.');
   let doc: unknown;
   try {
     doc = parser.parse(text, true);

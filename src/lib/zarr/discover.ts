@@ -69,6 +69,23 @@ function nodeFromV3(path: string, doc: Record<string, unknown>): NodeMeta {
   throw new ZarrError('malformed-metadata', `${key} is not valid Zarr metadata: "node_type" should be "array" or "group".`, { path: key });
 }
 
+/**
+ * A node path as consolidated metadata or a listing may write it, or
+ * undefined when it is not one: empty, `.` or `..` segments (which would
+ * point back up the tree, or at the node itself) and control characters.
+ */
+export function nodePath(raw: string): string | undefined {
+  const path = raw.replace(/^\/+|\/+$/g, '');
+  if (path === '') return '';
+  const parts = path.split('/');
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
+  if (parts.length > MAX_DEPTH || parts.some((p) => p === '' || p === '.' || p === '..' || /[\u0000-\u001f]/.test(p))) return undefined;
+  return path;
+}
+
+/** Groups nested deeper than this are not real data but a tree that points at itself. */
+export const MAX_DEPTH = 32;
+
 /** Add a node, or record why it could not be read, so one bad array never hides the others. */
 function addNode(h: Hierarchy, path: string, make: () => NodeMeta): void {
   try {
@@ -85,14 +102,23 @@ function fromConsolidatedV2(doc: Record<string, unknown>): Hierarchy {
   const paths = new Set<string>();
   for (const k of Object.keys(meta)) {
     const m = /^(?:(.*)\/)?(\.zarray|\.zgroup|\.zattrs)$/.exec(k);
-    if (m) paths.add(m[1] ?? '');
+    if (!m) continue;
+    const path = nodePath(m[1] ?? '');
+    if (path === undefined) h.problems.push({ path: k, message: `The consolidated metadata names "${k}", which is not a path inside the store; it is left out.` });
+    else if (path === (m[1] ?? '')) paths.add(path);
   }
   for (const path of paths) {
     const attrs = (meta[keyOf(path, '.zattrs')] ?? {}) as Record<string, unknown>;
     const zarray = meta[keyOf(path, '.zarray')];
     const zgroup = meta[keyOf(path, '.zgroup')];
-    if (zarray) addNode(h, path, () => ({ path, kind: 'array', zarrFormat: 2, attrs, array: parseV2Array(zarray, `${keyOf(path, '.zarray')} (in .zmetadata)`, attrs), raw: zarray }));
-    else if (zgroup) h.nodes.set(path, { path, kind: 'group', zarrFormat: 2, attrs, raw: zgroup });
+    const objectOrNothing = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+    const safeAttrs = objectOrNothing(attrs) ?? {};
+    if (zarray) addNode(h, path, () => {
+      const doc = objectOrNothing(zarray);
+      if (!doc) throw new ZarrError('malformed-metadata', `${keyOf(path, '.zarray')} (in .zmetadata) should hold a JSON object.`, { path });
+      return { path, kind: 'array', zarrFormat: 2, attrs: safeAttrs, array: parseV2Array(doc, `${keyOf(path, '.zarray')} (in .zmetadata)`, safeAttrs), raw: doc };
+    });
+    else if (zgroup) h.nodes.set(path, { path, kind: 'group', zarrFormat: 2, attrs: safeAttrs, raw: objectOrNothing(zgroup) ?? {} });
   }
   if (!h.nodes.has('')) h.nodes.set('', { path: '', kind: 'group', zarrFormat: 2, attrs: {}, raw: { zarr_format: 2 } });
   return h;
@@ -103,8 +129,15 @@ function fromConsolidatedV3(root: Record<string, unknown>): Hierarchy {
   h.nodes.set('', nodeFromV3('', root));
   const meta = (root.consolidated_metadata as { metadata: Record<string, Record<string, unknown>> }).metadata;
   for (const [p, doc] of Object.entries(meta)) {
-    const path = p.replace(/^\/+|\/+$/g, '');
-    addNode(h, path, () => nodeFromV3(path, doc));
+    const path = nodePath(p);
+    if (path === undefined || path === '') {
+      h.problems.push({ path: p, message: `The consolidated metadata names "${p}", which is not a node below the root; it is left out.` });
+      continue;
+    }
+    addNode(h, path, () => {
+      if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new ZarrError('malformed-metadata', `${keyOf(path, 'zarr.json')} (in the consolidated metadata) should hold a JSON object.`, { path });
+      return nodeFromV3(path, doc);
+    });
   }
   return h;
 }
@@ -188,8 +221,15 @@ async function walkByListing(source: KeySource, h: Hierarchy, format: 2 | 3, den
   const maxGroups = options.maxGroups ?? 200;
   while (queue.length && groups++ < maxGroups) {
     const path = queue.shift()!;
-    const level = await source.list!(path ? `${path}/` : '', 10);
-    const children = level.prefixes.map((p) => p.replace(/\/$/, '').split('/').pop()!).filter((n) => n && !(format === 3 && n === 'c' && h.nodes.get(path)?.kind === 'array'));
+    const here = path ? `${path}/` : '';
+    const level = await source.list!(here, 10);
+    // Only prefixes one level below this one: a store that lists a folder
+    // inside itself (or anywhere else) would otherwise lead the walk in circles.
+    const children = [...new Set(level.prefixes
+      .filter((p) => p.startsWith(here) && p.endsWith('/'))
+      .map((p) => p.slice(here.length, -1)))]
+      .filter((n) => n && nodePath(n) === n && !n.includes('/') && !(format === 3 && n === 'c' && h.nodes.get(path)?.kind === 'array'))
+      .filter((n) => !h.nodes.has(join(path, n)) && path.split('/').length < MAX_DEPTH);
     const found = await Promise.all(
       children.map(async (name) => {
         const child = join(path, name);

@@ -69,10 +69,51 @@ function bad(key: string, what: string): ZarrError {
 }
 
 function intList(v: unknown, key: string, field: string, allowEmpty = true): number[] {
-  if (!Array.isArray(v) || (!allowEmpty && v.length === 0) || !v.every((n) => Number.isInteger(n) && n >= 0)) {
+  if (!Array.isArray(v) || (!allowEmpty && v.length === 0) || !v.every((n) => Number.isSafeInteger(n) && n >= 0)) {
     throw bad(key, `"${field}" should be a list of non-negative integers`);
   }
+  if (v.length > MAX_DIMENSIONS) throw bad(key, `"${field}" has ${v.length} dimensions (Tessera reads up to ${MAX_DIMENSIONS})`);
   return v as number[];
+}
+
+/** Dimensions of an array: NumPy's own limit is 64. */
+export const MAX_DIMENSIONS = 64;
+/**
+ * Elements in one array. ERA5's hourly 0.25° global fields, among the
+ * largest arrays in the field, hold about 10^12; a hundred times that is
+ * still a plausible array, and anything past it is metadata that lies
+ * (offsets computed from it would no longer be exact in a double either).
+ */
+export const MAX_ARRAY_ELEMENTS = 1e14;
+/**
+ * Bytes in one decoded chunk. A browser cannot hold a typed array much past
+ * 2 GiB; CEDA's largest Zarr chunks are about 250 MB.
+ */
+export const MAX_CHUNK_BYTES = 1024 * 1024 * 1024;
+
+function product(xs: number[]): number {
+  return xs.reduce((a, b) => a * b, 1);
+}
+
+/** Shape and chunk shape within what any real array has and a browser can decode. */
+function checkSizes(key: string, shape: number[], chunks: number[], dtype: string, field: string): void {
+  if (shape.length && chunks.some((c) => c === 0)) throw bad(key, `"${field}" contains 0`);
+  const elements = product(shape);
+  if (elements > MAX_ARRAY_ELEMENTS) {
+    throw bad(key, `its shape ${shape.join(' × ')} declares ${elements.toExponential(1)} elements, more than any array Tessera reads (${MAX_ARRAY_ELEMENTS.toExponential(0)})`);
+  }
+  const chunkBytes = product(chunks) * bytesPerElement(dtype);
+  if (chunkBytes > MAX_CHUNK_BYTES) {
+    throw bad(key, `one chunk (${chunks.join(' × ')} of ${dtype}) would decode to ${(chunkBytes / 2 ** 30).toFixed(1)} GiB, more than a browser can hold (Tessera decodes chunks up to ${MAX_CHUNK_BYTES / 2 ** 30} GiB)`);
+  }
+}
+
+/** Codecs that turn text, not numbers, into bytes: a numeric array declaring one contradicts itself. */
+const STRING_CODECS = new Set(['vlen-utf8', 'numcodecs.vlen-utf8', 'json2', 'numcodecs.json2', 'numcodecs.vlen-bytes', 'numcodecs.vlen-array', 'vlen-bytes']);
+
+function checkCodecsFitDtype(key: string, codecs: CodecInfo[], dtype: string): void {
+  const odd = codecs.find((c) => STRING_CODECS.has(c.name));
+  if (odd) throw bad(key, `the codec "${odd.name}" encodes strings or objects, but the data type is ${dtype}`);
 }
 
 const V2_DTYPES: Record<string, string> = {
@@ -107,7 +148,6 @@ export function parseV2Array(doc: Record<string, unknown>, key: string, attrs: R
   const shape = intList(doc.shape, key, 'shape');
   const chunks = intList(doc.chunks, key, 'chunks');
   if (chunks.length !== shape.length) throw bad(key, `"chunks" has ${chunks.length} entries but "shape" has ${shape.length}`);
-  if (chunks.some((c) => c === 0) && shape.length) throw bad(key, '"chunks" contains 0');
   if (typeof doc.dtype !== 'string') throw bad(key, '"dtype" should be a string such as "<f4"');
   const m = /^([<>|])([a-zA-Z]\d+)$/.exec(doc.dtype);
   const dtype = m ? V2_DTYPES[m[2]!] : undefined;
@@ -119,6 +159,8 @@ export function parseV2Array(doc: Record<string, unknown>, key: string, attrs: R
   if (doc.compressor !== null && doc.compressor !== undefined && typeof doc.compressor !== 'object') throw bad(key, '"compressor" should be null or an object');
   const codecs = filters.map((f) => v2Codec(f, key));
   if (doc.compressor) codecs.push(v2Codec(doc.compressor, key));
+  checkSizes(key, shape, chunks, dtype, 'chunks');
+  checkCodecsFitDtype(key, codecs, dtype);
   const order = doc.order === 'F' ? 'F' : 'C';
   if (doc.order !== undefined && doc.order !== 'C' && doc.order !== 'F') throw bad(key, '"order" should be "C" or "F"');
   const sep = doc.dimension_separator === '/' ? '/' : '.';
@@ -173,6 +215,10 @@ export function parseV3Array(doc: Record<string, unknown>, key: string): ArrayMe
   }
   const { codecs, inner, bigEndian, order } = v3Codecs(doc.codecs, key);
   if (inner && inner.length !== shape.length) throw bad(key, 'the sharding chunk_shape has the wrong number of dimensions');
+  if (inner && inner.some((c) => c === 0)) throw bad(key, '"chunk_shape" of the sharding codec contains 0');
+  checkSizes(key, shape, inner ?? chunks, dtype, 'chunk_shape');
+  if (inner && product(chunks) * bytesPerElement(dtype) > 64 * MAX_CHUNK_BYTES) throw bad(key, `its shards (${chunks.join(' × ')}) are larger than any store serves`);
+  checkCodecsFitDtype(key, codecs, dtype);
   const enc = doc.chunk_key_encoding as { name?: unknown; configuration?: { separator?: unknown } } | undefined;
   const encName = enc?.name === 'v2' ? 'v2' : 'default';
   if (enc && enc.name !== 'v2' && enc.name !== 'default') throw bad(key, `unknown chunk_key_encoding "${String(enc.name)}"`);

@@ -17,6 +17,7 @@ import { planSelection, validateSelection, type ChunkPlan, type Selection } from
 import { readSelection, type ReadOptions, type ReadResult } from './read';
 import type { KeySource } from './source';
 import { ZarritaStore } from './zarrita-store';
+import './bounded-codecs';
 import { valueText } from './float-text';
 import { formatNumber } from '../format';
 

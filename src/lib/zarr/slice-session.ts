@@ -16,6 +16,7 @@ import type { StaleReport } from './discover';
 import { mark } from './trace';
 import { sampleBlock } from './decimate';
 import { valueText } from './float-text';
+import { csvCell } from '../csv';
 
 export interface Failure {
   error: { kind: ZarrErrorKind; message: string };
@@ -295,7 +296,7 @@ export class SliceSession {
   csv(id: number, yName: string, xName: string, yLabels: string[] | null, xLabels: string[] | null, varName: string, fixed: { name: string; label: string }[] = []): string | null {
     const l = this.#last;
     if (!l || l.id !== id) return null;
-    const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+    const quote = csvCell;
     const text = valueText(l.values);
     const tail = fixed.map((f) => `,${quote(f.label)}`).join('');
     const lines = [[yName, xName, ...fixed.map((f) => f.name), varName].map(quote).join(',')];

@@ -7,6 +7,8 @@
  * cannot be listed) or "forbidden".
  */
 import { ZarrError } from './errors';
+import { readBytes, withHeadersTimeout } from '../s3/body';
+import { S3Error } from '../s3/errors';
 
 export type ByteRange = { offset: number; length: number } | { suffixLength: number };
 
@@ -46,6 +48,30 @@ export function rangeHeader(range: ByteRange): string {
   return `bytes=${range.offset}-${range.offset + range.length - 1}`;
 }
 
+/**
+ * The largest metadata document read (`.zmetadata`, `zarr.json`, `.zarray`...).
+ * The consolidated metadata of CEDA's CMIP6 stores is tens of kilobytes; a
+ * store of ten thousand arrays is a few megabytes.
+ */
+export const MAX_METADATA_BYTES = 32 * 1024 * 1024;
+/** The largest object read whole (a chunk or shard): past what a browser can decode anyway. */
+export const MAX_OBJECT_BYTES = 1536 * 1024 * 1024;
+
+const METADATA = /(^|\/)(\.zmetadata|\.zarray|\.zgroup|\.zattrs|zarr\.json)$/;
+
+/** Bytes a read of `key` may take: metadata is small, chunks can be large. */
+export function readBound(key: string, range?: ByteRange): number {
+  if (range) return 'suffixLength' in range ? range.suffixLength : range.length;
+  return METADATA.test(key) ? MAX_METADATA_BYTES : MAX_OBJECT_BYTES;
+}
+
+/** Parse `Content-Range: bytes a-b/total`. */
+function contentRange(value: string | null): { start: number; end: number; total?: number } | undefined {
+  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(value?.trim() ?? '');
+  if (!m) return undefined;
+  return { start: Number(m[1]), end: Number(m[2]), total: m[3] === '*' ? undefined : Number(m[3]) };
+}
+
 /** Attempts per read when the network or the store fails for a moment (network error, 429, 5xx). */
 export const READ_ATTEMPTS = 3;
 
@@ -73,9 +99,10 @@ export async function fetchKey(url: string, key: string, range: ByteRange | unde
     });
     let res: Response;
     try {
-      res = await fetchFn(url, { headers: range ? { Range: rangeHeader(range) } : undefined, signal });
+      res = await withHeadersTimeout((sig) => fetchFn(url, { headers: range ? { Range: rangeHeader(range) } : undefined, signal: sig }), { operation: 'GetObject', key }, signal);
     } catch (e) {
       if ((e as Error)?.name === 'AbortError' || signal?.aborted) throw new ZarrError('aborted', 'Cancelled.', { path: key, cause: e });
+      if (e instanceof S3Error) throw new ZarrError('fetch-failed', `Reading ${key} failed: ${e.message}`, { path: key, cause: e });
       if (again) {
         await backoff();
         continue;
@@ -102,11 +129,30 @@ export async function fetchKey(url: string, key: string, range: ByteRange | unde
       }
       throw new ZarrError('fetch-failed', `Reading ${key} failed: HTTP ${res.status}${attempt > 1 ? ` (after ${attempt} tries)` : ''}.`, { path: key });
     }
+    const max = readBound(key, range);
+    // A 206 must be the range asked for (when the store lets the page read
+    // Content-Range): another range would be decoded as the wrong chunk.
+    if (res.status === 206 && range && 'offset' in range) {
+      const got = contentRange(res.headers.get('content-range'));
+      if (got && (got.start !== range.offset || got.end > range.offset + range.length - 1)) {
+        await res.body?.cancel().catch(() => undefined);
+        throw new ZarrError('fetch-failed', `Reading ${key} failed: the store sent bytes ${got.start}-${got.end} for the range ${range.offset}-${range.offset + range.length - 1} that was asked for.`, { path: key });
+      }
+    }
     try {
-      return new Uint8Array(await res.arrayBuffer());
+      // A store that ignores Range answers 200 with the whole object: read the range from it.
+      const whole = res.status === 200 && range && 'offset' in range;
+      const bytes = await readBytes(res, { operation: 'GetObject', key, maxBytes: whole ? range.offset + range.length : max, truncate: !!whole }, signal);
+      if (whole) return bytes.slice(range.offset, range.offset + range.length);
+      if (range && bytes.byteLength > max) throw new ZarrError('fetch-failed', `Reading ${key} failed: the store sent ${bytes.byteLength} bytes for a range of ${max}.`, { path: key });
+      return bytes;
     } catch (e) {
       // The connection broke while the body was on its way.
-      if ((e as Error)?.name === 'AbortError' || signal?.aborted) throw new ZarrError('aborted', 'Cancelled.', { path: key, cause: e });
+      if ((e as Error)?.name === 'AbortError' || signal?.aborted || (e as S3Error)?.code === 'Aborted') throw new ZarrError('aborted', 'Cancelled.', { path: key, cause: e });
+      if (e instanceof S3Error && (e.code === 'ResponseTooLarge' || e.code === 'ResponseTimeout')) {
+        const what = e.code === 'ResponseTooLarge' ? `it is larger than ${Math.round(max / 2 ** 20)} MiB, more than ${METADATA.test(key) ? 'any Zarr metadata document' : range ? 'the byte range asked for' : 'a chunk a browser can decode'}: Tessera stopped reading it` : e.message;
+        throw new ZarrError('fetch-failed', `Reading ${key} failed: ${what}.`, { path: key, cause: e });
+      }
       if (again) {
         await backoff();
         continue;

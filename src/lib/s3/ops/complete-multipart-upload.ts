@@ -2,6 +2,7 @@ import { parseErrorXml } from '../client';
 import { S3Error } from '../errors';
 import { operation, unquoteEtag } from '../request';
 import { XML_DECLARATION, child, element, parseXml, text } from '../xml';
+import { readXmlBody, LONG_OPERATION_IDLE_MS } from '../body';
 
 export interface CompletedPart {
   partNumber: number;
@@ -49,7 +50,7 @@ export const CompleteMultipartUpload = operation<CompleteMultipartUploadInput, C
     body: buildCompleteBody(input.parts),
   }),
   async parse(res, input) {
-    return parseCompleteResult(await res.text(), input.bucket, input.key);
+    return parseCompleteResult(await readXmlBody(res, 'CompleteMultipartUpload', { bucket: input.bucket, key: input.key }, { ownErrors: true, idleMs: LONG_OPERATION_IDLE_MS }), input.bucket, input.key);
   },
 });
 

@@ -3,6 +3,7 @@ import { metadataHeaders, operation, unquoteEtag } from '../request';
 import { child, parseXml, text } from '../xml';
 import { parseErrorXml } from '../client';
 import { copySource } from './copy-source';
+import { readXmlBody, LONG_OPERATION_IDLE_MS } from '../body';
 
 export interface CopyObjectInput {
   bucket: string;
@@ -36,7 +37,7 @@ export const CopyObject = operation<CopyObjectInput, CopyObjectOutput>({
     return { operation: 'CopyObject', method: 'PUT', bucket: input.bucket, key: input.key, headers };
   },
   async parse(res, input) {
-    return parseCopyResult(await res.text(), 'CopyObject', input.bucket, input.key, 'CopyObjectResult');
+    return parseCopyResult(await readXmlBody(res, 'CopyObject', { bucket: input.bucket, key: input.key }, { ownErrors: true, idleMs: LONG_OPERATION_IDLE_MS }), 'CopyObject', input.bucket, input.key, 'CopyObjectResult');
   },
 });
 

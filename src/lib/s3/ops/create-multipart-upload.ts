@@ -1,6 +1,7 @@
 import { S3Error } from '../errors';
 import { metadataHeaders, operation } from '../request';
 import { child, parseXml, text } from '../xml';
+import { readXmlBody } from '../body';
 
 export interface CreateMultipartUploadInput {
   bucket: string;
@@ -25,7 +26,7 @@ export const CreateMultipartUpload = operation<CreateMultipartUploadInput, Creat
     return { operation: 'CreateMultipartUpload', method: 'POST', bucket: input.bucket, key: input.key, query: { uploads: '' }, headers };
   },
   async parse(res, input) {
-    const root = child(parseXml(await res.text()), 'InitiateMultipartUploadResult');
+    const root = child(parseXml(await readXmlBody(res, 'CreateMultipartUpload')), 'InitiateMultipartUploadResult');
     const uploadId = text(root, 'UploadId');
     if (!uploadId) throw new S3Error({ operation: 'CreateMultipartUpload', status: res.status, code: 'InvalidResponse', bucket: input.bucket, key: input.key, retryable: false });
     return { uploadId };

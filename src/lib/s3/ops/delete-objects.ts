@@ -4,6 +4,7 @@ import { contentMd5 } from '../checksum';
 import { operation } from '../request';
 import { XML_DECLARATION, child, children, element, parseXml, text, type XmlNode } from '../xml';
 import { DeleteObject } from './delete-object';
+import { readXmlBody } from '../body';
 
 export interface DeleteObjectsInput {
   bucket: string;
@@ -44,7 +45,7 @@ export const DeleteObjects = operation<DeleteObjectsInput, DeleteObjectsOutput>(
     body,
   }),
   async parse(res) {
-    return parseDeleteResult(await res.text());
+    return parseDeleteResult(await readXmlBody(res, 'DeleteObjects'));
   },
 });
 

@@ -1,3 +1,4 @@
+import { MAX_XML_BYTES, readText } from '../body';
 import { operation } from '../request';
 
 export interface BucketInput {
@@ -9,6 +10,6 @@ export const GetBucketPolicy = operation<BucketInput, string>({
   name: 'GetBucketPolicy',
   build: ({ bucket }) => ({ operation: 'GetBucketPolicy', method: 'GET', bucket, query: { policy: '' } }),
   async parse(res) {
-    return res.text();
+    return readText(res, { operation: 'GetBucketPolicy', maxBytes: MAX_XML_BYTES });
   },
 });

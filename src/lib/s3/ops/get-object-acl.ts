@@ -1,5 +1,6 @@
 import { operation } from '../request';
 import { child, children, parseXml, text, type XmlNode } from '../xml';
+import { readXmlBody } from '../body';
 
 export interface ObjectKeyInput {
   bucket: string;
@@ -27,7 +28,7 @@ export const GetObjectAcl = operation<ObjectKeyInput, AccessControlPolicy>({
   name: 'GetObjectAcl',
   build: ({ bucket, key }) => ({ operation: 'GetObjectAcl', method: 'GET', bucket, key, query: { acl: '' } }),
   async parse(res) {
-    return parseAcl(await res.text());
+    return parseAcl(await readXmlBody(res, 'GetObjectAcl'));
   },
 });
 

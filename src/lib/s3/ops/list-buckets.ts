@@ -1,5 +1,6 @@
 import { operation } from '../request';
 import { children, child, parseXml, text } from '../xml';
+import { readXmlBody } from '../body';
 
 export interface BucketSummary {
   name: string;
@@ -16,7 +17,7 @@ export const ListBuckets = operation<void, ListBucketsOutput>({
   name: 'ListBuckets',
   build: () => ({ operation: 'ListBuckets', method: 'GET' }),
   async parse(res) {
-    return parseListBuckets(await res.text());
+    return parseListBuckets(await readXmlBody(res, 'ListBuckets'));
   },
 });
 

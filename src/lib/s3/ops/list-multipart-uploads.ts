@@ -2,6 +2,7 @@ import type { S3Client, SendOptions } from '../client';
 import { S3Error } from '../errors';
 import { operation } from '../request';
 import { bool, child, children, parseXml, text, type XmlNode } from '../xml';
+import { readXmlBody } from '../body';
 
 export interface ListMultipartUploadsInput {
   bucket: string;
@@ -37,7 +38,7 @@ export const ListMultipartUploads = operation<ListMultipartUploadsInput, ListMul
     return { operation: 'ListMultipartUploads', method: 'GET', bucket: input.bucket, query };
   },
   async parse(res) {
-    return parseListMultipartUploads(await res.text());
+    return parseListMultipartUploads(await readXmlBody(res, 'ListMultipartUploads'));
   },
 });
 

@@ -7,6 +7,7 @@ import { S3Error } from '../errors';
 import { operation, unquoteEtag } from '../request';
 import { bool, child, children, int, parseXml, text, type XmlNode } from '../xml';
 import { scanListObjects, type ScannedPage } from './list-scan';
+import { readXmlBody } from '../body';
 
 export interface ObjectSummary {
   key: string;
@@ -59,7 +60,7 @@ export const ListObjectsV2 = operation<ListObjectsInput, ListObjectsPage>({
   name: 'ListObjectsV2',
   build: (input) => ({ operation: 'ListObjectsV2', method: 'GET', bucket: input.bucket, query: listQuery(input, 'v2') }),
   async parse(res) {
-    return parseListObjects(await res.text());
+    return parseListObjects(await readXmlBody(res, 'ListObjectsV2'));
   },
 });
 
@@ -67,7 +68,7 @@ export const ListObjectsV1 = operation<ListObjectsInput, ListObjectsPage>({
   name: 'ListObjects',
   build: (input) => ({ operation: 'ListObjects', method: 'GET', bucket: input.bucket, query: listQuery(input, 'v1') }),
   async parse(res) {
-    return parseListObjects(await res.text());
+    return parseListObjects(await readXmlBody(res, 'ListObjectsV2'));
   },
 });
 

@@ -2,6 +2,7 @@ import type { S3Client, SendOptions } from '../client';
 import { S3Error } from '../errors';
 import { operation, unquoteEtag } from '../request';
 import { bool, child, children, int, parseXml, text, type XmlNode } from '../xml';
+import { readXmlBody } from '../body';
 
 export interface ListPartsInput {
   bucket: string;
@@ -34,7 +35,7 @@ export const ListParts = operation<ListPartsInput, ListPartsPage>({
     return { operation: 'ListParts', method: 'GET', bucket: input.bucket, key: input.key, query };
   },
   async parse(res) {
-    return parseListParts(await res.text());
+    return parseListParts(await readXmlBody(res, 'ListParts'));
   },
 });
 

@@ -12,6 +12,7 @@
  * parser: a surprise costs speed, never correctness. Unit tests check it
  * against the full parser on real RGW pages and hostile keys.
  */
+import { decodeXmlText, hasDoctype } from '../xml';
 
 /** The raw text fields of a page, before URL-decoding (the caller owns the meaning). */
 export interface ScannedContents {
@@ -29,24 +30,13 @@ export interface ScannedPage {
   header: Map<string, string>;
 }
 
-const ENTITY = /&(?:(lt|gt|amp|quot|apos)|#x([0-9a-fA-F]+)|#([0-9]+));/g;
-const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const ENTITY = /&(?:(lt|gt|amp|quot|apos)|#x([0-9a-fA-F]{1,8})|#([0-9]{1,10}));/g;
 
 /** Decode the five XML entities and character references; `null` if any other `&` is left. */
 function decode(s: string): string | null {
   if (!s.includes('&')) return s;
   if (s.replace(ENTITY, '').includes('&')) return null;
-  let bad = false;
-  const out = s.replace(ENTITY, (_m, name: string | undefined, hex: string | undefined, dec: string | undefined) => {
-    if (name) return NAMED[name]!;
-    const cp = hex !== undefined ? parseInt(hex, 16) : parseInt(dec!, 10);
-    if (!(cp >= 0 && cp <= 0x10ffff)) {
-      bad = true;
-      return '';
-    }
-    return String.fromCodePoint(cp);
-  });
-  return bad ? null : out;
+  return decodeXmlText(s);
 }
 
 /**
@@ -70,7 +60,7 @@ const HEADER_TAGS = ['IsTruncated', 'NextContinuationToken', 'NextMarker', 'Enco
 
 /** Scan a ListBucketResult; `null` when it is not the plain shape this reader handles. */
 export function scanListObjects(xml: string): ScannedPage | null {
-  if (xml.includes('<![CDATA[') || xml.includes('<!--') || xml.includes('\r')) return null;
+  if (xml.includes('<![CDATA[') || xml.includes('<!--') || xml.includes('\r') || hasDoctype(xml)) return null;
   const root = xml.indexOf('<ListBucketResult');
   if (root < 0) return null;
   const rootEnd = xml.indexOf('</ListBucketResult>', root);

@@ -1,6 +1,7 @@
 import { operation } from '../request';
 import { copySource } from './copy-source';
 import { parseCopyResult, type CopyObjectOutput } from './copy-object';
+import { readXmlBody, LONG_OPERATION_IDLE_MS } from '../body';
 
 export interface UploadPartCopyInput {
   bucket: string;
@@ -31,6 +32,6 @@ export const UploadPartCopy = operation<UploadPartCopyInput, CopyObjectOutput>({
     },
   }),
   async parse(res, input) {
-    return parseCopyResult(await res.text(), 'UploadPartCopy', input.bucket, input.key, 'CopyPartResult');
+    return parseCopyResult(await readXmlBody(res, 'UploadPartCopy', { bucket: input.bucket, key: input.key }, { ownErrors: true, idleMs: LONG_OPERATION_IDLE_MS }), 'UploadPartCopy', input.bucket, input.key, 'CopyPartResult');
   },
 });
