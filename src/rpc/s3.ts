@@ -13,7 +13,7 @@ import type { OutputOf, SendableName } from '../lib/s3/service';
 
 export type S3WorkerRemote = Comlink.Remote<S3WorkerApi>;
 export type { S3ReaderApi } from '../../workers/s3.worker';
-export type { SealedSettings, SelectionOptions, TreeDownloadResult } from '../../workers/s3-api/index';
+export type { SealedSettings, SealedCheckedConnection, SelectionOptions, TreeDownloadResult, StagedImport, StagedProfile, KeyStatus } from '../../workers/s3-api/index';
 export type { CheckedConnection, ConnectionInfo, ConnectionSettings, GetBytesResult } from '../lib/s3/service';
 
 installErrorTransfer();

@@ -5,7 +5,7 @@
 import type { S3WorkerRemote } from '../rpc/s3';
 import { session } from './session.svelte';
 import type { ObjectHead } from '../lib/s3/ops/head-object';
-import { LOOK_BYTES, READ_WHOLE_MAX, previewKind, type PreviewKind } from '../lib/explorer/preview';
+import { LOOK_BYTES, PREVIEW_MAX, READ_WHOLE_MAX, previewKind, rasterImageType, type PreviewKind } from '../lib/explorer/preview';
 
 export interface Look {
   kind: PreviewKind;
@@ -79,14 +79,19 @@ export class ObjectDetails {
       let end = h.size;
       if (which === 'head') end = Math.min(h.size, LOOK_BYTES);
       if (which === 'tail') start = Math.max(0, h.size - LOOK_BYTES);
+      // "Whole" reads at most PREVIEW_MAX: the first bytes of a larger object (the range line says so).
+      if (which === 'whole') end = Math.min(h.size, PREVIEW_MAX);
       const whole = start === 0 && end === h.size;
       const r =
         h.size === 0
           ? { bytes: new Uint8Array(0) }
           : await this.#worker.objects.getBytes({ bucket: this.bucket, key: this.key, range: whole ? undefined : { start, end: end - 1 }, ifMatch: h.etag });
-      const kind = previewKind(this.key, h.contentType, r.bytes);
+      let kind = previewKind(this.key, h.contentType, r.bytes);
+      // An image only when the bytes are one (never the store's word for it): the blob: URL is on our origin.
+      const imageType = kind === 'image' && start === 0 ? rasterImageType(r.bytes) : null;
+      if (kind === 'image' && start === 0 && !imageType) kind = 'hex';
       const look: Look = { kind, start, end: start + r.bytes.length, bytes: r.bytes, whole };
-      if (kind === 'image' && whole) look.imageUrl = URL.createObjectURL(new Blob([r.bytes as Uint8Array<ArrayBuffer>], { type: h.contentType || 'image/*' }));
+      if (imageType && whole) look.imageUrl = URL.createObjectURL(new Blob([r.bytes as Uint8Array<ArrayBuffer>], { type: imageType }));
       this.dispose();
       this.#look = look;
     } catch (e) {

@@ -1,27 +1,31 @@
 /**
  * Saved connection profiles (localStorage; keys only sealed with a passphrase).
  * Switching profile replaces the connection in the S3 worker: no reload.
+ * Keys are sealed and opened in the worker: the page passes the passphrase
+ * once and gets back only the sealed record.
  */
 import { session } from './session.svelte';
-import { loadProfiles, removeProfile, upsertProfile, type Profile } from '../lib/creds/profiles';
-import { seal } from '../lib/creds/vault';
+import { loadProfiles, removeProfile, saveProfiles, upsertProfile, type Profile } from '../lib/creds/profiles';
 import type { ConnectionInfo } from '../rpc/s3';
-import { keyHint } from '../lib/s3/key-hint';
 
 export interface NewProfile {
   name: string;
   endpoint: string;
   region?: string;
   keyExpiresAt?: string;
-  /** Present for keyed profiles; sealed at once and dropped. */
-  keys?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** Required to keep keys; without it only the endpoint is kept. */
+  /**
+   * Seal the keys the current connection holds with this passphrase (in the
+   * worker). Without it only the endpoint is kept.
+   */
   passphrase?: string;
 }
+
+const INSIST_KEY = 'tessera.sharedOrigin.keepKeys';
 
 class Profiles {
   #list = $state.raw<Profile[]>(typeof localStorage === 'undefined' ? [] : loadProfiles(localStorage));
   #current = $state<string | null>(null);
+  #insist = $state(typeof localStorage !== 'undefined' && typeof location !== 'undefined' && localStorage.getItem(INSIST_KEY) === location.origin);
 
   get list(): Profile[] {
     return this.#list;
@@ -31,16 +35,35 @@ class Profiles {
     return this.#list.find((p) => p.id === this.#current) ?? null;
   }
 
+  /**
+   * Whether sealed keys may be kept in this browser: always on an origin of
+   * Tessera's own; on an origin shared with the store only after the user
+   * read the warning and insisted.
+   */
+  get mayKeepKeys(): boolean {
+    return !session.sharedOrigin || this.#insist;
+  }
+
+  /** The user read the shared-origin warning and wants keys kept here anyway. */
+  insistOnKeepingKeys(): void {
+    localStorage.setItem(INSIST_KEY, location.origin);
+    this.#insist = true;
+  }
+
+  /** Save a profile; with a passphrase, the current connection's keys are sealed in the worker and stored. */
   async save(p: NewProfile): Promise<Profile> {
     const name = p.name.trim();
     if (!name) throw new TypeError('Give the profile a name.');
     const existing = this.#list.find((x) => x.name === name);
-    const profile: Profile = { id: existing?.id ?? crypto.randomUUID(), name, endpoint: p.endpoint.trim(), anonymous: !p.keys };
+    const info = session.info;
+    const keyed = !!info && !info.anonymous;
+    const profile: Profile = { id: existing?.id ?? crypto.randomUUID(), name, endpoint: p.endpoint.trim(), anonymous: !keyed };
     if (p.region?.trim()) profile.region = p.region.trim();
     if (p.keyExpiresAt) profile.keyExpiresAt = p.keyExpiresAt;
-    if (p.keys) {
-      profile.accessKeyHint = keyHint(p.keys.accessKeyId);
-      if (p.passphrase) profile.sealed = await seal(p.keys, p.passphrase);
+    if (keyed) {
+      if (info.accessKeyHint) profile.accessKeyHint = info.accessKeyHint;
+      if (p.passphrase && this.mayKeepKeys) profile.sealed = await session.worker.vault.sealCurrent({ passphrase: p.passphrase });
+      if (p.keyExpiresAt) await session.worker.vault.setKeyExpiry({ keyExpiresAt: p.keyExpiresAt });
     }
     this.#list = upsertProfile(localStorage, profile);
     return profile;
@@ -51,14 +74,16 @@ class Profiles {
     if (this.#current === id) this.#current = null;
   }
 
-  /** Connect with a profile; sealed keys are opened in the worker with the passphrase. */
+  /** Connect with a profile; sealed keys are opened in the worker with the passphrase (and re-sealed there when outdated). */
   async connect(p: Profile, passphrase?: string): Promise<ConnectionInfo> {
     const settings = { endpoint: p.endpoint, region: p.region };
     let info: ConnectionInfo;
     if (p.anonymous) info = await session.connect(settings);
     else if (p.sealed) {
       if (!passphrase) throw new TypeError(`Enter the passphrase of "${p.name}".`);
-      info = await session.connectSealed(settings, p.sealed, passphrase);
+      const r = await session.connectSealed(settings, p.sealed, passphrase, p.keyExpiresAt);
+      info = r.info;
+      if (r.resealed) this.#list = upsertProfile(localStorage, { ...p, sealed: r.resealed });
     } else throw new TypeError(`"${p.name}" has no saved keys: enter them in the form.`);
     this.#current = p.id;
     return info;
@@ -67,6 +92,17 @@ class Profiles {
   /** Remember which profile the form connected with (or none). */
   markCurrent(id: string | null): void {
     this.#current = id;
+  }
+
+  /**
+   * Forget all keys: the worker drops the keys it holds and every sealed
+   * record is removed from this browser (profiles keep their name and endpoint).
+   */
+  async forgetAllKeys(): Promise<void> {
+    await session.forgetKeys();
+    const kept = loadProfiles(localStorage).map(({ sealed: _sealed, accessKeyHint: _hint, ...rest }) => rest);
+    saveProfiles(localStorage, kept);
+    this.#list = kept;
   }
 }
 

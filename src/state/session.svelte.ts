@@ -5,20 +5,89 @@
  * at Connect found.
  */
 import { startS3Worker, type CheckedConnection, type ConnectionInfo, type ConnectionSettings, type S3WorkerRemote, type SealedSettings } from '../rpc/s3';
+import { sharedOrigin, type SharedOrigin } from '../lib/creds/same-origin';
 import { blocksConnect, type ConnectionCheck } from '../lib/s3/diagnose';
 import { forgetBucket, rememberBucket, rememberedBuckets } from '../lib/remembered';
 import type { SealedSecret } from '../lib/creds/vault';
+
+export type { StagedImport, StagedProfile } from '../rpc/s3';
+
+const IDLE_KEY = 'tessera.idleLockMinutes';
+/** Forget the keys after this long without a click or key press, unless the user chose otherwise. */
+export const DEFAULT_IDLE_MINUTES = 30;
+/** User activity restarts the worker's idle clock at most this often. */
+const TOUCH_EVERY_MS = 15_000;
+
+/** Why the keys are gone though the user did not disconnect. */
+export interface LockState {
+  endpoint: string;
+  minutes: number;
+}
 
 class Session {
   #worker: S3WorkerRemote | null = null;
   #info = $state<ConnectionInfo | null>(null);
   #check = $state<ConnectionCheck | null>(null);
   #buckets = $state<string[]>([]);
+  #locked = $state<LockState | null>(null);
+  #idleMinutes = $state(readIdleMinutes());
+  #lastTouch = 0;
 
-  /** The S3 worker (started on first use). */
+  /** The S3 worker (started on first use), with the idle lock set and user activity reported. */
   get worker(): S3WorkerRemote {
-    if (!this.#worker) this.#worker = startS3Worker().remote;
+    if (!this.#worker) {
+      this.#worker = startS3Worker().remote;
+      void this.#worker.vault.setIdleLock({ minutes: this.#idleMinutes, onLock: () => this.#onLock() });
+      if (typeof window !== 'undefined') {
+        for (const type of ['pointerdown', 'keydown', 'wheel']) window.addEventListener(type, () => this.#touch(), { passive: true, capture: true });
+      }
+    }
     return this.#worker;
+  }
+
+  #touch(): void {
+    const now = Date.now();
+    if (!this.#worker || !this.#info || now - this.#lastTouch < TOUCH_EVERY_MS) return;
+    this.#lastTouch = now;
+    void this.#worker.vault.touch();
+  }
+
+  /** The worker forgot the keys after the idle time: the page asks for them again. */
+  #onLock(): void {
+    if (!this.#info || this.#info.anonymous) return;
+    this.#locked = { endpoint: this.#info.endpoint.url, minutes: this.#idleMinutes };
+    this.#info = null;
+    this.#check = null;
+  }
+
+  /** Set when the idle lock forgot the keys (cleared by the next connect). */
+  get locked(): LockState | null {
+    return this.#locked;
+  }
+
+  get idleMinutes(): number {
+    return this.#idleMinutes;
+  }
+
+  /** Choose the idle lock (0: never); remembered in this browser. */
+  async setIdleMinutes(minutes: number): Promise<void> {
+    await this.worker.vault.setIdleLock({ minutes });
+    this.#idleMinutes = minutes;
+    localStorage.setItem(IDLE_KEY, String(minutes));
+  }
+
+  /** Forget every key the worker holds and drop the connection (stored records are wiped by `profiles.forgetAllKeys`). */
+  async forgetKeys(): Promise<void> {
+    await this.#worker?.vault.forgetAll();
+    this.#info = null;
+    this.#check = null;
+    this.#locked = null;
+  }
+
+  /** Whether the app's origin is shared with the connected store's objects (see same-origin.ts). */
+  get sharedOrigin(): SharedOrigin {
+    if (!this.#info || typeof location === 'undefined') return null;
+    return sharedOrigin(location.href, this.#info.endpoint.url);
   }
 
   get info(): ConnectionInfo | null {
@@ -45,17 +114,28 @@ class Session {
    * or the store refuses the keys; otherwise connected, with `check` saying
    * whether the keys could be checked from this page.
    */
-  async connect(settings: ConnectionSettings): Promise<ConnectionInfo> {
-    return this.#accept(await this.worker.connection.connectChecked({ settings }));
+  async connect(settings: ConnectionSettings, keyExpiresAt?: string): Promise<ConnectionInfo> {
+    return this.#accept(await this.worker.connection.connectChecked({ settings, keyExpiresAt }));
   }
 
-  /** Connect with keys saved sealed in a profile: the worker decrypts them, the page never sees them. */
-  async connectSealed(settings: SealedSettings, sealed: SealedSecret, passphrase: string): Promise<ConnectionInfo> {
-    return this.#accept(await this.worker.connection.connectSealedChecked({ settings, sealed, passphrase }));
+  /**
+   * Connect with keys saved sealed in a profile: the worker decrypts them, the
+   * page never sees them. `resealed` is a new record to store in place of an
+   * outdated one.
+   */
+  async connectSealed(settings: SealedSettings, sealed: SealedSecret, passphrase: string, keyExpiresAt?: string): Promise<{ info: ConnectionInfo; resealed?: SealedSecret }> {
+    const r = await this.worker.connection.connectSealed({ settings, sealed, passphrase, keyExpiresAt });
+    return { info: this.#accept(r), resealed: r.resealed };
+  }
+
+  /** Connect with keys read from a pasted file by the worker (`vault.importText`). */
+  async connectStaged(stagedId: string, settings: SealedSettings, keyExpiresAt?: string): Promise<ConnectionInfo> {
+    return this.#accept(await this.worker.connection.connectStaged({ stagedId, settings, keyExpiresAt }));
   }
 
   #accept({ info, check }: CheckedConnection): ConnectionInfo {
     if (blocksConnect(check)) throw new Error(check.detail);
+    this.#locked = null;
     this.#info = info;
     this.#check = check;
     this.#buckets = rememberedBuckets(localStorage, info.endpoint.url);
@@ -76,6 +156,12 @@ class Session {
   forget(bucket: string): void {
     if (this.#info) this.#buckets = forgetBucket(localStorage, this.#info.endpoint.url, bucket);
   }
+}
+
+function readIdleMinutes(): number {
+  if (typeof localStorage === 'undefined') return DEFAULT_IDLE_MINUTES;
+  const n = Number(localStorage.getItem(IDLE_KEY));
+  return localStorage.getItem(IDLE_KEY) !== null && Number.isFinite(n) && n >= 0 && n <= 1440 ? n : DEFAULT_IDLE_MINUTES;
 }
 
 export const session = new Session();

@@ -10,6 +10,7 @@ import type { ObjectHead } from '../../src/lib/s3/ops/head-object';
 import type { DeleteObjectsOutput } from '../../src/lib/s3/ops/delete-objects';
 import { deleteTree, type DeleteTreeProgress, type DeleteTreeResult } from '../../src/lib/explorer/delete-tree';
 import type { OpOptions, ProgressOptions } from './options';
+import type { KeyRing } from './vault';
 
 export interface SendOptions<N extends SendableName> extends OpOptions {
   name: N;
@@ -32,7 +33,7 @@ export interface PresignOptions {
   query?: Record<string, string>;
 }
 
-export function objectsApi(s3: S3Service) {
+export function objectsApi(s3: S3Service, ring?: KeyRing) {
   return {
     /** Run any plain-data operation by name (see `SENDABLE`). */
     send<N extends SendableName>({ name, input, opId }: SendOptions<N>): Promise<OutputOf<N>> {
@@ -70,11 +71,14 @@ export function objectsApi(s3: S3Service) {
 
     /** A presigned URL the user asked for (share link, download link). */
     presign({ method = 'GET', bucket, key, expiresInSeconds, query }: PresignOptions): Promise<string> {
+      // A link cannot outlive the key that signs it (its recorded expiry date): refused with the reason.
+      ring?.checkLinkExpiry(expiresInSeconds);
       return s3.presign(method, bucket, key, expiresInSeconds, query);
     },
 
     /** Many presigned GETs at once. */
     presignMany({ bucket, keys, expiresInSeconds }: { bucket: string; keys: string[]; expiresInSeconds: number }): Promise<string[]> {
+      ring?.checkLinkExpiry(expiresInSeconds);
       return s3.presignMany(bucket, keys, expiresInSeconds);
     },
   };

@@ -10,6 +10,27 @@ export type PreviewKind = 'text' | 'json' | 'csv' | 'image' | 'hex';
 export const LOOK_BYTES = 64 * 1024;
 /** Objects up to this size are read whole for JSON and images without asking. */
 export const READ_WHOLE_MAX = 4 * 1024 * 1024;
+/** A preview never reads more than this (the first bytes of a larger object), however it is asked. */
+export const PREVIEW_MAX = 64 * 1024 * 1024;
+
+/**
+ * The image type of raster bytes, by their magic numbers, or null. The
+ * store's Content-Type is not trusted: a blob: URL lives on the app's origin,
+ * so an object labelled `image/png` that is really HTML or SVG, opened from
+ * its preview in a tab of its own, would run as Tessera. Only bytes that are
+ * a raster image get an image type; SVG is shown as text.
+ */
+export function rasterImageType(b: Uint8Array): string | null {
+  const at = (i: number, ...xs: number[]) => xs.every((x, j) => b[i + j] === x);
+  if (at(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'image/png';
+  if (at(0, 0xff, 0xd8, 0xff)) return 'image/jpeg';
+  if (at(0, 0x47, 0x49, 0x46, 0x38)) return 'image/gif';
+  if (at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) return 'image/webp';
+  if (at(0, 0x42, 0x4d)) return 'image/bmp';
+  if (at(0, 0x00, 0x00, 0x01, 0x00)) return 'image/x-icon';
+  if (at(4, 0x66, 0x74, 0x79, 0x70) && (at(8, 0x61, 0x76, 0x69, 0x66) || at(8, 0x61, 0x76, 0x69, 0x73))) return 'image/avif';
+  return null;
+}
 
 const TEXT_EXT = /\.(txt|log|md|rst|py|js|ts|sh|cfg|ini|toml|ya?ml|xml|html?|css|c|h|cpp|f90|f|r|jl|nml|cdl|out|err|pp|svg)$/i;
 const IMAGE_EXT = /\.(png|jpe?g|gif|webp|bmp|ico|avif)$/i;

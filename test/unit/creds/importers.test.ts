@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { importCredentials, parseIni, redactLine } from '../../../src/lib/creds/importers';
-import { seal, unseal, isSealedSecret } from '../../../src/lib/creds/vault';
 
 describe('credential imports', () => {
   it('reads ~/.s3cfg as s3cmd writes it, JASMIN internal host turned external', () => {
@@ -138,16 +137,5 @@ endpoint_url = https://store.example.org:8443
     const ini = parseIni('# c\n[a]\nk = v\ns3 =\n  x = 1\nz=2\n');
     // `s3 =` may head sub-keys or be a setting left empty: both are kept.
     expect(Object.fromEntries(ini.get('a')!)).toEqual({ k: 'v', s3: '', 's3.x': '1', z: '2' });
-  });
-});
-
-describe('vault', () => {
-  it('seals keys with a passphrase and opens them only with it', async () => {
-    const sealed = await seal({ accessKeyId: 'AK', secretAccessKey: 'very secret' }, 'correct horse');
-    expect(isSealedSecret(sealed)).toBe(true);
-    expect(JSON.stringify(sealed)).not.toContain('very secret');
-    expect(await unseal(sealed, 'correct horse')).toEqual({ accessKeyId: 'AK', secretAccessKey: 'very secret' });
-    await expect(unseal(sealed, 'wrong horse!')).rejects.toThrow(/Wrong passphrase/);
-    await expect(seal({ accessKeyId: 'a', secretAccessKey: 'b' }, 'short')).rejects.toThrow(/8 characters/);
   });
 });
