@@ -102,7 +102,7 @@ function evaluate(expr: string, vars: Record<string, Value>): Value {
  * render('{{ 100 + i * 16 }}', { i: 2 }) // '132'
  */
 export function render(text: string, vars: Record<string, Value>): string {
-  if (!text.includes('{{')) return text;
   if (text.includes('{%')) throw new TemplateError(`Tessera cannot render "${text}": Jinja statements ({% ... %}) are not supported.`);
+  if (!text.includes('{{')) return text;
   return text.replace(/\{\{(.*?)\}\}/g, (_, expr: string) => String(evaluate(expr, vars)));
 }
