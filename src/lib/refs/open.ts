@@ -9,6 +9,7 @@
  *   the format "scan", a data file described on the fly by the installed
  *   scanner, see scan.ts).
  */
+import type { ReferenceFormat } from '../zarr/address';
 import type { ByteRange, KeySource, ListLevel } from '../zarr/source';
 import { UrlSource } from '../zarr/url-source';
 import { RefsError } from './errors';
@@ -21,7 +22,7 @@ import { ReferenceSource } from './source';
 import type { References } from './types';
 
 /** How a reference file is laid out. "scan": a data file whose references are made when it is opened. */
-export type RefsFormat = 'json' | 'parquet' | 'scan';
+export type RefsFormat = ReferenceFormat;
 
 /** The format a key or URL suggests: kerchunk JSON (plain, .zst, .gz) or a `.parq` folder. */
 export function refsFormatOf(path: string): RefsFormat | undefined {
