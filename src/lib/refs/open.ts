@@ -21,16 +21,12 @@ import { scanToReferences } from './scan';
 import { ReferenceSource } from './source';
 import type { References } from './types';
 
+import { refsFormatOf } from './sniff';
+
+export { refsFormatOf };
+
 /** How a reference file is laid out. "scan": a data file whose references are made when it is opened. */
 export type RefsFormat = ReferenceFormat;
-
-/** The format a key or URL suggests: kerchunk JSON (plain, .zst, .gz) or a `.parq` folder. */
-export function refsFormatOf(path: string): RefsFormat | undefined {
-  const p = path.replace(/[?#].*$/, '').replace(/\/+$/, '').toLowerCase();
-  if (/\.json(\.zst|\.zstd|\.gz)?$/.test(p)) return 'json';
-  if (/\.parq(uet)?$/.test(p)) return 'parquet';
-  return undefined;
-}
 
 /** A source that reads `source`'s keys below `prefix` (a folder inside a bucket). */
 export function under(source: KeySource, prefix: string): KeySource {

@@ -13,6 +13,8 @@ import { RefsError } from './errors';
 import { render, TemplateError } from './template';
 import type { Reference, References } from './types';
 
+export { looksLikeReferences } from './sniff';
+
 /** Largest number of references one `gen` entry may expand to (a guard against a runaway product). */
 export const MAX_GENERATED = 20_000_000;
 
@@ -129,17 +131,6 @@ export async function parseReferences(bytes: Uint8Array, label = 'This file'): P
     throw new RefsError('not-references', `${label} is not a kerchunk reference file: ${e instanceof SyntaxError ? 'its JSON does not parse' : 'it is not UTF-8 text, nor zstd or gzip JSON'}.`, { cause: e });
   }
   return fromDocument(doc);
-}
-
-/**
- * Does the start of a file look like kerchunk JSON? (For offering "Open as
- * dataset": a `{` followed, early on, by a `"version"`, `"refs"` or a Zarr
- * metadata key.) Compressed starts are recognised by their magic bytes.
- */
-export function looksLikeReferences(head: Uint8Array): boolean {
-  if ((head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) || (head[0] === 0x1f && head[1] === 0x8b)) return true;
-  const text = new TextDecoder().decode(head.subarray(0, 4096)).trimStart();
-  return text.startsWith('{') && /"(version|refs|templates|\.zgroup|\.zattrs|\.zmetadata|[^"]*\/\.zarray)"\s*:/.test(text);
 }
 
 /** The bytes of an inline reference ("base64:..." decoded, other text as UTF-8). */
