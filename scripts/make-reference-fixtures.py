@@ -208,8 +208,7 @@ def compare(ds, expected_ds, label):
 def main():
     args = sys.argv[1:]
     if args and args[0] == '--check':
-        opts = dict(zip(args[1::2], args[2::2]))
-        opts['--check'] = args[1]
+        opts = dict(zip(args[0::2], args[1::2]))
         return check(opts['--check'], opts['--endpoint'], opts['--nc'])
     out = args[0]
     prefix = args[args.index('--prefix') + 1] if '--prefix' in args else ''

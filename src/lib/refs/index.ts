@@ -8,4 +8,4 @@ export { makeResolver, HttpsSource, type RefsLocation, type UrlResolver } from '
 export { openReferences, openReferenceFile, refsFormatOf, under, type RefsFormat } from './open';
 export { registerScanner, scanToReferences, type ScanToReferences } from './scan';
 export { RefsError } from './errors';
-export { toDocument, encodeReferences, type WriteOptions } from './write';
+export { toDocument, encodeReferences, writeReferences, referencesKeyFor, type WriteOptions, type PutFn } from './write';

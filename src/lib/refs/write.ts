@@ -43,3 +43,27 @@ export function toDocument(refs: References, options: WriteOptions = {}): { vers
 export function encodeReferences(refs: References, options: WriteOptions = {}): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(toDocument(refs, options)));
 }
+
+/** The key of the reference file Tessera writes for the data object `key`: next to it, `<key>.json`. */
+export function referencesKeyFor(key: string): string {
+  return `${key.replace(/\/+$/, '')}.json`;
+}
+
+/** Writes an object (the S3 worker's PutObject). */
+export type PutFn = (input: { bucket: string; key: string; body: Uint8Array; contentType: string }) => Promise<unknown>;
+
+/**
+ * Write `refs` as a kerchunk JSON object at `key` in `bucket`. URLs relative
+ * to that key's folder are written as `s3://bucket/folder/...`, so Python
+ * (fsspec's `reference://` with `remote_protocol="s3"`) opens the file
+ * wherever it is read from.
+ *
+ * @example
+ * await writeReferences({ refs, bucket: 'b', key: referencesKeyFor('dir/tas.nc'), put: (i) => s3.objects.putObject(i) });
+ */
+export async function writeReferences(options: { refs: References; bucket: string; key: string; put: PutFn }): Promise<{ key: string; bytes: number }> {
+  const folder = options.key.split('/').slice(0, -1).join('/');
+  const body = encodeReferences(options.refs, { absoluteBase: `s3://${options.bucket}/${folder ? `${folder}/` : ''}` });
+  await options.put({ bucket: options.bucket, key: options.key, body, contentType: 'application/json' });
+  return { key: options.key, bytes: body.length };
+}
