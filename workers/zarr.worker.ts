@@ -14,6 +14,8 @@ import type { S3ReaderApi } from './s3.worker';
 import { mark } from '../src/lib/zarr/trace';
 import { warmDecoders } from '../src/lib/zarr/warm';
 import type { DatasetSource } from '../src/lib/zarr/address';
+import { openReferenceFile } from '../src/lib/refs/open';
+import type { KeySource } from '../src/lib/zarr/source';
 
 installErrorTransfer();
 mark('worker:start');
@@ -39,12 +41,33 @@ function accessOver(port: MessagePort): S3Access {
 
 const session = new SliceSession();
 
+/**
+ * The key source of a dataset described by references. Referenced objects in
+ * buckets of the connected store are read like the reference file: signed
+ * through the S3 worker's reader (one source per bucket, so presigning is
+ * batched per bucket), or by their public path-style URL.
+ */
+async function referenceSource(source: DatasetSource, port: MessagePort | null): Promise<KeySource> {
+  const buckets = new Map<string, Promise<KeySource>>();
+  if (source.kind === 's3') {
+    const access = accessOver(port!);
+    const bucket = (name: string) => {
+      if (!buckets.has(name)) buckets.set(name, S3Source.create(access, name, ''));
+      return buckets.get(name)!;
+    };
+    return openReferenceFile({ location: { kind: 's3', bucket: source.bucket, key: source.path }, format: source.refs, bucket });
+  }
+  const origin = new URL(source.url).origin;
+  const bucket = (name: string) => Promise.resolve<KeySource>(new UrlSource(`${origin}/${encodeURIComponent(name)}`));
+  return openReferenceFile({ location: { kind: 'url', url: source.url }, format: source.refs, bucket, endpoint: origin });
+}
+
 const api = {
   async open(source: DatasetSource, port: MessagePort | null, extraNames: string[] = [], group = ''): Promise<OpenResult | Failure> {
     mark('open:start');
     opening = true;
     try {
-      const src = source.kind === 's3' ? await S3Source.create(accessOver(port!), source.bucket, source.path) : new UrlSource(source.url);
+      const src = source.refs ? await referenceSource(source, port) : source.kind === 's3' ? await S3Source.create(accessOver(port!), source.bucket, source.path) : new UrlSource(source.url);
       return await session.open(src, extraNames, group);
     } catch (e) {
       return { error: { kind: 'not-found', message: (e as Error).message } };

@@ -8,6 +8,9 @@
  *   #/o/<bucket>/<key...>      one object
  *   #/dataset/<bucket>/<path>  a Zarr store as a dataset
  *   #/dataset/<bucket>/<path>?group=<a/b>  one of its nested groups
+ *   #/dataset/<bucket>/<key>?refs=json      a kerchunk reference file as a dataset
+ *                                           (refs=parquet: a Parquet reference folder;
+ *                                           refs=scan: a data file described on the fly)
  *   #/settings/<bucket>        CORS doctor and bucket policy
  *
  * Any route may end in `?name=value&…` (a raw `?` never occurs in an encoded
@@ -18,13 +21,14 @@
  * puts its endpoint in links: whoever opens them connects first.
  */
 import { viewFromParams, viewToParams, type DatasetView } from '../lib/zarr/view-state';
+import type { ReferenceFormat } from '../lib/zarr/address';
 
 type Place =
   | { name: 'connect' }
   | { name: 'buckets' }
   | { name: 'bucket'; bucket: string; prefix: string }
   | { name: 'object'; bucket: string; key: string }
-  | { name: 'dataset'; bucket: string; path: string; group?: string; view?: DatasetView }
+  | { name: 'dataset'; bucket: string; path: string; group?: string; view?: DatasetView; refs?: ReferenceFormat }
   | { name: 'settings'; bucket: string };
 
 export type Route = Place & {
@@ -74,6 +78,7 @@ function placeHash(route: Place): string {
 export function routeToHash(route: Route): string {
   const pairs: [string, string][] = [];
   if (route.name === 'dataset') {
+    if (route.refs) pairs.push(['refs', route.refs]);
     if (route.group) pairs.push(['group', route.group]);
     if (route.view) pairs.push(...viewToParams(route.view));
   }
@@ -123,6 +128,8 @@ function datasetRoute(bucket: string, path: string, params: [string, string][]):
   const group = (params.find(([k]) => k === 'group')?.[1] ?? '').replace(/^\/+|\/+$/g, '');
   const view = viewFromParams(params);
   const route: Place = { name: 'dataset', bucket, path };
+  const refs = params.find(([k]) => k === 'refs')?.[1];
+  if (refs === 'json' || refs === 'parquet' || refs === 'scan') route.refs = refs;
   if (group) route.group = group;
   if (Object.keys(view).length) route.view = view;
   return route;

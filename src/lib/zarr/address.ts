@@ -5,10 +5,19 @@
  */
 
 /**
- * Where a dataset is read from: a store in a bucket, read through the S3
- * worker (which signs), or a public store read by its URL.
+ * How the keys of a dataset that is not a Zarr store are described: a
+ * kerchunk JSON file, a Parquet reference folder, or a data file whose
+ * references are made when it is opened (see src/lib/refs).
  */
-export type DatasetSource = { kind: 's3'; bucket: string; path: string } | { kind: 'url'; url: string };
+export type ReferenceFormat = 'json' | 'parquet' | 'scan';
+
+/**
+ * Where a dataset is read from: a store in a bucket, read through the S3
+ * worker (which signs), or a public store read by its URL. With `refs`, the
+ * path or URL names a reference file (or a data file to scan), read the same
+ * way, and the dataset is the one its references describe.
+ */
+export type DatasetSource = { kind: 's3'; bucket: string; path: string; refs?: ReferenceFormat } | { kind: 'url'; url: string; refs?: ReferenceFormat };
 
 /** Does this key or prefix name a Zarr store (`…/name.zarr` or `…/name.zarr/`)? */
 export function isZarrStorePath(path: string): boolean {

@@ -2,7 +2,40 @@
 import type { VariableInfo } from './dataset';
 import { int, isPythonName, py, pyDict } from '../explorer/reproduce';
 
-export type PythonSource = { kind: 's3'; bucket: string; path: string } | { kind: 'url'; url: string };
+import type { DatasetSource } from './address';
+
+export type PythonSource = DatasetSource;
+
+/**
+ * Open references with fsspec's `reference://` file system. The reference
+ * file and the objects it points at are read with the same s3fs options
+ * (the connected endpoint; keys, or anonymous for a public URL).
+ */
+function referenceOpen(source: DatasetSource, endpoint: string | undefined, group: string): string[] {
+  const at = source.kind === 's3' ? `s3://${source.bucket}/${source.path.replace(/\/+$/, '')}` : source.url.replace(/\/+$/, '');
+  const ep = source.kind === 'url' ? new URL(source.url).origin : (endpoint ?? 'https://TENANCY-o.s3-ext.jc.rl.ac.uk');
+  const s3 = source.kind === 's3' ? `{"key": "YOUR_ACCESS_KEY", "secret": "YOUR_SECRET", "client_kwargs": {"endpoint_url": ${py(ep)}}}` : `{"anon": True, "client_kwargs": {"endpoint_url": ${py(ep)}}}`;
+  const g = group ? `, group=${py(group)}` : '';
+  if (source.refs === 'scan') {
+    const path = source.kind === 's3' ? `${source.bucket}/${source.path}` : source.url;
+    return [
+      'import s3fs',
+      '',
+      source.kind === 's3' ? '# Keys from the JASMIN Object Store Portal (or your ~/.s3cfg)' : '# Public data: no keys',
+      `fs = s3fs.S3FileSystem(**${s3})`,
+      `ds = xr.open_dataset(fs.open(${py(path)}), engine="h5netcdf"${g})`,
+    ];
+  }
+  const compression = /\.zstd?$/i.test(at) ? 'zstd' : /\.gz$/i.test(at) ? 'gzip' : '';
+  const target = source.kind === 's3' ? `"target_protocol": "s3", "target_options": {**s3${compression ? `, "compression": ${py(compression)}` : ''}}, ` : compression ? `"target_options": {"compression": ${py(compression)}}, ` : '';
+  return [
+    '',
+    source.kind === 's3' ? '# Keys from the JASMIN Object Store Portal (or your ~/.s3cfg)' : '# Public data: no keys',
+    `s3 = ${s3}`,
+    `ds = xr.open_dataset("reference://", engine="zarr"${g}, backend_kwargs={"consolidated": False, "storage_options": {`,
+    `    "fo": ${py(at)}, ${target}"remote_protocol": "s3", "remote_options": s3}})`,
+  ];
+}
 
 /** `Dataset.isel`'s own parameters: a dimension of that name must go in the dict. */
 const ISEL_PARAMETERS = ['indexers', 'drop', 'missing_dims'];
@@ -20,7 +53,8 @@ function isel(selection: [string, string][]): string {
 export function pythonSnippet(source: PythonSource, v: VariableInfo | null, index: number[], free: number[], endpoint?: string, group = ''): string {
   const lines = ['import xarray as xr'];
   const g = group ? `, group=${py(group)}` : '';
-  if (source.kind === 's3') {
+  if (source.refs) lines.push(...referenceOpen(source, endpoint, group));
+  else if (source.kind === 's3') {
     lines.push(
       'import s3fs',
       '',
