@@ -274,6 +274,26 @@ describe('Maps of lon/lat data', () => {
     await page.context().close();
   });
 
+  it('draws the coastlines of an Equal Earth map on the land/sea boundary of the painted data', async () => {
+    const { page, errors } = await newPage(browser);
+    await open(page, 'land-180.zarr');
+    await page.selectOption('[data-testid="projection"]', 'equal-earth');
+    await page.waitForFunction(() => {
+      const c = document.querySelector('[data-testid="projected-map"]');
+      return !!c?.getAttribute('data-spec') && c.getAttribute('data-busy') === 'false' && !!document.querySelector('.stage [data-testid="coastlines"]');
+    });
+    const spec = JSON.parse((await page.getAttribute('[data-testid="projected-map"]', 'data-spec'))!) as { scale: number };
+    const d = (await page.$eval('[data-testid="projected-map"] ~ svg [data-testid="coastlines"]', (p) => p.getAttribute('d')))!;
+    const px = await classes(page, '[data-testid="projected-map"]');
+    // A 2° cell is at most this wide in Equal Earth (its x scale is 1.34 at the equator).
+    const cell = ((spec.scale * 2 * Math.PI) / 180) * 1.35;
+    const { share, counted } = onBoundary(along(pathPoints(d.replaceAll('Z', '')), 2), px, cell + 1);
+    expect(counted).toBeGreaterThan(500);
+    expect(share, `${counted} points`).toBeGreaterThan(0.95);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('shows a curvilinear grid in index space with its 2-D coordinates under the pointer', async () => {
     const { page, errors } = await newPage(browser);
     await open(page, 'curvi.zarr');

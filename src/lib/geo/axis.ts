@@ -51,6 +51,15 @@ export class AxisLookup {
     this.periodic = periodic && Math.abs(this.hi - this.lo - 360) <= Math.abs(step) / 2 + 1e-9;
   }
 
+  /**
+   * For evenly spaced axes, what a hot loop needs to find a cell without a
+   * call: the lowest edge, the spacing (> 0), and whether indices run
+   * downwards (null for uneven axes).
+   */
+  get regular(): { lo: number; step: number; n: number; descending: boolean; periodic: boolean } | null {
+    return this.#step ? { lo: this.lo, step: this.#step, n: this.n, descending: this.#descending, periodic: this.periodic } : null;
+  }
+
   /** Rank (0 = lowest centre) of the cell holding `v` (already wrapped), or -1 outside. */
   #rank(v: number): number {
     const e = this.#edges;

@@ -129,6 +129,28 @@ export function cellAtPoint(spec: ProjectionSpec, g: GeoGrid, x: number, y: numb
 }
 
 /**
+ * A function finding the index along an axis of a value (degrees; longitudes
+ * wrapped), or -1: written out for evenly spaced axes (most grids), where it
+ * runs for every pixel.
+ */
+function finder(axis: AxisLookup, isLon: boolean): (v: number) => number {
+  const r = axis.regular;
+  if (!r) return (v) => axis.cell(v, isLon);
+  const { lo, step, n, descending, periodic } = r;
+  const span = step * n;
+  return (v) => {
+    let w = v - lo;
+    if (isLon && (w < 0 || w >= 360)) w -= Math.floor(w / 360) * 360;
+    let k: number;
+    if (w >= 0 && w < span) k = Math.floor(w / step);
+    else if (w === span || (periodic && w > span)) k = w === span && !periodic ? n - 1 : 0;
+    else return -1;
+    if (k >= n) k = n - 1;
+    return descending ? n - 1 - k : k;
+  };
+}
+
+/**
  * For every pixel of a `width` x `height` canvas (centres at +0.5), the
  * index into the slice of the cell under it, or -1. Depends only on the
  * projection and the grid: kept and reused while only the data changes.
@@ -138,7 +160,9 @@ export function pixelCells(spec: ProjectionSpec, g: GeoGrid, width: number, heig
   const lon = new Float64Array(width);
   const lat = new Float64Array(width);
   const w = gridWidth(g);
-  const { lon: lonAxis, lat: latAxis, lonIsX } = g;
+  const lonCell = finder(g.lon, true);
+  const latCell = finder(g.lat, false);
+  const lonIsX = g.lonIsX;
   for (let y = 0; y < height; y++) {
     invertRow(spec, y + 0.5, 0, width, lon, lat);
     const row = y * width;
@@ -154,9 +178,9 @@ export function pixelCells(spec: ProjectionSpec, g: GeoGrid, width: number, heig
       const la = lat[x]!;
       if (la !== lastLat) {
         lastLat = la;
-        j = latAxis.cell(la, false);
+        j = latCell(la);
       }
-      const i = j < 0 ? -1 : lonAxis.cell(lo, true);
+      const i = j < 0 ? -1 : lonCell(lo);
       out[row + x] = i < 0 ? -1 : lonIsX ? j * w + i : i * w + j;
     }
   }
