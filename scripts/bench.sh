@@ -43,5 +43,10 @@ rc=0
 for n in "${names[@]}"; do
   printf '\n=== bench/%s.ts ===\n' "$n"
   npx tsx "bench/$n.ts" || rc=1
+  # The projected map redraw is part of the Zarr figures (no store needed).
+  if [[ "$n" == zarr ]]; then
+    printf '\n=== bench/zarr-projection.ts ===\n'
+    npx tsx bench/zarr-projection.ts || rc=1
+  fi
 done
 exit $rc

@@ -85,6 +85,11 @@ const api = {
     const r = session.recolor(...args);
     return r ? Comlink.transfer(r, [r.buffer]) : null;
   },
+  project(...args: Parameters<SliceSession['project']>) {
+    const r = session.project(...args);
+    return r ? Comlink.transfer(r, [r.buffer]) : null;
+  },
+  coordsAt: session.coordsAt.bind(session),
   autoRange: session.autoRange.bind(session),
   valueAt: session.valueAt.bind(session),
   series: session.series.bind(session),

@@ -22,12 +22,13 @@ import { DatasetSession, type DatasetStatus, type Timings } from './dataset/sess
 import { SliceView } from './dataset/slice.svelte';
 import { Playback } from './dataset/playback.svelte';
 import { Probe } from './dataset/probe.svelte';
+import { MapView } from './dataset/map.svelte';
 
 export type { DatasetSource, DatasetStatus, Timings };
 export { prewarmDataset } from './dataset/session.svelte';
 export type { TileSink } from './dataset/slice.svelte';
 export type { Hover, Series } from './dataset/probe.svelte';
-export type { SliceView, Playback, Probe };
+export type { SliceView, Playback, Probe, MapView };
 
 export interface OpenOptions {
   /** The S3 worker, which presigns chunk reads (a store in a bucket); null for a store read by its URL. */
@@ -45,6 +46,8 @@ export class DatasetState {
   readonly slice: SliceView;
   readonly playback: Playback;
   readonly probe: Probe;
+  /** The map of a lon/lat slice: projection, coastlines, graticule. */
+  readonly map: MapView;
   #endpoint = $state<string | undefined>(undefined);
 
   /** `worker` lends the Zarr worker when the dataset is opened (by default the page's: see rpc/zarr.ts). */
@@ -59,6 +62,7 @@ export class DatasetState {
     });
     this.playback = new Playback(this.slice);
     this.probe = new Probe(this.#session, this.slice);
+    this.map = new MapView(this.#session, this.slice);
   }
 
   get source(): DatasetSource {

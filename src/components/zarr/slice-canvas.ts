@@ -8,6 +8,7 @@
 import { imageSize, stepFor } from '../../lib/zarr/decimate';
 import type { Tile } from '../../lib/zarr/slice-session';
 import type { TileSink } from '../../state/dataset.svelte';
+import type { FlatView } from '../../lib/geo/lines';
 
 /**
  * Tiles arriving faster than this are drawn together: every redraw is a frame
@@ -44,6 +45,8 @@ export class SliceCanvas implements TileSink {
   /** A zoom to restore once the slice's size is known (from the address). */
   #restore: Zoom | null = null;
   flipY = true;
+  /** Called after every redraw, so what is drawn over the picture (coastlines) follows zoom and pan. */
+  readonly redrawn = new Set<() => void>();
   width = 0;
   height = 0;
 
@@ -205,7 +208,14 @@ export class SliceCanvas implements TileSink {
     return { x, y: this.flipY ? this.height - 1 - row : row };
   }
 
+  /** Where the slice's cells are on the canvas (canvas pixels), for lines drawn over them. */
+  get flatView(): FlatView {
+    const v = this.#view;
+    return { scale: v.scale, tx: v.tx, ty: v.ty, flipY: this.flipY, width: this.width, height: this.height };
+  }
+
   redraw(): void {
+    for (const f of this.redrawn) f();
     const c = this.#canvas;
     if (!c) return;
     const ctx = c.getContext('2d')!;

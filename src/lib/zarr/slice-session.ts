@@ -17,6 +17,8 @@ import { mark } from './trace';
 import { sampleBlock } from './decimate';
 import { valueText } from './float-text';
 import { csvCell } from '../csv';
+import { gatherValues, geoGrid, gridWidth, pixelCells, type GeoGrid } from '../geo/sample';
+import type { ProjectionSpec } from '../geo/projection';
 
 export interface Failure {
   error: { kind: ZarrErrorKind; message: string };
@@ -76,6 +78,22 @@ export interface SliceResult {
   max: number;
 }
 
+/** Paint the last slice in a map projection (see lib/geo/sample.ts). */
+export interface ProjectRequest {
+  /** The slice (a `drawSlice` id) whose values are painted. */
+  id: number;
+  spec: ProjectionSpec;
+  /** Canvas size in pixels. */
+  width: number;
+  height: number;
+  /** Names of the 1-D longitude and latitude coordinates of the slice's axes, and whether longitude is x. */
+  lon: string;
+  lat: string;
+  lonIsX: boolean;
+  cmap: ColormapName;
+  range: ValueRange;
+}
+
 export interface PlanSummary {
   chunks: number;
   objects: string[];
@@ -112,6 +130,10 @@ export class SliceSession {
   #ds: ZarrDataset | null = null;
   #last: { id: number; name: string; sel: Selection; values: Values; width: number; height: number } | null = null;
   #controllers = new Map<number, AbortController>();
+  /** The grid and the pixel-to-cell map of the last projected picture: reused while only the values change. */
+  #projected: { key: string; grid: GeoGrid; cells: Int32Array | null; cellsKey: string } | null = null;
+  /** 2-D coordinates (curvilinear grids) read for hover, by name. */
+  #coords2d = new Map<string, Promise<{ values: Values; shape: number[] }>>();
   /** Settles when the first picture's chunks have arrived (prefetched at open). */
   #firstChunks: Promise<void> = Promise.resolve();
 
@@ -275,6 +297,63 @@ export class SliceSession {
     const l = this.#last;
     if (!l || l.id !== id || y < 0 || x < 0 || y >= l.height || x >= l.width) return null;
     return l.values[y * l.width + x]!;
+  }
+
+  /**
+   * The last slice painted in a map projection on a `width` x `height`
+   * canvas, in the flat picture's colours: every pixel takes the value of the
+   * grid cell under it (null when `id` is not the last slice).
+   */
+  project(req: ProjectRequest): Uint8ClampedArray | null {
+    const l = this.#last;
+    if (!l || l.id !== req.id || l.sel.free.length !== 2) return null;
+    const ds = this.#dataset;
+    const key = `${req.lon}|${req.lat}|${req.lonIsX}`;
+    if (this.#projected?.key !== key) {
+      const lon = ds.coord(req.lon)?.values;
+      const lat = ds.coord(req.lat)?.values;
+      if (!lon || !lat) return null;
+      this.#projected = { key, grid: geoGrid(lon, lat, req.lonIsX), cells: null, cellsKey: '' };
+    }
+    const p = this.#projected;
+    if (gridWidth(p.grid) !== l.width || p.grid.lon.n * p.grid.lat.n !== l.width * l.height) return null;
+    const cellsKey = JSON.stringify([req.spec, req.width, req.height]);
+    if (!p.cells || p.cellsKey !== cellsKey) {
+      p.cells = pixelCells(req.spec, p.grid, req.width, req.height);
+      p.cellsKey = cellsKey;
+    }
+    mark('project:cells');
+    const rgba = paint(gatherValues(l.values, p.cells), colormap(req.cmap), req.range);
+    mark('project:painted');
+    return rgba;
+  }
+
+  /**
+   * The values of 2-D coordinates (a curvilinear grid's `lat(y, x)`,
+   * `lon(y, x)`) at row `y`, column `x`, as text in their shortest round-trip
+   * form; `transposed` when the arrays are (x, y). Each array is read once.
+   */
+  async coordsAt(names: string[], y: number, x: number, transposed = false): Promise<(string | null)[] | Failure> {
+    try {
+      const ds = this.#dataset;
+      return await Promise.all(
+        names.map(async (name) => {
+          let p = this.#coords2d.get(name);
+          if (!p) {
+            p = ds.read(name, { index: [0, 0], free: [0, 1] }).then((r) => ({ values: r.values, shape: r.shape }));
+            this.#coords2d.set(name, p);
+            void p.catch(() => this.#coords2d.delete(name));
+          }
+          const { values, shape } = await p;
+          const [r, c] = transposed ? [x, y] : [y, x];
+          if (r < 0 || c < 0 || r >= shape[0]! || c >= shape[1]!) return null;
+          const v = values[r * shape[1]! + c]!;
+          return Number.isNaN(v) ? null : valueText(values)(v);
+        }),
+      );
+    } catch (e) {
+      return fail(e);
+    }
   }
 
   /** The series along dimension `dim` through a point. */

@@ -21,6 +21,8 @@ export interface DatasetView {
   range?: { min: number; max: number };
   /** Zoom `k` times the fitted scale, centred on picture point (cx, cy) in values. */
   zoom?: { k: number; cx: number; cy: number };
+  /** The map of a lon/lat slice (projection, globe rotation, lines), as lib/geo/settings.ts writes it. */
+  map?: string;
 }
 
 /** The view as ordered [name, value] pairs (an empty view gives none). */
@@ -32,6 +34,7 @@ export function viewToParams(v: DatasetView): [string, string][] {
   if (v.x !== undefined) out.push(['x', v.x]);
   if (v.cmap !== undefined) out.push(['cmap', v.cmap]);
   if (v.range) out.push(['range', `${v.range.min},${v.range.max}`]);
+  if (v.map) out.push(['map', v.map]);
   if (v.zoom) out.push(['zoom', [v.zoom.k, v.zoom.cx, v.zoom.cy].map((n) => Number(n.toPrecision(6))).join(',')]);
   return out;
 }
@@ -51,6 +54,7 @@ export function viewFromParams(params: [string, string][]): DatasetView {
       case 'y':
       case 'x':
       case 'cmap':
+      case 'map':
         v[name] = value;
         break;
       case 'i': {

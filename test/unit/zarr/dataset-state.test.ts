@@ -57,6 +57,8 @@ function testWorker() {
     valueAt: (...a: Parameters<SliceSession['valueAt']>) => session.valueAt(...a),
     series: (...a: Parameters<SliceSession['series']>) => session.series(...a),
     csv: (...a: Parameters<SliceSession['csv']>) => session.csv(...a),
+    project: (...a: Parameters<SliceSession['project']>) => session.project(...a),
+    coordsAt: (...a: Parameters<SliceSession['coordsAt']>) => session.coordsAt(...a),
   };
   const remote = new Proxy(api, {
     get(target, name: Call) {
