@@ -1,0 +1,36 @@
+/**
+ * One entry point for "open this object as a dataset" on NetCDF/HDF5 files:
+ * sniff the format from the first bytes, then build kerchunk references with
+ * the matching reader. The first range is shared between the sniffer and the
+ * reader, so a file costs no extra request for being sniffed.
+ */
+import { Hdf5Error, type SkippedObject } from './errors';
+import { RangeCache, type RangeCacheOptions, type RangeStats, type ReadRange } from './range-cache';
+import { hdf5References } from './references';
+import { sniffFormat, type ScientificFormat } from './sniff';
+import { netcdf3References } from '../netcdf3';
+import type { References } from '../refs/types';
+
+export interface ScientificReferences {
+  format: ScientificFormat;
+  refs: References;
+  skipped: SkippedObject[];
+  stats: RangeStats;
+}
+
+export async function openScientific(read: ReadRange, size: number, url: string, opts: RangeCacheOptions & { signal?: AbortSignal } = {}): Promise<ScientificReferences> {
+  // One shared cache: the bytes read to sniff are the reader's first bytes too.
+  const first = new RangeCache(read, size, opts);
+  const head = await first.read(0, Math.min(size, 2048));
+  const cached: ReadRange = (o, n) => first.read(o, Math.min(n, size - o));
+  let format = sniffFormat(head);
+  // The HDF5 signature may sit further in, after a large user block.
+  if (!format && size > 4096) format = 'hdf5';
+  if (format === 'netcdf3') {
+    const r = await netcdf3References(cached, size, url, { firstRead: 0, minRead: 0 });
+    return { format, refs: r.refs, skipped: [], stats: first.stats };
+  }
+  if (format !== 'hdf5') throw new Hdf5Error('not-hdf5', 'This object is neither NetCDF nor HDF5 (no signature found).');
+  const r = await hdf5References(cached, size, url, { firstRead: 0, minRead: 0, mergeGap: 0, ...(opts.signal ? { signal: opts.signal } : {}) });
+  return { format, refs: r.refs, skipped: r.skipped, stats: first.stats };
+}
