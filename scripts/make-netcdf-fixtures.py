@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """Write NetCDF-4/HDF5 and NetCDF-3 fixture files into a folder, with the
-chunk locations h5py reports for every chunk (`dataset.id.get_chunk_info`),
+chunk locations and stored bytes h5py reports for every chunk
+(`get_chunk_info_by_coord`, `read_direct_chunk`),
 so tests compare Tessera's reader against the HDF5 library itself.
 
 Usage: /usr/bin/python3 scripts/make-netcdf-fixtures.py OUTDIR
 Writes OUTDIR/*.nc|*.h5 and OUTDIR/chunks.json:
-  {file: {"/path/to/dataset": [[chunk_coords, byte_offset, size], ...]}}
+  {file: {"/path/to/dataset": [[chunk_coords, byte_offset|null, size, sha1], ...]}}
 """
+import hashlib
 import json
 import os
 import sys
@@ -172,11 +174,26 @@ def chunk_table(path):
     with h5py.File(path, 'r') as f:
         def visit(name, obj):
             if isinstance(obj, h5py.Dataset) and obj.chunks is not None:
+                # Every chunk by coordinate: where HDF5 says it is
+                # (get_chunk_info_by_coord) and what HDF5 reads there
+                # (read_direct_chunk, as a SHA-1 of the stored bytes). HDF5 1.10
+                # reports wrong locations for extensible arrays whose unlimited
+                # dimension is not the first (a "swizzled" index): there the
+                # offset is null and the bytes alone decide.
                 rows = []
-                for i in range(obj.id.get_num_chunks()):
-                    info = obj.id.get_chunk_info(i)
-                    coords = [o // c for o, c in zip(info.chunk_offset, obj.chunks)]
-                    rows.append([coords, info.byte_offset, info.size])
+                grid = [-(-s // c) for s, c in zip(obj.shape, obj.chunks)]
+                for coords in np.ndindex(*grid):
+                    offset = tuple(int(i * c) for i, c in zip(coords, obj.chunks))
+                    try:
+                        _, raw = obj.id.read_direct_chunk(offset)
+                    except Exception:  # not allocated
+                        continue
+                    info = obj.id.get_chunk_info_by_coord(offset)
+                    rows.append([list(map(int, coords)), info.byte_offset, len(raw), hashlib.sha1(raw).hexdigest()])
+                assert len(rows) == obj.id.get_num_chunks(), (path, name)
+                if any(r[1] is None for r in rows) or len({r[1] for r in rows}) != len(rows):
+                    for r in rows:
+                        r[1] = None
                 table['/' + name] = rows
         f.visititems(visit)
     return table

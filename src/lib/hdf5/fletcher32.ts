@@ -58,7 +58,8 @@ export class Fletcher32Codec {
     // HDF5 before 1.6.3 stored the checksum byte-swapped; H5Zfletcher32.c accepts both.
     const swapped = (((sum & 0xff) << 24) | ((sum & 0xff00) << 8) | ((sum >>> 8) & 0xff00) | (sum >>> 24)) >>> 0;
     if (stored !== sum && stored !== swapped) throw new Fletcher32ChecksumError(`Fletcher-32 checksum mismatch: stored ${stored.toString(16)}, computed ${sum.toString(16)}`);
-    return body;
+    // A copy, so the next codec may view it as any typed array (a subarray keeps an unaligned offset).
+    return body.slice();
   }
 }
 

@@ -4,7 +4,7 @@
  * III.B, III.C); new-style groups keep link messages in the object header
  * (compact storage) or, past a few links, in a fractal heap (dense storage).
  */
-import { corrupt, unsupported } from './errors';
+import { corrupt } from './errors';
 import { type Hdf5File, MSG, type Message } from './file';
 import { heapName, readLocalHeap } from './heaps';
 import { type HardLink, parseLink, parseLinkInfo, parseSymbolTable } from './messages';
