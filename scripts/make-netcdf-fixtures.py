@@ -161,6 +161,18 @@ def netcdf3():
         s = f.createVariable('static', 'f8', ('y', 'x'))
         s[:] = np.arange(15).reshape(3, 5) / 4
         f.close()
+    # CDF-5 (64-bit data) from netCDF-C, with a header larger than a first read.
+    with netCDF4.Dataset(p('nc3-cdf5.nc'), 'w', format='NETCDF3_64BIT_DATA') as ds:
+        ds.note = 'x' * 150_000
+        ds.createDimension('t', None)
+        ds.createDimension('k', 4)
+        v = ds.createVariable('big', 'i8', ('t', 'k'))
+        v[:] = np.arange(12, dtype='i8').reshape(3, 4) * 10**10
+        w = ds.createVariable('u', 'u2', ('k',))
+        w[:] = np.arange(4, dtype='u2') * 1000
+        r = ds.createVariable('r', 'f4', ('t',))
+        r[:] = np.arange(3, dtype='f4')
+        r.valid_range = np.array([0, 10], dtype='f4')
     f = scipy.io.netcdf_file(p('nc3-one-record-var.nc'), 'w', version=1)
     f.createDimension('t', None)
     f.createDimension('n', 3)
