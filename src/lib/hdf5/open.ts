@@ -34,3 +34,17 @@ export async function openScientific(read: ReadRange, size: number, url: string,
   const r = await hdf5References(cached, size, url, { firstRead: 0, minRead: 0, mergeGap: 0, ...(opts.signal ? { signal: opts.signal } : {}) });
   return { format, refs: r.refs, skipped: r.skipped, stats: first.stats };
 }
+
+/** Anything that reads a key's byte range, like the Zarr sources (`KeySource`). */
+export interface RangeSource {
+  get(key: string, range?: { offset: number; length: number }): Promise<Uint8Array | undefined>;
+}
+
+/** A `ReadRange` over one key of a source (a missing object is a read failure). */
+export function keyReader(source: RangeSource, key: string): ReadRange {
+  return async (offset, length) => {
+    const b = await source.get(key, { offset, length });
+    if (!b) throw new Hdf5Error('read-failed', `${key} does not exist (or cannot be read)`);
+    return b;
+  };
+}
