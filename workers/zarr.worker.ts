@@ -14,6 +14,10 @@ import type { S3ReaderApi } from './s3.worker';
 import { mark } from '../src/lib/zarr/trace';
 import { warmDecoders } from '../src/lib/zarr/warm';
 import type { DatasetSource } from '../src/lib/zarr/address';
+import { registerFletcher32 } from '../src/lib/hdf5/fletcher32';
+
+// Chunks of NetCDF-4/HDF5 files opened through references may carry HDF5's Fletcher-32 checksum.
+registerFletcher32();
 
 installErrorTransfer();
 mark('worker:start');

@@ -62,10 +62,10 @@ export class Hdf5File {
   static async open(cache: RangeCache): Promise<Hdf5File> {
     const at = await findSignature(cache);
     if (at === undefined) throw corrupt('no HDF5 signature found');
-    const head = await cache.read(at, Math.min(cache.size - at, 256));
+    const head = await cache.read(at, Math.min(cache.size - at, 128));
     const c = new Cursor(head, 8, 8, 8);
     const version = c.u8();
-    let offsetSize: number, lengthSize: number, base: number | undefined, root: number | undefined;
+    let offsetSize: number, lengthSize: number, base: number | undefined, root: number | undefined, eof: number | undefined;
     if (version === 0 || version === 1) {
       c.skip(4); // free-space, root symbol table, reserved, shared header versions
       offsetSize = c.u8();
@@ -75,7 +75,7 @@ export class Hdf5File {
       const o = new Cursor(head, offsetSize, lengthSize, c.pos);
       base = o.address();
       o.address(); // free-space info
-      o.address(); // end of file
+      eof = o.address();
       o.address(); // driver info block
       o.address(); // root entry: link name offset
       root = o.address();
@@ -87,12 +87,14 @@ export class Hdf5File {
       const o = new Cursor(head, offsetSize, lengthSize, c.pos);
       base = o.address();
       o.address(); // superblock extension
-      o.address(); // end of file
+      eof = o.address();
       root = o.address();
     } else {
       throw unsupported(`superblock version ${version}`);
     }
     if (root === undefined) throw corrupt('the root group has no address');
+    // A source that could not tell the size learns it here (the end-of-file address is relative to the base).
+    if (eof !== undefined) cache.setSize((base ?? at) + eof);
     // The base address is absolute; where a user block precedes the superblock it equals its position.
     return new Hdf5File(cache, { version, offsetSize, lengthSize, base: base ?? at, root });
   }

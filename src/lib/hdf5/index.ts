@@ -4,3 +4,4 @@ export { RangeCache, type ReadRange, type RangeStats } from './range-cache';
 export { registerFletcher32, Fletcher32Codec } from './fletcher32';
 export { sniffFormat, looksLikeNetcdfName, type ScientificFormat } from './sniff';
 export { openScientific, keyReader, type RangeSource, type ScientificReferences } from './open';
+export { scanNetcdf, type ScannedReferences } from './scanner';

@@ -18,20 +18,29 @@ export interface ScientificReferences {
   stats: RangeStats;
 }
 
-export async function openScientific(read: ReadRange, size: number, url: string, opts: RangeCacheOptions & { signal?: AbortSignal } = {}): Promise<ScientificReferences> {
+/**
+ * References for the NetCDF or HDF5 object behind `read`, of `size` bytes
+ * (undefined when the source cannot say: the HDF5 superblock, or a short
+ * first read, then tells it), to be found at `url`.
+ */
+export async function openScientific(read: ReadRange, size: number | undefined, url: string, opts: RangeCacheOptions & { signal?: AbortSignal } = {}): Promise<ScientificReferences> {
   // One shared cache: the bytes read to sniff are the reader's first bytes too.
   const first = new RangeCache(read, size, opts);
-  const head = await first.read(0, Math.min(size, 2048));
-  const cached: ReadRange = (o, n) => first.read(o, Math.min(n, size - o));
+  const head = await first.read(0, Math.min(first.size, 2048)).catch(async (e: unknown) => {
+    // An object shorter than 2 KiB: its size is now known.
+    if (!first.sizeKnown || first.size >= 2048) throw e;
+    return first.read(0, first.size);
+  });
+  const cached: ReadRange = (o, n) => first.read(o, Math.min(n, first.size - o));
   let format = sniffFormat(head);
   // The HDF5 signature may sit further in, after a large user block.
-  if (!format && size > 4096) format = 'hdf5';
+  if (!format && first.size > 4096) format = 'hdf5';
   if (format === 'netcdf3') {
-    const r = await netcdf3References(cached, size, url, { firstRead: 0, minRead: 0 });
+    const r = await netcdf3References(cached, first.sizeKnown ? first.size : undefined, url, { firstRead: 0, minRead: 0 });
     return { format, refs: r.refs, skipped: [], stats: first.stats };
   }
   if (format !== 'hdf5') throw new Hdf5Error('not-hdf5', 'This object is neither NetCDF nor HDF5 (no signature found).');
-  const r = await hdf5References(cached, size, url, { firstRead: 0, minRead: 0, mergeGap: 0, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const r = await hdf5References(cached, first.sizeKnown ? first.size : undefined, url, { firstRead: 0, minRead: 0, mergeGap: 0, ...(opts.signal ? { signal: opts.signal } : {}) });
   return { format, refs: r.refs, skipped: r.skipped, stats: first.stats };
 }
 

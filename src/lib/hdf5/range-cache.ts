@@ -42,7 +42,10 @@ interface Pending {
 }
 
 export class RangeCache {
-  readonly size: number;
+  /** The object's size; until it is known (see `sizeKnown`), an upper bound. */
+  size: number;
+  /** False when the caller did not know the size: a short read at the end, or `setSize`, tells it. */
+  sizeKnown: boolean;
   readonly stats: RangeStats = { requests: 0, bytes: 0 };
   readonly #read: ReadRange;
   readonly #minRead: number;
@@ -53,10 +56,12 @@ export class RangeCache {
   #queue: Pending[] = [];
   #first = true;
 
-  constructor(read: ReadRange, size: number, opts: RangeCacheOptions = {}) {
-    if (!Number.isSafeInteger(size) || size < 0) throw corrupt(`object size ${size} is not a byte count`);
+  /** `size` undefined: unknown (a source that cannot say, e.g. a presigned GET without HEAD). */
+  constructor(read: ReadRange, size: number | undefined, opts: RangeCacheOptions = {}) {
+    if (size !== undefined && (!Number.isSafeInteger(size) || size < 0)) throw corrupt(`object size ${size} is not a byte count`);
     this.#read = read;
-    this.size = size;
+    this.size = size ?? Number.MAX_SAFE_INTEGER;
+    this.sizeKnown = size !== undefined;
     this.#firstRead = opts.firstRead ?? 256 * 1024;
     this.#minRead = opts.minRead ?? 16 * 1024;
     this.#mergeGap = opts.mergeGap ?? 32 * 1024;
@@ -77,9 +82,25 @@ export class RangeCache {
     }
     return new Promise<Uint8Array>((resolve, reject) => {
       const end = offset + length;
-      this.#queue.push({ start: offset, end, resolve: () => resolve(this.#cached(offset, length)!), reject });
+      this.#queue.push({
+        start: offset,
+        end,
+        resolve: () => {
+          const hit = this.#cached(offset, length);
+          if (hit) resolve(hit);
+          else reject(corrupt(`a structure at byte ${offset} (${length} bytes) lies beyond the end of the object (${this.size} bytes)`));
+        },
+        reject,
+      });
       if (this.#queue.length === 1) queueMicrotask(() => this.#flush());
     });
+  }
+
+  /** Learn the object's size (from a short read, or the HDF5 superblock's end-of-file address). */
+  setSize(size: number): void {
+    if (this.sizeKnown || !Number.isSafeInteger(size) || size < 0) return;
+    this.size = size;
+    this.sizeKnown = true;
   }
 
   #cached(offset: number, length: number): Uint8Array | undefined {
@@ -131,7 +152,10 @@ export class RangeCache {
       throw new Hdf5Error('read-failed', `reading bytes ${start}-${start + length - 1} failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
     }
     this.stats.bytes += data.length;
-    if (data.length < length) throw corrupt(`the object ended at byte ${start + data.length}, before ${start + length}`);
+    if (data.length < length) {
+      if (this.sizeKnown) throw corrupt(`the object ended at byte ${start + data.length}, before ${start + length}`);
+      this.setSize(start + data.length);
+    }
     return data.length > length ? data.subarray(0, length) : data;
   }
 }

@@ -75,7 +75,7 @@ interface Obj {
  * @example
  * const { refs } = await hdf5References((o, n) => getRange(key, o, n), size, 's3://bucket/file.nc');
  */
-export async function hdf5References(read: ReadRange, size: number, url: string, opts: Hdf5Options = {}): Promise<Hdf5References> {
+export async function hdf5References(read: ReadRange, size: number | undefined, url: string, opts: Hdf5Options = {}): Promise<Hdf5References> {
   const cache = new RangeCache(read, size, opts);
   const file = await Hdf5File.open(cache);
   const skipped: SkippedObject[] = [];

@@ -103,7 +103,7 @@ class NeedMore extends Error {
 }
 
 /** Parse a NetCDF-3 header; throws `NeedMore` when `bytes` ends before the header. */
-function parse(bytes: Uint8Array, fileSize: number): Nc3Header {
+function parse(bytes: Uint8Array, fileSize: number | undefined): Nc3Header {
   if (!isNetcdf3(bytes)) throw corrupt('not a NetCDF-3 file (no CDF signature)');
   const version = bytes[3] as 1 | 2 | 5;
   const r = new BigEndian(bytes, version);
@@ -157,6 +157,7 @@ function parse(bytes: Uint8Array, fileSize: number): Nc3Header {
   const recordSize = recordVars.length === 1 ? recBytes(recordVars[0]!) : recordVars.reduce((a, v) => a + Math.ceil(recBytes(v) / 4) * 4, 0);
   if (numrecs === 0xffffffff || (version === 5 && numrecs === Number.MAX_SAFE_INTEGER)) {
     // Streaming: the count was never written; it follows from the object's size.
+    if (fileSize === undefined) throw unsupported('a NetCDF-3 file whose record count was never written, read without knowing its size');
     const start = Math.min(...recordVars.map((v) => v.begin));
     numrecs = recordSize ? Math.floor((fileSize - start) / recordSize) : 0;
   }
@@ -196,9 +197,17 @@ function attrValue(raw: Uint8Array, type: number, n: number): AttrValue {
 export async function readNetcdf3Header(cache: RangeCache): Promise<Nc3Header> {
   let want = Math.min(cache.size, 64 * 1024);
   for (;;) {
-    const bytes = await cache.read(0, want);
+    let bytes: Uint8Array;
     try {
-      return parse(bytes, cache.size);
+      bytes = await cache.read(0, want);
+    } catch (e) {
+      // The object is shorter than the read: its size is now known.
+      if (!cache.sizeKnown || want <= cache.size) throw e;
+      want = cache.size;
+      continue;
+    }
+    try {
+      return parse(bytes, cache.sizeKnown ? cache.size : undefined);
     } catch (e) {
       if (!(e instanceof NeedMore)) throw e;
       if (want >= cache.size || want >= MAX_HEADER) throw corrupt('the NetCDF header runs past the end of the object');
@@ -223,7 +232,7 @@ function jsonNumber(n: number): number | string {
  * @example
  * const { refs } = await netcdf3References((o, n) => getRange(key, o, n), size, 's3://bucket/old.nc');
  */
-export async function netcdf3References(read: ReadRange, size: number, url: string, opts: RangeCacheOptions = {}): Promise<Netcdf3References> {
+export async function netcdf3References(read: ReadRange, size: number | undefined, url: string, opts: RangeCacheOptions = {}): Promise<Netcdf3References> {
   const cache = new RangeCache(read, size, { firstRead: 64 * 1024, ...opts });
   const header = await readNetcdf3Header(cache);
   const refs: References['refs'] = {
@@ -256,7 +265,7 @@ export async function netcdf3References(read: ReadRange, size: number, url: stri
       chunks = [rows, ...v.shape.slice(1)];
       if (total > 0) for (let i = 0; i * rows < v.shape[0]!; i++) emit.push([[i, ...zeros].join('.'), [url, v.begin + i * rows * inner, rows * inner]]);
     }
-    for (const [, r] of emit) if (Array.isArray(r) && r.length === 3 && r[1] + r[2] > size) throw corrupt(`variable ${v.name} lies beyond the end of the object`);
+    for (const [, r] of emit) if (Array.isArray(r) && r.length === 3 && cache.sizeKnown && r[1] + r[2] > cache.size) throw corrupt(`variable ${v.name} lies beyond the end of the object`);
     refs[`${v.name}/.zarray`] = JSON.stringify({ zarr_format: 2, shape: v.shape, chunks, dtype: t.dtype, fill_value: fill, order: 'C', filters: null, compressor: null });
     refs[`${v.name}/.zattrs`] = JSON.stringify({ ...attrs, _ARRAY_DIMENSIONS: v.dims });
     for (const [k, r] of emit) refs[`${v.name}/${k}`] = r;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as zarr from 'zarrita';
-import { keyReader, openScientific, registerFletcher32 } from '../../../src/lib/hdf5';
+import { keyReader, openScientific, registerFletcher32, scanNetcdf } from '../../../src/lib/hdf5';
 import type { References } from '../../../src/lib/refs/types';
 import { S3Source } from '../../../src/lib/zarr/s3-source';
 import type { KeySource } from '../../../src/lib/zarr/source';
@@ -96,5 +96,13 @@ describe('a chunked NetCDF-4 file on the RGW, by byte ranges', () => {
     expect(values.length).toBe(expected.values.length);
     expect(values).toEqual(expected.values);
     console.log(`one time step (4 chunks): ${stats.requests - before.requests} requests, ${stats.bytes - before.bytes} bytes`);
+  });
+
+  it('scans the file without knowing its size (presigned GETs cannot answer HEAD), as the reference store does', async () => {
+    const folder = counting(await S3Source.create(serviceAccess(service), bucket, 'big'));
+    const scanned = await scanNetcdf(folder.source, 'tas.nc');
+    expect(scanned.skipped).toEqual([]);
+    for (const [coords, offset, length] of expected.chunks) expect(scanned.refs[`tas/${coords.join('.')}`]).toEqual(['tas.nc', offset, length]);
+    expect(folder.stats.bytes / size).toBeLessThan(0.01);
   });
 });
