@@ -16,6 +16,14 @@ import { warmDecoders } from '../src/lib/zarr/warm';
 import type { DatasetSource } from '../src/lib/zarr/address';
 import { openReferenceFile } from '../src/lib/refs/open';
 import type { KeySource } from '../src/lib/zarr/source';
+import { registerFletcher32 } from '../src/lib/hdf5/fletcher32';
+import { scanNetcdf } from '../src/lib/hdf5/scanner';
+import { registerScanner } from '../src/lib/refs/scan';
+
+// Chunks of NetCDF-4/HDF5 files opened through references may carry HDF5's Fletcher-32 checksum.
+registerFletcher32();
+// NetCDF-4/HDF5 and NetCDF-3 objects open as references made on the fly by reading their metadata by ranges.
+registerScanner(scanNetcdf);
 
 installErrorTransfer();
 mark('worker:start');
