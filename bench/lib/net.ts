@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../test/helpers/browser';
-import { loadNetEnv, type NetEnv } from '../../test/helpers/net-env';
+import { accessLogSince, accessLogSize, loadNetEnv, type NetEnv } from '../../test/helpers/net-env';
 import { loadRgwEnv } from '../../test/helpers/rgw-env';
 import { cpuByRole } from '../upload-harness/memory';
 
@@ -69,7 +69,7 @@ function procCpu(pid: number): number {
 /** Start a shaper of our own in front of nginx's HTTP/2 front; resolves with its port. */
 function startShaper(to: string, p: { rttMs: number; downMbit: number; upMbit: number }): Promise<{ child: ChildProcess; port: number }> {
   const script = join(import.meta.dirname, '../../scripts/shaper.mjs');
-  const child = spawn(process.execPath, [script, '--listen', '0', '--to', to, '--rtt-ms', String(p.rttMs), '--down-mbit', String(p.downMbit), '--up-mbit', String(p.upMbit)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, '--listen', '0', '--to', to, '--rtt-ms', String(p.rttMs), '--down-mbit', String(p.downMbit), '--up-mbit', String(p.upMbit)], { stdio: ['ignore', 'pipe', 'ignore'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -108,6 +108,8 @@ export async function benchNet(): Promise<BenchNet> {
   const shared = process.env.TESSERA_BENCH_SHAPER_PORT && process.env.TESSERA_BENCH_SHAPER_PID;
   const { child, port } = shared ? { child: undefined, port: Number(process.env.TESSERA_BENCH_SHAPER_PORT) } : await startShaper(net.nginxH2, p);
   const shaperPid = child?.pid ?? Number(process.env.TESSERA_BENCH_SHAPER_PID);
+  // Never leave it behind, whatever way the benchmark ends.
+  if (child) process.once('exit', () => child.kill());
   const host = `127.0.0.1:${port}`;
   const endpoint = `https://${host}`;
   const chromiumEnv = { ...process.env, HOME: net.nssHome };
@@ -147,4 +149,25 @@ export function cpuNow(): { chromium: number; peers: number; driver: number } {
 export function cpuSince(a: ReturnType<typeof cpuNow>): { chromium: number; peers: number; driver: number } {
   const b = cpuNow();
   return { chromium: b.chromium - a.chromium, peers: b.peers - a.peers, driver: b.driver - a.driver };
+}
+
+/** Where nginx's shared access log ends now (0 on loopback). */
+export function logMark(bn: BenchNet): number {
+  return bn.net ? accessLogSize() : 0;
+}
+
+/**
+ * The requests nginx logged for `bucket` since `mark`, by protocol and method
+ * ("12 HTTP/2.0 GET, 3 HTTP/2.0 OPTIONS"). The log is shared with everyone using
+ * the fronts: only this bucket's lines count.
+ */
+export function requestsSince(bn: BenchNet, mark: number, bucket: string): string {
+  if (!bn.net) return '';
+  const byKind = new Map<string, number>();
+  for (const l of accessLogSince(mark)) {
+    if (!l.uri.startsWith(`/${bucket}`)) continue;
+    const k = `${l.protocol} ${l.method}`;
+    byKind.set(k, (byKind.get(k) ?? 0) + 1);
+  }
+  return [...byKind].map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
 }
