@@ -44,5 +44,31 @@ export function observedProtocol(endpointUrl: string): WireProtocol {
 export function parallelism(protocol: WireProtocol, kind: 'listing' | 'transfer'): number {
   const multiplexed = protocol === 'h2' || protocol === 'h3';
   if (kind === 'listing') return multiplexed ? 8 : 4;
-  return multiplexed ? 16 : 6;
+  return multiplexed ? 32 : 6;
+}
+
+/**
+ * The protocol of this thread's latest request that reported one: for a
+ * worker that talks to one store only (the Zarr worker), whatever URL form
+ * its requests take (presigned, virtual-hosted).
+ */
+export function latestProtocol(): WireProtocol {
+  const perf = (globalThis as { performance?: Performance }).performance;
+  if (!perf || typeof perf.getEntriesByType !== 'function') return 'unknown';
+  const entries = perf.getEntriesByType('resource') as PerformanceResourceTiming[];
+  for (let i = entries.length - 1; i >= Math.max(0, entries.length - 50); i--) {
+    const p = entries[i]!.nextHopProtocol;
+    if (p === 'h2' || p === 'h3') return p;
+    if (p === 'http/1.1' || p === 'http/1.0') return 'http/1.1';
+  }
+  return 'unknown';
+}
+
+/**
+ * Chunk reads in flight for a Zarr slice: every chunk of a slice at once over
+ * HTTP/2 (up to 16), `http1` (6) over HTTP/1.1 or before anything is known.
+ */
+export function chunkLanes(http1 = 6): number {
+  const p = latestProtocol();
+  return p === 'h2' || p === 'h3' ? 16 : http1;
 }
