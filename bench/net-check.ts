@@ -1,10 +1,11 @@
 /**
- * Is the shaped network what it says? A bare curl through the HTTP/1.1 front
- * of `scripts/net.sh` measures the round-trip time and the rate each way, and
- * this prints them next to the profile's settings, with the shaper's own CPU
- * time. Run after `bash scripts/net.sh up --net <profile>`:
+ * Is the shaped network what it says? A bare curl (HTTP/1.1) through the
+ * benchmark's shaper (bench/lib/net.ts) and the TLS front of `scripts/net.sh`
+ * measures the round-trip time and the rate each way, and this prints them
+ * next to the profile's settings, with the shaper's own CPU time. With the
+ * fronts up (`bash scripts/net.sh up`):
  *
- *   npx tsx bench/net-check.ts
+ *   TESSERA_BENCH_NET=wan npx tsx bench/net-check.ts    (npm run bench -- --net wan runs it first)
  *
  * Round trip: time to first byte of a tiny GET on an open TLS connection,
  * minus the same GET's time to first byte straight from the RGW (the store's
@@ -13,17 +14,20 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '../src/lib/s3/client';
 import { resolveEndpoint } from '../src/lib/s3/endpoint';
 import { GetObject, PutObject } from '../src/lib/s3/ops/index';
-import { loadNetEnv, netStateDir } from '../test/helpers/net-env';
+import { loadNetEnv } from '../test/helpers/net-env';
+import { benchNet } from './lib/net';
 import { loadRgwEnv } from '../test/helpers/rgw-env';
 import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../test/helpers/s3';
 
-const net = loadNetEnv();
+process.env.TESSERA_BENCH_NET ??= loadNetEnv().profile;
+const bn = await benchNet();
+const net = { ca: bn.ca!, profile: bn.profile, rttMs: bn.rttMs, downMbit: bn.downMbit, upMbit: bn.upMbit, h1: bn.endpoint };
 const rgw = loadRgwEnv();
 const MB = 1e6;
 
@@ -40,17 +44,7 @@ function curl(args: string[]): Record<string, number>[] {
     .map((l) => JSON.parse(l) as Record<string, number>);
 }
 
-/** CPU seconds used so far by the shapers net.sh started. */
-function shaperCpu(): number {
-  const tick = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
-  let total = 0;
-  for (const name of ['shaper-h1', 'shaper-h2']) {
-    const pid = readFileSync(join(netStateDir(), 'pids', name), 'utf8').trim();
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    total += (Number(f[11]) + Number(f[12])) / tick;
-  }
-  return total;
-}
+const shaperCpu = () => bn.shaperCpu();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pct = (got: number, want: number) => (want ? `${(((got - want) / want) * 100).toFixed(1)} %` : 'n/a');
@@ -81,7 +75,7 @@ try {
   const ups = [0, 1, 2].map(() => curl(['-o', '/dev/null', '-T', tmp, upUrl])[0]!).map((t) => (t.size_upload! * 8) / (t.time_total! - t.time_pretransfer!) / 1e6);
   const cpu = shaperCpu() - cpu0;
 
-  console.log(`Shaped network check (profile ${net.profile}), medians of curl runs through ${net.h1}:`);
+  console.log(`Shaped network check (profile ${net.profile}), medians of curl runs through ${net.h1} (HTTP/1.1):`);
   console.table([
     { what: 'round trip (ms)', set: net.rttMs, measured: Number(rttMs.toFixed(1)), off: pct(rttMs, net.rttMs) },
     { what: 'down (Mbit/s)', set: net.downMbit || 'unlimited', measured: Number(median(downs).toFixed(1)), off: pct(median(downs), net.downMbit) },
@@ -91,4 +85,5 @@ try {
 } finally {
   rmSync(tmp, { force: true });
   await destroyBucket(bucket);
+  await bn.close();
 }

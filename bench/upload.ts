@@ -10,6 +10,11 @@
  * Tessera's run from queueing the files until every upload is verified.
  * Not a test: nothing here fails on speed.
  *
+ * TESSERA_BENCH_NET=wan|home: every client through the HTTPS front and one shaper (bench/lib/net.ts).
+ * Fair how: same files, bucket, endpoint, front and shaper; contenders rotate each round; peers are
+ * cold processes (wall time of the command), Tessera is timed with its page open and connected,
+ * so its "cold" figure adds the measured page load + connect of a fresh page.
+ *
  * Environment: TESSERA_BENCH_SIZE_MB (default 1024), TESSERA_BENCH_RUNS (default 3),
  * TESSERA_BENCH_CASES (default `file,folder`; `folder` alone skips the big file),
  * TESSERA_BENCH_DEVTOOLS (default `detached`: Playwright disconnects while
@@ -30,7 +35,7 @@ import { extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import type { Page } from 'playwright-core';
-import { launchBrowser } from '../test/helpers/browser';
+import { benchNet, logMark, requestsSince } from './lib/net';
 import { aws, s3cmd } from '../test/helpers/cli';
 import { loadRgwEnv, rgwStateDir } from '../test/helpers/rgw-env';
 import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../test/helpers/s3';
@@ -175,6 +180,8 @@ async function tessera(driver: Driver, bucket: string, paths: string[], keys: st
 async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
   const env = loadRgwEnv();
+  const bn = await benchNet();
+  console.log(bn.describe());
   const big = join(WORK, `random-${SIZE}.bin`);
   const zarr = join(WORK, 'bench.zarr');
   if (rgwMode() === 'memstore') console.log('The RGW runs on memstore: using smaller files (set TESSERA_BENCH_SIZE_MB to override; `npm run rgw:up -- --bluestore` for 1 GiB runs).');
@@ -191,25 +198,30 @@ async function main(): Promise<void> {
   await createBucket(bucket, { corsOrigins: [origin] });
   let driver: Driver;
   if (DETACHED) {
-    const chrome = new DetachableChromium();
+    const chrome = new DetachableChromium(bn.chromiumEnv);
     driver = { run: (fn) => chrome.with(origin, fn), close: () => chrome.close() };
   } else {
-    const browser = await launchBrowser();
+    const browser = await bn.launchBrowser();
     const attached = await browser.newPage();
     driver = { run: (fn) => fn(attached), close: () => browser.close() };
   }
+  let tStart = 0;
   await driver.run(async (page) => {
     page.on('pageerror', (e) => console.error('page error:', e));
+    // Cold start as a user sees it: page load and connect (not Chromium's own start-up).
+    tStart = performance.now();
     await page.goto(`${origin}/index.html`);
     await page.waitForFunction(() => document.title === 'ready');
     await page.evaluate((s) => (window as unknown as { bench: { connect(s: unknown): Promise<void> } }).bench.connect(s), {
-      endpoint: env.endpoint,
+      endpoint: bn.endpoint,
       region: env.region,
       accessKeyId: env.accessKeyId,
       secretAccessKey: env.secretAccessKey,
     });
   });
 
+  const startup = (performance.now() - tStart) / 1000;
+  console.log(`Harness page load + connect: ${startup.toFixed(2)} s (added to Tessera's times for its cold figure)`);
   const memory = new MemorySampler();
   const sampled = (fn: () => Promise<number>) => async () => {
     memory.start();
@@ -223,16 +235,16 @@ async function main(): Promise<void> {
     'Tessera (MD5 per part + SHA-256)': sampled(async () => tessera(driver, bucket, [big], ['big/tessera.bin'], ALL)),
     'Tessera (MD5 per part)': sampled(async () => tessera(driver, bucket, [big], ['big/tessera-md5.bin'], MD5)),
     'Tessera (hashing off)': sampled(async () => tessera(driver, bucket, [big], ['big/tessera-nohash.bin'], NONE)),
-    'aws s3 cp': () => timed(async () => mustSucceed('aws s3 cp')(await aws(['s3', 'cp', '--only-show-errors', big, `s3://${bucket}/big/aws.bin`]))),
-    's3cmd put': () => timed(async () => mustSucceed('s3cmd put')(await s3cmd(['put', '--no-progress', big, `s3://${bucket}/big/s3cmd.bin`]))),
+    'aws s3 cp': () => timed(async () => mustSucceed('aws s3 cp')(await aws([...bn.awsArgs, 's3', 'cp', '--only-show-errors', big, `s3://${bucket}/big/aws.bin`]))),
+    's3cmd put': () => timed(async () => mustSucceed('s3cmd put')(await s3cmd([...bn.s3cmdArgs, 'put', '--no-progress', big, `s3://${bucket}/big/s3cmd.bin`]))),
   };
   const zarrKeys = zarrFiles.map((f) => `zarr/tessera/bench.zarr/${relative(zarr, f).split('\\').join('/')}`);
   const folderRuns: Record<string, () => Promise<number>> = {
     'Tessera folder (MD5 + SHA-256)': async () => tessera(driver, bucket, zarrFiles, zarrKeys, ALL),
     'Tessera folder (MD5)': async () => tessera(driver, bucket, zarrFiles, zarrKeys.map((k) => k.replace('zarr/tessera/', 'zarr/tessera-md5/')), MD5),
     'Tessera folder (hashing off)': async () => tessera(driver, bucket, zarrFiles, zarrKeys.map((k) => k.replace('zarr/tessera/', 'zarr/tessera-nohash/')), NONE),
-    'aws s3 sync': () => timed(async () => mustSucceed('aws s3 sync')(await aws(['s3', 'sync', '--only-show-errors', zarr, `s3://${bucket}/zarr/aws/bench.zarr`]))),
-    's3cmd sync': () => timed(async () => mustSucceed('s3cmd sync')(await s3cmd(['sync', '--no-progress', `${zarr}/`, `s3://${bucket}/zarr/s3cmd/bench.zarr/`]))),
+    'aws s3 sync': () => timed(async () => mustSucceed('aws s3 sync')(await aws([...bn.awsArgs, 's3', 'sync', '--only-show-errors', zarr, `s3://${bucket}/zarr/aws/bench.zarr`]))),
+    's3cmd sync': () => timed(async () => mustSucceed('s3cmd sync')(await s3cmd([...bn.s3cmdArgs, 'sync', '--no-progress', `${zarr}/`, `s3://${bucket}/zarr/s3cmd/bench.zarr/`]))),
   };
 
   const times: Record<string, number[]> = {};
@@ -253,6 +265,8 @@ async function main(): Promise<void> {
         for (let i = 0; i < names.length; i++) {
           const name = names[(i + round) % names.length]!;
           const cpu0 = cpuByRole();
+          const shaper0 = bn.shaperCpu();
+          const mark0 = logMark(bn);
           const node0 = process.cpuUsage();
           const threads0 = THREADS ? cpuByThread() : {};
           const s = await runs[name]!();
@@ -262,12 +276,13 @@ async function main(): Promise<void> {
             console.log(`    threads (CPU s): ${busy.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
           }
           // This process drives Chromium over CDP: its CPU shows how busy the DevTools channel was.
-          const cpu = Object.entries({ ...cpuDelta(cpu0, cpuByRole()), 'bench driver': (node.user + node.system) / 1e6 })
+          const shaper = bn.shaperCpu() - shaper0;
+          const cpu = Object.entries({ ...cpuDelta(cpu0, cpuByRole()), 'bench driver': (node.user + node.system) / 1e6, shaper })
             .filter(([, v]) => v >= 0.05)
             .map(([k, v]) => `${k} ${v.toFixed(1)}`)
             .join(', ');
           (times[name] ??= []).push(s);
-          console.log(`  ${label} round ${round + 1}: ${name.padEnd(34)} ${s.toFixed(2)} s   (CPU s: ${cpu})`);
+          console.log(`  ${label} round ${round + 1}: ${name.padEnd(34)} ${s.toFixed(2)} s   (CPU s: ${cpu})${bn.net ? ` [${requestsSince(bn, mark0, bucket)}]` : ''}`);
           await emptyPrefix(bucket, prefix);
         }
       }
@@ -276,6 +291,7 @@ async function main(): Promise<void> {
     await driver.close();
     server.close();
     await destroyBucket(bucket).catch(() => undefined);
+    await bn.close();
   }
 
   const report = (title: string, names: string[], bytes: number, base: string) => {
@@ -284,7 +300,7 @@ async function main(): Promise<void> {
     for (const n of names) {
       const t = median(times[n]!);
       const rate = bytes / 1e6 / t;
-      console.log(`  ${n.padEnd(34)} ${t.toFixed(2).padStart(7)} s ${rate.toFixed(1).padStart(8)} MB/s   x${(rate / baseRate).toFixed(2)}`);
+      console.log(`  ${n.padEnd(34)} ${t.toFixed(2).padStart(7)} s ${rate.toFixed(1).padStart(8)} MB/s   x${(rate / baseRate).toFixed(2)}${n.startsWith('Tessera') ? `   (cold, + page load and connect: ${(t + startup).toFixed(2)} s, x${(median(times[base]!) / (t + startup)).toFixed(2)})` : ''}`);
     }
   };
   if (CASES.has('file')) {

@@ -7,8 +7,14 @@
  *    drawn and to the whole slice drawn (the view opens at time index 0: the
  *    same 16 chunks' worth of work as time=5);
  *  - xarray `open_zarr(...).v.isel(time=5).values` in a cold python process;
- *  - zarr-python `open_consolidated(...)['v'][5]` in a cold python process.
+ *  - zarr-python `open_consolidated(...)['v'][5]` in a cold python process;
+ *  - warm: Tessera opening a second store (same shape, its own chunks) with the app
+ *    already open, next to each Python process opening it after its first read
+ *    (imports done, connections open: the in-process figure).
+ * The peers read through fsspec's HTTP file system (aiohttp): the chunks of a
+ * slice are fetched concurrently (zarr `getitems`), not one after another.
  * Prints medians and ratios, and the CPU seconds each process used per round.
+ * TESSERA_BENCH_NET=wan|home: every client through the HTTPS front and one shaper (bench/lib/net.ts).
  * Run with `npm run bench -- zarr`. Environment knobs:
  *  - TESSERA_BENCH_ROUNDS (5), TESSERA_BENCH_SETTLE_MS (0: open as soon as the page loads);
  *  - TESSERA_BENCH_TRACE=1 (+ TESSERA_BENCH_TRACE_ALL=1): where each round's time went;
@@ -16,13 +22,13 @@
  *  - TESSERA_BENCH_JS_PROFILE=1 (+ TESSERA_BENCH_NO_MINIFY=1): the main thread's functions by time.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build, preview } from 'vite';
-import { launchBrowser } from '../test/helpers/browser';
+import { benchNet, logMark, requestsSince } from './lib/net';
 import { loadRgwEnv } from '../test/helpers/rgw-env';
 import { createBucket, destroyBucket, uniqueBucket } from '../test/helpers/s3';
 import { makeReadableByAnyone, uploadDir } from '../test/integration/zarr/fixtures';
@@ -102,8 +108,9 @@ const pyEnv = () => {
   return env;
 };
 
+let extraPyEnv: Record<string, string> = {};
 async function python(args: string[]): Promise<string> {
-  const { stdout } = await run('/usr/bin/python3', [PEERS, ...args], { env: pyEnv(), maxBuffer: 1 << 24, timeout: 600_000 });
+  const { stdout } = await run('/usr/bin/python3', [PEERS, ...args], { env: { ...pyEnv(), ...extraPyEnv }, maxBuffer: 1 << 24, timeout: 600_000 });
   return stdout.trim();
 }
 
@@ -114,21 +121,28 @@ async function main(): Promise<void> {
   const bucket = uniqueBucket('zbench');
   const origin = `http://127.0.0.1:${PORT}`;
   let server: Awaited<ReturnType<typeof preview>> | undefined;
-  const browser = await launchBrowser();
+  const bn = await benchNet();
+  extraPyEnv = bn.pythonEnv;
+  console.log(bn.describe());
+  const browser = await bn.launchBrowser();
   try {
     console.log('writing the store with xarray…');
     await python(['write', join(dir, 'bench.zarr')]);
     await createBucket(bucket, { corsOrigins: [origin] });
+    // The warm store: the same metadata and the chunks of time 0 only (what the view reads first).
+    const warmDir = join(dir, 'warm.zarr');
+    cpSync(join(dir, 'bench.zarr'), warmDir, { recursive: true, filter: (src) => !/[\\/]v[\\/]\d+\.\d+\.\d+$/.test(src) || /[\\/]v[\\/]0\.\d+\.\d+$/.test(src) });
     await uploadDir(dir, bucket, '');
     await makeReadableByAnyone(bucket);
-    const url = `${env.endpoint}/${bucket}/bench.zarr`;
+    const url = `${bn.endpoint}/${bucket}/bench.zarr`;
+    const warmUrl = `${bn.endpoint}/${bucket}/warm.zarr`;
     console.log('building the bench page…');
     // The bench page reads each thread's timing marks: only a traced build records them.
     process.env.TESSERA_TRACE = '1';
     await build({ root: join(ROOT, 'bench/zarr-page'), base: './', logLevel: 'warn', configFile: join(ROOT, 'vite.config.ts'), build: { outDir, emptyOutDir: true, ...(process.env.TESSERA_BENCH_NO_MINIFY === '1' ? { minify: false } : {}) } });
     server = await preview({ root: join(ROOT, 'bench/zarr-page'), configFile: join(ROOT, 'vite.config.ts'), build: { outDir }, preview: { host: '127.0.0.1', port: PORT, strictPort: true }, logLevel: 'warn' });
 
-    const t = { opened: [] as number[], first: [] as number[], full: [] as number[], xarray: [] as number[], xarrayProc: [] as number[], zarr: [] as number[], zarrProc: [] as number[] };
+    const t = { opened: [] as number[], first: [] as number[], full: [] as number[], warmFirst: [] as number[], warmFull: [] as number[], xarray: [] as number[], xarrayProc: [] as number[], xarrayWarm: [] as number[], zarr: [] as number[], zarrProc: [] as number[], zarrWarm: [] as number[] };
     for (let round = 0; round < ROUNDS; round++) {
       // Tessera: a fresh browser context (no cache, new workers) per round.
       const context = await browser.newContext();
@@ -140,6 +154,7 @@ async function main(): Promise<void> {
       // on the main thread): do that before the timed open, not during it.
       await el.count();
       const cpu0 = cpuByRole();
+      const mark0 = logMark(bn);
       const cdp = JS_PROFILE && round === 0 ? await context.newCDPSession(page) : null;
       if (cdp) {
         await cdp.send('Profiler.enable');
@@ -149,7 +164,7 @@ async function main(): Promise<void> {
       if (CHROME_TRACE && round === 0) await browser.startTracing(page, { path: CHROME_TRACE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'toplevel', 'blink', 'cc', 'gpu', 'v8', 'disabled-by-default-v8.gc'] });
       await page.evaluate(
         ([endpoint, accessKeyId, secretAccessKey, b]) => window.tesseraBench.open({ endpoint: endpoint!, accessKeyId, secretAccessKey }, { kind: 's3', bucket: b!, path: 'bench.zarr' }),
-        [env.endpoint, env.accessKeyId, env.secretAccessKey, bucket],
+        [bn.endpoint, env.accessKeyId, env.secretAccessKey, bucket],
       );
       await el.waitFor({ timeout: 120_000 });
       // CPU seconds per process while the slice was read and drawn (2 cores shared with the store).
@@ -160,17 +175,32 @@ async function main(): Promise<void> {
       t.first.push(Number(await el.getAttribute('data-first')) / 1000);
       t.full.push(Number(await el.getAttribute('data-full')) / 1000);
       if (TRACE) printTrace(await page.evaluate(() => window.tesseraBench.trace()));
+      // Warm: the app stays open (workers, connection), a second store is opened.
+      await page.evaluate(() => window.tesseraBench.close());
+      await page.evaluate((b) => window.tesseraBench.open(null, { kind: 's3', bucket: b, path: 'warm.zarr' }), bucket);
+      await el.waitFor({ timeout: 120_000 });
+      t.warmFirst.push(Number(await el.getAttribute('data-first')) / 1000);
+      t.warmFull.push(Number(await el.getAttribute('data-full')) / 1000);
+      const tesseraRequests = requestsSince(bn, mark0, bucket);
+      const chromiumCpu = Object.entries(cpuDelta(cpu0, cpuByRole())).filter(([k]) => k.startsWith('chromium')).reduce((n, [, v]) => n + v, 0);
       await context.close();
 
-      const [xa, xaProc] = (await python(['xarray', url])).split(' ').map(Number);
+      const xcpu0 = cpuByRole();
+      const [xa, xaProc, xaWarm] = (await python(['xarray', url, warmUrl])).split(' ').map(Number);
+      const xcpu = cpuDelta(xcpu0, cpuByRole());
       t.xarray.push(xa!);
       t.xarrayProc.push(xaProc!);
+      t.xarrayWarm.push(xaWarm!);
       const zcpu0 = cpuByRole();
-      const [za, zaProc] = (await python(['zarr', url])).split(' ').map(Number);
+      const [za, zaProc, zaWarm] = (await python(['zarr', url, warmUrl])).split(' ').map(Number);
       const zcpu = cpuDelta(zcpu0, cpuByRole());
       t.zarr.push(za!);
       t.zarrProc.push(zaProc!);
-      console.log(`round ${round + 1}: tessera opened ${t.opened.at(-1)!.toFixed(3)} s, first ${t.first.at(-1)!.toFixed(3)} s, full ${t.full.at(-1)!.toFixed(3)} s (CPU s: ${cpu}); xarray ${xa!.toFixed(3)} s; zarr-python ${za!.toFixed(3)} s (CPU s: python ${zcpu['peer cli']!.toFixed(2)}, radosgw ${(zcpu.radosgw ?? 0).toFixed(2)})`);
+      t.zarrWarm.push(zaWarm!);
+      console.log(
+        `round ${round + 1}: tessera opened ${t.opened.at(-1)!.toFixed(3)} s, first ${t.first.at(-1)!.toFixed(3)} s, full ${t.full.at(-1)!.toFixed(3)} s, warm first ${t.warmFirst.at(-1)!.toFixed(3)} s, warm full ${t.warmFull.at(-1)!.toFixed(3)} s (CPU s: ${cpu}; Chromium cold+warm ${chromiumCpu.toFixed(2)}${bn.net ? `; requests ${tesseraRequests}` : ''})` +
+          `; xarray ${xa!.toFixed(3)} s, warm ${xaWarm!.toFixed(3)} s (process ${xaProc!.toFixed(3)} s, CPU ${xcpu['peer cli']!.toFixed(2)} s); zarr-python ${za!.toFixed(3)} s, warm ${zaWarm!.toFixed(3)} s (process ${zaProc!.toFixed(3)} s, CPU ${zcpu['peer cli']!.toFixed(2)} s)`,
+      );
     }
     const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)])) as Record<keyof typeof t, number>;
     console.log(`\nZarr slice (16 chunks of 512x512 float32, blosc zstd), medians of ${ROUNDS} interleaved rounds${SETTLE_MS ? `, opened ${SETTLE_MS} ms after the page loaded` : ', opened as soon as the page loaded'}:`);
@@ -181,10 +211,15 @@ async function main(): Promise<void> {
     console.log(`  zarr-python open_consolidated + [5]   ${m.zarr.toFixed(3)} s   (whole cold process ${m.zarrProc.toFixed(3)} s)`);
     console.log(`  cold-process ratios: first chunk / xarray = ${(m.first / m.xarrayProc).toFixed(2)} (aim < 0.25); whole slice / zarr-python = ${(m.full / m.zarrProc).toFixed(2)} (aim <= 1)`);
     console.log(`  ratios: first chunk / xarray = ${(m.first / m.xarray).toFixed(2)} (aim < 0.25); whole slice / zarr-python = ${(m.full / m.zarr).toFixed(2)} (aim <= 1); whole slice / xarray = ${(m.full / m.xarray).toFixed(2)}`);
+    console.log(`  warm (app open / in-process): Tessera first chunk ${m.warmFirst.toFixed(3)} s, whole slice ${m.warmFull.toFixed(3)} s; xarray ${m.xarrayWarm.toFixed(3)} s; zarr-python ${m.zarrWarm.toFixed(3)} s`);
+    console.log(`  warm ratios: first chunk / xarray = ${(m.warmFirst / m.xarrayWarm).toFixed(2)}; whole slice / zarr-python = ${(m.warmFull / m.zarrWarm).toFixed(2)} (aim <= 1)`);
+    if (bn.net) console.log(`  shaper CPU over the whole benchmark: ${bn.shaperCpu().toFixed(2)} s`);
+    console.log('  fair how: one store, endpoint, TLS front and shaper for all; rounds interleaved; cold = fresh browser context / fresh python process, warm = app already open / same python process; the peers fetch chunks concurrently (fsspec + aiohttp); Tessera reads with keys (presigned GETs), the peers anonymously (public-read).');
   } finally {
     await browser.close();
     await new Promise<void>((r) => (server ? server.httpServer.close(() => r()) : r()));
     await destroyBucket(bucket);
+    await bn.close();
     rmSync(dir, { recursive: true, force: true });
     rmSync(outDir, { recursive: true, force: true });
   }

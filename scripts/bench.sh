@@ -4,8 +4,9 @@
 #
 #   npm run bench                 listing, download, upload and zarr (bench/<name>.ts)
 #   npm run bench -- upload zarr  only those (bench/upload.ts, bench/zarr.ts)
-#   npm run bench -- --net home   bring up the HTTPS front and shaped network (scripts/net.sh,
-#                                 profile lan|wan|home) and check it first (bench/net-check.ts)
+#   npm run bench -- --net home   every client through the HTTPS front (scripts/net.sh; started
+#                                 only when it is not up) and one shaper of this run's own with
+#                                 profile lan|wan|home, measured first (bench/net-check.ts)
 #
 # Benchmarks want a quiet machine: the client and the server share its cores.
 set -uo pipefail
@@ -28,9 +29,27 @@ while (($#)); do
   esac
 done
 if [[ -n "$net" ]]; then
-  bash scripts/net.sh down >/dev/null
-  bash scripts/net.sh up --net "$net" || exit 1
-  trap '((started_rgw)) && bash scripts/rgw.sh down; bash scripts/net.sh down' EXIT
+  # The HTTPS fronts are shared (tests use them): never restarted here. One shaper of the run's
+  # own, in front of nginx's HTTP/2 front, carries every client of every benchmark (bench/lib/net.ts).
+  if ! bash scripts/net.sh status; then
+    bash scripts/net.sh up --net "$net" || exit 1
+    trap '((started_rgw)) && bash scripts/rgw.sh down; bash scripts/net.sh down' EXIT
+  fi
+  case "$net" in
+    lan) shape=(--rtt-ms 1 --down-mbit 1000 --up-mbit 1000) ;;
+    wan) shape=(--rtt-ms 20 --down-mbit 1000 --up-mbit 1000) ;;
+    home) shape=(--rtt-ms 40 --down-mbit 100 --up-mbit 20) ;;
+    *) echo "unknown profile $net (lan, wan, home)" >&2; exit 2 ;;
+  esac
+  nginx_h2="$(sed -n 's/^TESSERA_NET_NGINX_H2=//p' .net/env)"
+  shaper_log="$(mktemp)"
+  node scripts/shaper.mjs --listen 0 --to "$nginx_h2" "${shape[@]}" >"$shaper_log" 2>&1 &
+  shaper_pid=$!
+  port=""
+  for _ in $(seq 50); do port="$(sed -n 's/.*"listening":\([0-9]*\).*/\1/p' "$shaper_log")"; [[ -n "$port" ]] && break; sleep 0.1; done
+  [[ -n "$port" ]] || { cat "$shaper_log" >&2; exit 1; }
+  trap 'kill "$shaper_pid" 2>/dev/null; sleep 0.2; printf "\nShaper (profile %s) for the whole run: %s\n" "$net" "$(tail -1 "$shaper_log")"; rm -f "$shaper_log"; ((started_rgw)) && bash scripts/rgw.sh down' EXIT
+  export TESSERA_BENCH_NET="$net" TESSERA_BENCH_SHAPER_PORT="$port" TESSERA_BENCH_SHAPER_PID="$shaper_pid"
   printf '\n=== bench/net-check.ts ===\n'
   npx tsx bench/net-check.ts || exit 1
 fi

@@ -20,9 +20,9 @@ export class DetachableChromium {
   readonly #profile: string;
   readonly #ws: Promise<string>;
 
-  constructor() {
+  constructor(env: NodeJS.ProcessEnv = process.env) {
     this.#profile = mkdtempSync(join(tmpdir(), 'tessera-bench-profile-'));
-    this.#proc = spawn(CHROMIUM, [...CHROMIUM_ARGS, '--remote-debugging-port=0', `--user-data-dir=${this.#profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.#proc = spawn(CHROMIUM, [...CHROMIUM_ARGS, '--remote-debugging-port=0', `--user-data-dir=${this.#profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'], env });
     this.#ws = new Promise<string>((resolve, reject) => {
       let err = '';
       this.#proc.stderr!.on('data', (d: Buffer) => {

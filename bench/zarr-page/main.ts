@@ -3,7 +3,7 @@
  * `bench/zarr.ts` through `window.tesseraBench` (keys are handed over in the
  * page, never in a URL).
  */
-import { mount } from 'svelte';
+import { mount, unmount } from 'svelte';
 import DatasetView from '../../src/components/zarr/DatasetView.svelte';
 import { session } from '../../src/state/session.svelte';
 import type { ConnectionSettings } from '../../src/lib/s3/service';
@@ -12,17 +12,24 @@ import { collectTrace } from '../../src/lib/zarr/trace';
 
 declare global {
   interface Window {
-    tesseraBench: { open(settings: ConnectionSettings | null, source: DatasetSource): Promise<void>; trace(): Promise<[string, number][]> };
+    tesseraBench: { open(settings: ConnectionSettings | null, source: DatasetSource): Promise<void>; close(): Promise<void>; trace(): Promise<[string, number][]> };
   }
 }
 
 // As the app does when it is opened at a dataset's address (App.svelte).
 prewarmDataset();
 
+let view: ReturnType<typeof mount> | undefined;
+
 window.tesseraBench = {
   async open(settings, source) {
     if (settings) await session.connect(settings);
-    mount(DatasetView, { target: document.getElementById('app')!, props: { source } });
+    view = mount(DatasetView, { target: document.getElementById('app')!, props: { source } });
+  },
+  /** Close the view (the app stays open: workers, connection): the next `open` is a warm one. */
+  async close() {
+    if (view) await unmount(view);
+    view = undefined;
   },
   trace: () => collectTrace(),
 };

@@ -19,7 +19,7 @@ import { withHeadersTimeout } from '../s3/body';
 /** Presigned URLs here only have to outlive one request. */
 const EXPIRES = 900;
 
-async function onePage(client: S3Client, input: ListObjectsInput, signal?: AbortSignal): Promise<ListObjectsPage> {
+export async function presignedListPage(client: S3Client, input: ListObjectsInput, signal?: AbortSignal): Promise<ListObjectsPage> {
   const req = ListObjectsV2.build(input);
   for (let attempt = 0; ; attempt++) {
     if (signal?.aborted) throw abortedError(req.operation);
@@ -45,7 +45,7 @@ async function onePage(client: S3Client, input: ListObjectsInput, signal?: Abort
 export async function* presignedListPages(client: S3Client, input: ListObjectsInput, signal?: AbortSignal): AsyncGenerator<ListObjectsPage> {
   let token = input.continuationToken;
   for (;;) {
-    const page = await onePage(client, { ...input, continuationToken: token }, signal);
+    const page = await presignedListPage(client, { ...input, continuationToken: token }, signal);
     yield page;
     if (!page.isTruncated || !page.nextToken) return;
     token = page.nextToken;

@@ -7,6 +7,7 @@ import type { S3Client } from '../s3/client';
 import { UploadEngine, type AddFile, type EngineOptions, type UploadSnapshot } from './engine';
 import type { IncompleteUpload } from './incomplete';
 import type { UploadStore } from './store';
+import { observedProtocol, parallelism, type WireProtocol } from '../s3/protocol';
 
 export interface UploadUpdate {
   changed: UploadSnapshot[];
@@ -28,6 +29,9 @@ export class UploadService {
   #keysTimer: ReturnType<typeof setInterval> | undefined;
   /** The connection code calls `connectionChanged()`: no need to watch for new clients. */
   #told = false;
+  /** Requests in flight follow the protocol seen (HTTP/2: more) until a setting names a number. */
+  #autoConcurrency = true;
+  #protocol: WireProtocol = 'unknown';
 
   constructor(client: () => S3Client, store: UploadStore, options: Partial<EngineOptions> & { intervalMs?: number } = {}) {
     this.#client = client;
@@ -62,6 +66,7 @@ export class UploadService {
     }
     this.#dirty.clear();
     this.#watchKeys();
+    this.#fitProtocol();
     if (changed.length || removed.length) this.#listener?.({ changed, removed });
     // Keep ticking while bytes are moving, so rates stay fresh between parts.
     if (changed.some((s) => s.bytesInFlight > 0)) {
@@ -118,11 +123,33 @@ export class UploadService {
     } catch {
       /* not connected: the engine says so per upload */
     }
+    this.#fitProtocol();
     return this.#engine.add(files);
   }
 
   configure(settings: UploadSettings): void {
+    if (settings.maxConcurrent) this.#autoConcurrency = false;
     this.#engine.configure(settings);
+  }
+
+  /**
+   * HTTP/2 multiplexes: more small files and parts in flight (the bytes in
+   * flight stay bounded by `maxBytes`). Over HTTP/1.1 Chromium opens 6
+   * connections per host; more requests would only queue behind them.
+   */
+  #fitProtocol(): void {
+    if (!this.#autoConcurrency) return;
+    let url: string;
+    try {
+      url = this.#client().endpoint.url;
+    } catch {
+      return;
+    }
+    const p = observedProtocol(url);
+    if (p === 'unknown' || p === this.#protocol) return;
+    this.#protocol = p;
+    const n = parallelism(p, 'transfer');
+    this.#engine.configure({ maxConcurrent: n, maxActiveFiles: Math.max(32, 2 * n) });
   }
 
   pause(id?: string): void {

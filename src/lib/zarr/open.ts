@@ -15,6 +15,7 @@ import { allVariables, datasetInfo, type DatasetInfo, type VariableInfo } from '
 import { supportedCodecs, toZarrError, ZarrError } from './errors';
 import { planSelection, validateSelection, type ChunkPlan, type Selection } from './plan';
 import { readSelection, type ReadOptions, type ReadResult } from './read';
+import { chunkLanes } from '../s3/protocol';
 import type { KeySource } from './source';
 import { ZarritaStore } from './zarrita-store';
 import './bounded-codecs';
@@ -163,7 +164,7 @@ export class ZarrDataset {
   // only queue behind the six).
   //
   // Settles when the prefetched objects have all arrived (or failed).
-  prefetch(name: string, sel: Selection, concurrency = 6, signal?: AbortSignal): Promise<void> {
+  prefetch(name: string, sel: Selection, concurrency = chunkLanes(), signal?: AbortSignal): Promise<void> {
     const v = this.variable(name);
     const meta = this.hierarchy.nodes.get(v.path)!.array!;
     if (v.unsupportedCodecs.length || validateSelection(meta, sel)) return Promise.resolve();

@@ -12,6 +12,7 @@ import { halvesToFloats } from './float16';
 import type { ArrayMeta } from './metadata';
 import { mark } from './trace';
 import type { ChunkPlan, PlannedChunk, Selection } from './plan';
+import { chunkLanes } from '../s3/protocol';
 
 export type Values = Float32Array | Float64Array;
 
@@ -147,7 +148,7 @@ export async function readSelection(arr: AnyArray, meta: ArrayMeta, packing: CfP
       }
     }
   };
-  const lanes = Math.max(1, Math.min(options.concurrency ?? 8, plan.chunks.length));
+  const lanes = Math.max(1, Math.min(options.concurrency ?? chunkLanes(8), plan.chunks.length));
   await Promise.all(Array.from({ length: lanes }, worker));
   return { values, shape: plan.outShape, failures };
 }
