@@ -57,6 +57,7 @@ function testWorker() {
     valueAt: (...a: Parameters<SliceSession['valueAt']>) => session.valueAt(...a),
     series: (...a: Parameters<SliceSession['series']>) => session.series(...a),
     csv: (...a: Parameters<SliceSession['csv']>) => session.csv(...a),
+    referencesJson: () => Promise.reject(new Error('This dataset is not read through references.')),
   };
   const remote = new Proxy(api, {
     get(target, name: Call) {
