@@ -9,9 +9,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newPage } from '../helpers/browser';
 import { loadRgwEnv } from '../helpers/rgw-env';
-import { createBucket, destroyBucket } from '../helpers/s3';
+import { createBucket, destroyBucket, rgwClient, rgwService } from '../helpers/s3';
 import { makeReadableByAnyone } from '../integration/zarr/fixtures';
-import { makeReferenceFixtures, uploadFiles, type Expected } from '../integration/refs/fixtures';
+import { makeReferenceFixtures, putParquetLayout, uploadFiles, xarrayCheck, type Expected } from '../integration/refs/fixtures';
+import { GetObject } from '../../src/lib/s3/ops/index';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAt } from './explorer-helpers';
 import { exportCsv, settled } from './zarr-helpers';
@@ -22,14 +25,18 @@ describe('kerchunk references as datasets', () => {
   let browser: Browser;
   let expected: Expected;
   let cleanup = () => {};
+  let dir = '';
 
   beforeAll(async () => {
     const f = await makeReferenceFixtures(`s3://${bucket}/data/`);
     expected = f.expected;
     cleanup = f.cleanup;
+    dir = f.dir;
     await createBucket(bucket, { corsOrigins: [new URL(appUrl).origin] });
     await uploadFiles(join(f.dir, 'data'), bucket, 'data/');
     await uploadFiles(join(f.dir, 'refs'), bucket, 'refs/');
+    const service = rgwService();
+    await putParquetLayout(join(f.dir, 'refs', 'v1.json'), 7, (key, body) => service.putObject({ bucket, key, body, md5: false }), 'refs/v1.parq/');
     browser = await launchBrowser();
   }, 300_000);
 
@@ -105,5 +112,30 @@ describe('kerchunk references as datasets', () => {
     expect(await page.textContent('[data-testid="python"]')).toContain('"anon": True');
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+
+  it('opens a Parquet reference folder from the listing and saves its references as JSON that xarray opens', async () => {
+    const { page, errors } = await newPage(browser);
+    await connectAt(page, appUrl, `#/b/${bucket}/refs/`);
+    await page.click('tr[data-key="refs/v1.parq/"] [data-testid="row-open-dataset"]');
+    await page.waitForURL(/refs=parquet/);
+    await walkTas(page);
+    await page.click('[data-testid="save-references"]');
+    await page.waitForSelector('[data-testid="saved-references"]');
+    expect(await page.textContent('[data-testid="saved-references"]')).toContain('refs/v1.parq.json');
+    expect(errors).toEqual([]);
+    await page.context().close();
+
+    // xarray opens what the page wrote, with the NetCDF file's values.
+    await makeReadableByAnyone(bucket);
+    const body = await (await rgwClient().send(GetObject, { bucket, key: 'refs/v1.parq.json' })).body.text();
+    const tmp = mkdtempSync(join(tmpdir(), 'tessera-saved-'));
+    try {
+      writeFileSync(join(tmp, 'refs.json'), body);
+      const py = await xarrayCheck(join(tmp, 'refs.json'), loadRgwEnv().endpoint, join(dir, 'data', 'data.nc'));
+      expect(py.tas).toEqual(expected.tas!.values);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
