@@ -15,6 +15,8 @@ import { mark } from '../src/lib/zarr/trace';
 import { warmDecoders } from '../src/lib/zarr/warm';
 import type { DatasetSource } from '../src/lib/zarr/address';
 import { openReferenceFile } from '../src/lib/refs/open';
+import { ReferenceSource } from '../src/lib/refs/source';
+import { referencesBody } from '../src/lib/refs/write';
 import type { KeySource } from '../src/lib/zarr/source';
 import { registerFletcher32 } from '../src/lib/hdf5/fletcher32';
 import { scanNetcdf } from '../src/lib/hdf5/scanner';
@@ -48,6 +50,8 @@ function accessOver(port: MessagePort): S3Access {
 }
 
 const session = new SliceSession();
+/** The source of the dataset open now (for writing its references). */
+let current: KeySource | null = null;
 
 /**
  * The key source of a dataset described by references. Referenced objects in
@@ -76,12 +80,23 @@ const api = {
     opening = true;
     try {
       const src = source.refs ? await referenceSource(source, port) : source.kind === 's3' ? await S3Source.create(accessOver(port!), source.bucket, source.path) : new UrlSource(source.url);
+      current = src;
       return await session.open(src, extraNames, group);
     } catch (e) {
       return { error: { kind: 'not-found', message: (e as Error).message } };
     }
   },
   checkConsolidated: () => session.checkConsolidated(),
+  /**
+   * The kerchunk JSON of the open dataset's references, to be stored at `key`
+   * in `bucket` (relative URLs made absolute from there). The page writes it
+   * through the S3 worker; this worker holds no keys.
+   */
+  async referencesJson(bucket: string, key: string): Promise<Uint8Array> {
+    if (!(current instanceof ReferenceSource)) throw new Error('This dataset is not read through references.');
+    const body = referencesBody(await current.references(), bucket, key);
+    return Comlink.transfer(body, [body.buffer]);
+  },
   coords: () => session.coords(),
   plan: session.plan.bind(session),
   cancel: session.cancel.bind(session),

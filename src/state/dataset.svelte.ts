@@ -116,6 +116,18 @@ export class DatasetState {
     if (!first || first.sel.free.length < 2) this.#session.checkStale();
   }
 
+  /**
+   * Write the references this dataset is read through as a kerchunk JSON
+   * object at `key` in `bucket` (made by the Zarr worker, sent by the S3 worker).
+   */
+  async saveReferences(s3: S3WorkerRemote, bucket: string, key: string): Promise<{ key: string; bytes: number }> {
+    const remote = this.#session.remote;
+    if (!remote) throw new Error('The dataset is not open.');
+    const body = await remote.referencesJson(bucket, key);
+    await s3.objects.putObject({ bucket, key, body, contentType: 'application/json' });
+    return { key, bytes: body.length };
+  }
+
   /** Show variable `name`, at `view`'s axes, positions, colours and range where they fit it. */
   selectVariable(name: string, view: DatasetView = {}): void {
     const v = this.slice.select(name, view);

@@ -13,6 +13,8 @@ export interface ReferenceLookup {
   peek?(key: string): Reference | undefined;
   /** Zarr metadata documents by key (".zgroup", "a/.zarray"...): what consolidated metadata holds. */
   metadata(): Record<string, unknown>;
+  /** Every reference (reads what a lazy layout has not read yet). */
+  all(signal?: AbortSignal): Promise<References>;
   /** Every key with the size of what it points at, where the layout knows them cheaply. */
   entries?(): Iterable<[string, number]>;
 }
@@ -40,6 +42,10 @@ export class MemoryLookup implements ReferenceLookup {
 
   get(key: string): Promise<Reference | undefined> {
     return Promise.resolve(this.peek(key));
+  }
+
+  all(): Promise<References> {
+    return Promise.resolve({ version: 1, refs: this.#refs });
   }
 
   peek(key: string): Reference | undefined {

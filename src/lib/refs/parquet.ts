@@ -18,7 +18,7 @@ import { decompress as zstdDecompress } from 'fzstd';
 import type { KeySource } from '../zarr/source';
 import { RefsError } from './errors';
 import { isMetadataKey, type ReferenceLookup } from './lookup';
-import type { Reference } from './types';
+import type { Reference, References } from './types';
 
 // fsspec writes record files with zstd by default; snappy is built into hyparquet.
 const compressors: Compressors = { ZSTD: (input, outputLength) => zstdDecompress(input, new Uint8Array(outputLength)) };
@@ -83,6 +83,29 @@ export class ParquetLookup implements ReferenceLookup {
 
   peek(key: string): Reference | undefined {
     return isMetadataKey(key) && key in this.#meta ? JSON.stringify(this.#meta[key]) : undefined;
+  }
+
+  /** Every reference: the metadata, then each array's chunks (reads every record file). */
+  async all(signal?: AbortSignal): Promise<References> {
+    const refs: Record<string, Reference> = {};
+    for (const [k, v] of Object.entries(this.#meta)) refs[k] = JSON.stringify(v);
+    for (const [path, a] of this.#arrays) {
+      const grid = a.shape.map((s, d) => Math.ceil(s / a.chunks[d]!));
+      const total = grid.reduce((x, y) => x * y, 1);
+      const keys: string[] = [];
+      for (let n = 0; n < total; n++) {
+        const idx: number[] = [];
+        let r = n;
+        for (let d = grid.length - 1; d >= 0; d--) {
+          idx.unshift(r % grid[d]!);
+          r = Math.floor(r / grid[d]!);
+        }
+        keys.push(`${path ? `${path}/` : ''}${grid.length ? idx.join(a.separator) : '0'}`);
+      }
+      const found = await Promise.all(keys.map((k) => this.get(k, signal)));
+      keys.forEach((k, i) => found[i] !== undefined && (refs[k] = found[i]!));
+    }
+    return { version: 1, refs };
   }
 
   /** Row number of chunk key `rest` ("2.0.1") in the array's chunk grid, or undefined if it is not a chunk key. */

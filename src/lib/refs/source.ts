@@ -13,7 +13,7 @@ import type { ByteRange, KeySource, ListLevel } from '../zarr/source';
 import { inlineBytes } from './parse';
 import type { ReferenceLookup } from './lookup';
 import type { UrlResolver } from './resolve';
-import type { Reference } from './types';
+import type { Reference, References } from './types';
 
 /** Cut `range` out of bytes already in memory. */
 function sliceRange(bytes: Uint8Array, range: ByteRange | undefined): Uint8Array {
@@ -92,6 +92,11 @@ export class ReferenceSource implements KeySource {
     // A server that ignores Range answers 200 with the whole object.
     if (want && 'length' in want && bytes.length > want.length) return bytes.subarray(want.offset, want.offset + want.length);
     return bytes;
+  }
+
+  /** Every reference of this source (to write them as a kerchunk JSON file). */
+  references(signal?: AbortSignal): Promise<References> {
+    return this.#lookup.all(signal);
   }
 
   /** Presign ahead, in one batch per target source, the objects these keys refer to. */

@@ -49,6 +49,12 @@ export function referencesKeyFor(key: string): string {
   return `${key.replace(/\/+$/, '')}.json`;
 }
 
+/** The kerchunk JSON to store at `key` in `bucket`, relative URLs made absolute from that key's folder. */
+export function referencesBody(refs: References, bucket: string, key: string): Uint8Array {
+  const folder = key.split('/').slice(0, -1).join('/');
+  return encodeReferences(refs, { absoluteBase: `s3://${bucket}/${folder ? `${folder}/` : ''}` });
+}
+
 /** Writes an object (the S3 worker's PutObject). */
 export type PutFn = (input: { bucket: string; key: string; body: Uint8Array; contentType: string }) => Promise<unknown>;
 
@@ -62,8 +68,7 @@ export type PutFn = (input: { bucket: string; key: string; body: Uint8Array; con
  * await writeReferences({ refs, bucket: 'b', key: referencesKeyFor('dir/tas.nc'), put: (i) => s3.objects.putObject(i) });
  */
 export async function writeReferences(options: { refs: References; bucket: string; key: string; put: PutFn }): Promise<{ key: string; bytes: number }> {
-  const folder = options.key.split('/').slice(0, -1).join('/');
-  const body = encodeReferences(options.refs, { absoluteBase: `s3://${options.bucket}/${folder ? `${folder}/` : ''}` });
+  const body = referencesBody(options.refs, options.bucket, options.key);
   await options.put({ bucket: options.bucket, key: options.key, body, contentType: 'application/json' });
   return { key: options.key, bytes: body.length };
 }

@@ -185,6 +185,10 @@ describe('openReferenceFile', () => {
     expect(await lookup.get('v/3')).toEqual(['s3://b/f.bin', 100, 1]);
     expect(await lookup.get('v/9')).toBeUndefined();
     expect(await lookup.get('other/0')).toBeUndefined();
+    // All of it, for writing as JSON: the same references, absent chunks left out.
+    const all = await lookup.all();
+    expect(all.refs['v/3']).toEqual(['s3://b/f.bin', 100, 1]);
+    expect(Object.keys(all.refs).sort()).toEqual(['.zgroup', 'v/.zarray', 'v/0', 'v/1', 'v/3']);
   });
 
   it('opens references under a folder prefix of a bucket', async () => {

@@ -59,6 +59,7 @@ function testWorker() {
     csv: (...a: Parameters<SliceSession['csv']>) => session.csv(...a),
     project: (...a: Parameters<SliceSession['project']>) => session.project(...a),
     coordsAt: (...a: Parameters<SliceSession['coordsAt']>) => session.coordsAt(...a),
+    referencesJson: () => Promise.reject(new Error('This dataset is not read through references.')),
   };
   const remote = new Proxy(api, {
     get(target, name: Call) {
