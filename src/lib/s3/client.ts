@@ -155,7 +155,7 @@ export class S3Client {
    */
   async #probeClockOffset(bucket: string, signal?: AbortSignal): Promise<number | undefined> {
     try {
-      const res = await this.#fetch(requestUrl(this.endpoint, bucket, undefined, { 'max-keys': '0' }), { method: 'GET', signal, cache: 'no-store' });
+      const res = await withHeadersTimeout((sig) => this.#fetch(requestUrl(this.endpoint, bucket, undefined, { 'max-keys': '0' }), { method: 'GET', signal: sig, cache: 'no-store' }), { operation: 'ClockProbe', ms: this.#timeoutMs }, signal);
       await res.body?.cancel().catch(() => undefined);
       const date = Date.parse(res.headers.get('date') ?? '');
       return Number.isFinite(date) ? date - this.#now() : undefined;
