@@ -108,7 +108,7 @@ describe('a hostile store', () => {
     res.socket!.write(`HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nAccess-Control-Allow-Origin: ${appOrigin()}\r\nContent-Length: ${body.length - 40}\r\nConnection: close\r\n\r\n${body}`);
     res.socket!.end();
   }) });
-  add({ name: 'a Content-Length longer than the body', open: { bucket: 'http-long' }, says: /connection broke|No response from the store/, bucket: listing((res) => {
+  add({ name: 'a Content-Length longer than the body', open: { bucket: 'http-long' }, says: /connection broke while the answer was on its way/, bucket: listing((res) => {
     const body = listingXml('http-long', [{ key: 'a', size: 1 }]);
     res.socket!.write(`HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nAccess-Control-Allow-Origin: ${appOrigin()}\r\nContent-Length: ${body.length + 5000}\r\n\r\n${body}`);
     setTimeout(() => res.socket!.destroy(), 100);
@@ -118,9 +118,9 @@ describe('a hostile store', () => {
     void streamOut(res, '<ListBucketResult><IsTruncated>false</IsTruncated>', () => '<Contents><Key>again</Key><Size>1</Size></Contents>'.repeat(500), Number.MAX_SAFE_INTEGER, '', (n) => s3.sent.set('http-endless', n));
   }) });
   add({ name: 'a 206 with the wrong Content-Range', open: { bucket: 'http-206', key: 'note.txt' }, says: /different part of the object/, bucket: { objects: { 'note.txt': (req, res) => {
-    const body = 'x'.repeat(4096);
-    if (req.method === 'HEAD' || !req.headers.range) return void res.writeHead(200, { 'content-length': '4096', 'content-type': 'text/plain', etag: '"e"' }).end(req.method === 'HEAD' ? undefined : body);
-    res.writeHead(206, { 'content-range': 'bytes 1000-1099/4096', 'content-length': '100', 'content-type': 'text/plain' }).end(body.slice(0, 100));
+    const body = 'x'.repeat(4 * MiB);
+    if (req.method === 'HEAD' || !req.headers.range) return void res.writeHead(200, { 'content-length': String(body.length), 'content-type': 'text/plain', etag: '"e"' }).end(req.method === 'HEAD' ? undefined : body);
+    res.writeHead(206, { 'content-range': `bytes 1000-1099/${body.length}`, 'content-length': '100', 'content-type': 'text/plain' }).end(body.slice(0, 100));
   } } } });
   add({ name: 'a 500 with a scripted HTML page', open: { bucket: 'http-500-html' }, says: /internal error|InternalError|500/, bucket: listing(`<html><script>${PWN}</script></html>`, { 'content-type': 'text/html' }) });
 
@@ -146,7 +146,7 @@ describe('a hostile store', () => {
     Object.assign(zarr, zgroup(store), GOOD_ARRAY(store), v2(`${store}/bomb`, { shape: [256, 256], chunks: [256, 256], dtype: '<f4', compressor: codec }, ['y', 'x'], bytes));
     cases.push({ name: `a ${kind} chunk declaring 4 GiB`, open: { dataset: 'zarr', path: `${store}/` }, says: new RegExp(`${kind} data would decode to \\d+ bytes, more than the 263168 bytes`) });
   }
-  add({ name: 'cyclic groups: a folder that lists itself', open: { dataset: 'zarr-cycle', path: 'loop/' }, says: /nest more than 32 levels/, bucket: {
+  add({ name: 'cyclic groups: a folder that lists itself', open: { dataset: 'zarr-cycle', path: 'loop/' }, says: /nest more than 16 levels/, bucket: {
     objects: {},
     list: (_req, res, ctx) => {
       const prefix = ctx.query.get('prefix') ?? '';

@@ -84,7 +84,7 @@ export function nodePath(raw: string): string | undefined {
 }
 
 /** Groups nested deeper than this are not real data but a tree that points at itself. */
-export const MAX_DEPTH = 32;
+export const MAX_DEPTH = 16;
 
 /** Add a node, or record why it could not be read, so one bad array never hides the others. */
 function addNode(h: Hierarchy, path: string, make: () => NodeMeta): void {
