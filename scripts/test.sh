@@ -6,7 +6,8 @@
 #   2. starts the local Ceph RGW and its HTTPS fronts with the shaped `wan` network
 #      (scripts/net.sh) unless they are already up (and then stops them again at the end,
 #      even when tests fail),
-#   3. runs type-check, lint, unit, integration and end-to-end tests; every stage runs even
+#   3. runs type-check, lint, the dependency audit (scripts/audit.sh), unit, integration and
+#      end-to-end tests; every stage runs even
 #      when an earlier one failed, and the summary says which failed.
 #
 # Options: pass stage names to run only those, e.g. `npm test -- unit integration`.
@@ -42,7 +43,7 @@ stop_rgw() {
 trap stop_rgw EXIT INT TERM
 
 stages=("$@")
-((${#stages[@]})) || stages=(check lint unit integration e2e)
+((${#stages[@]})) || stages=(check lint audit unit integration e2e)
 failed=()
 for stage in "${stages[@]}"; do
   say "stage: $stage"
@@ -50,6 +51,7 @@ for stage in "${stages[@]}"; do
   case "$stage" in
     check) npm run --silent check ;;
     lint) npm run --silent lint ;;
+    audit) bash scripts/audit.sh ;;
     unit | integration | e2e) npx vitest run --project "$stage" ;;
     *) echo "unknown stage $stage"; false ;;
   esac

@@ -10,7 +10,7 @@
  * fall back to the ordinary signed pager.
  */
 import type { S3Client } from '../s3/client';
-import { errorFromResponse } from '../s3/client';
+import { errorFromResponse, redirectedError } from '../s3/client';
 import { S3Error, abortedError } from '../s3/errors';
 import { ListObjectsV2, type ListObjectsInput, type ListObjectsPage } from '../s3/ops/list-objects';
 import { sleep } from '../s3/retry';
@@ -26,7 +26,8 @@ export async function presignedListPage(client: S3Client, input: ListObjectsInpu
     let error: S3Error;
     try {
       const url = await client.presign(req, EXPIRES);
-      const res = await withHeadersTimeout((sig) => fetch(url, { signal: sig, cache: 'no-store' }), { operation: req.operation, bucket: input.bucket }, signal);
+      const res = await withHeadersTimeout((sig) => fetch(url, { signal: sig, cache: 'no-store', redirect: 'manual' }), { operation: req.operation, bucket: input.bucket }, signal);
+      if (res.type === 'opaqueredirect') throw redirectedError(req);
       if (res.ok) return await ListObjectsV2.parse(res, input);
       error = await errorFromResponse(req, res);
     } catch (e) {

@@ -55,7 +55,7 @@ export function idleError(o: Pick<ReadBodyOptions, 'operation' | 'bucket' | 'key
 
 function brokenError(o: Pick<ReadBodyOptions, 'operation' | 'bucket' | 'key'>, cause: unknown): S3Error {
   return new S3Error({
-    operation: o.operation, status: 0, code: 'NetworkError', bucket: o.bucket, key: o.key, retryable: true,
+    operation: o.operation, status: 0, code: 'ResponseIncomplete', bucket: o.bucket, key: o.key, retryable: true,
     message: 'The connection broke while the answer was on its way (or it was shorter than the store announced).',
   }, { cause });
 }

@@ -107,6 +107,7 @@ export class S3Client {
         const response = req.method === 'GET' || req.method === 'HEAD'
           ? await withHeadersTimeout((signal) => this.#attempt(req, url, signal, options.onUploadProgress), { operation: req.operation, bucket: req.bucket, key: req.key, ms: this.#timeoutMs }, options.signal)
           : await this.#attempt(req, url, options.signal, options.onUploadProgress);
+        if (response.type === 'opaqueredirect') throw redirectedError(req);
         if (response.ok) return response;
         error = await errorFromResponse(req, response);
         retryAfter = Number(response.headers.get('retry-after')) || undefined;
@@ -154,7 +155,7 @@ export class S3Client {
    */
   async #probeClockOffset(bucket: string, signal?: AbortSignal): Promise<number | undefined> {
     try {
-      const res = await this.#fetch(requestUrl(this.endpoint, bucket, undefined, { 'max-keys': '0' }), { method: 'GET', signal, cache: 'no-store' });
+      const res = await withHeadersTimeout((sig) => this.#fetch(requestUrl(this.endpoint, bucket, undefined, { 'max-keys': '0' }), { method: 'GET', signal: sig, cache: 'no-store' }), { operation: 'ClockProbe', ms: this.#timeoutMs }, signal);
       await res.body?.cancel().catch(() => undefined);
       const date = Date.parse(res.headers.get('date') ?? '');
       return Number.isFinite(date) ? date - this.#now() : undefined;
@@ -167,7 +168,10 @@ export class S3Client {
     // Never through the browser's HTTP cache: every signed request is unique, and a
     // cached GET range is written to the disk cache as well as read (measured in
     // Chromium, 1 GiB in 64 MiB ranges: ~3.0 s with the cache, ~2.2 s without).
-    const init: RequestInit & { duplex?: 'half' } = { method: req.method, signal, cache: 'no-store' };
+    // A store's redirect is never followed: it could send a signed request, or
+    // the page's reads, to another origin. S3 itself redirects only to say the
+    // region or addressing is wrong (301/307 with an error body, read below).
+    const init: RequestInit & { duplex?: 'half' } = { method: req.method, signal, cache: 'no-store', redirect: 'manual' };
     if (req.body !== undefined) {
       init.body = req.body as BodyInit;
       if (typeof ReadableStream !== 'undefined' && req.body instanceof ReadableStream) init.duplex = 'half';
@@ -268,6 +272,14 @@ function xhrFetch(url: string, init: RequestInit, onUploadProgress: (sentBytes: 
       reject(signal?.reason ?? new DOMException('The request was aborted.', 'AbortError'));
     };
     xhr.send(init.body as XMLHttpRequestBodyInit);
+  });
+}
+
+/** A redirect the browser hid (`redirect: 'manual'`): not followed, and said so. */
+export function redirectedError(req: Pick<S3Request, 'operation' | 'bucket' | 'key'>): S3Error {
+  return new S3Error({
+    operation: req.operation, status: 0, code: 'Redirected', bucket: req.bucket, key: req.key, retryable: false,
+    message: 'The store answered with a redirect to another address; Tessera does not follow redirects from a store (check the endpoint URL, its region and addressing style).',
   });
 }
 

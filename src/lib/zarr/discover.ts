@@ -84,7 +84,7 @@ export function nodePath(raw: string): string | undefined {
 }
 
 /** Groups nested deeper than this are not real data but a tree that points at itself. */
-export const MAX_DEPTH = 32;
+export const MAX_DEPTH = 16;
 
 /** Add a node, or record why it could not be read, so one bad array never hides the others. */
 function addNode(h: Hierarchy, path: string, make: () => NodeMeta): void {
@@ -229,7 +229,11 @@ async function walkByListing(source: KeySource, h: Hierarchy, format: 2 | 3, den
       .filter((p) => p.startsWith(here) && p.endsWith('/'))
       .map((p) => p.slice(here.length, -1)))]
       .filter((n) => n && nodePath(n) === n && !n.includes('/') && !(format === 3 && n === 'c' && h.nodes.get(path)?.kind === 'array'))
-      .filter((n) => !h.nodes.has(join(path, n)) && path.split('/').length < MAX_DEPTH);
+      .filter((n) => !h.nodes.has(join(path, n)));
+    if (children.length && path.split('/').length >= MAX_DEPTH) {
+      h.warnings.push(`The store's groups nest more than ${MAX_DEPTH} levels deep (a folder that lists itself?); deeper ones are not shown.`);
+      break;
+    }
     const found = await Promise.all(
       children.map(async (name) => {
         const child = join(path, name);

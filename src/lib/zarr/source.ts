@@ -99,7 +99,7 @@ export async function fetchKey(url: string, key: string, range: ByteRange | unde
     });
     let res: Response;
     try {
-      res = await withHeadersTimeout((sig) => fetchFn(url, { headers: range ? { Range: rangeHeader(range) } : undefined, signal: sig }), { operation: 'GetObject', key }, signal);
+      res = await withHeadersTimeout((sig) => fetchFn(url, { headers: range ? { Range: rangeHeader(range) } : undefined, signal: sig, redirect: 'manual' }), { operation: 'GetObject', key }, signal);
     } catch (e) {
       if ((e as Error)?.name === 'AbortError' || signal?.aborted) throw new ZarrError('aborted', 'Cancelled.', { path: key, cause: e });
       if (e instanceof S3Error) throw new ZarrError('fetch-failed', `Reading ${key} failed: ${e.message}`, { path: key, cause: e });
@@ -108,6 +108,11 @@ export async function fetchKey(url: string, key: string, range: ByteRange | unde
         continue;
       }
       throw new ZarrError('fetch-failed', `No answer reading ${key}: the network failed, the store is down, or the browser refused the request (CORS).`, { path: key, cause: e });
+    }
+    // Redirects are not followed: a store's reads stay at the store's address.
+    if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new ZarrError('fetch-failed', `Reading ${key} failed: the store answered with a redirect to another address, which Tessera does not follow.`, { path: key });
     }
     if (res.status === 404) {
       await res.body?.cancel();

@@ -14,6 +14,7 @@ const TRAVERSALS = ['../../x', '/etc/x', 'C:\\x', 'a/./b', 'a//b', '..', '.', 'a
 
 /** What a zip extractor or a file system would make of the segments: it must stay below the root. */
 function staysInside(parts: string[]): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what must not survive
   return parts.length > 0 && parts.every((p) => p !== '' && !/^\.+$/.test(p) && !/[\\/:\u0000-\u001f]/.test(p));
 }
 

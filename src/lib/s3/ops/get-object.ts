@@ -1,3 +1,4 @@
+import { S3Error } from '../errors';
 import { operation } from '../request';
 import { objectHeadFrom, type ObjectHead } from './head-object';
 
@@ -40,7 +41,20 @@ export const GetObject = operation<GetObjectInput, GetObjectOutput>({
     if (input.versionId) query.versionId = input.versionId;
     return { operation: 'GetObject', method: 'GET', bucket: input.bucket, key: input.key, headers, query };
   },
-  async parse(res) {
-    return { ...objectHeadFrom(res), body: res, status: res.status, contentRange: res.headers.get('content-range') ?? undefined };
+  async parse(res, input) {
+    const contentRange = res.headers.get('content-range') ?? undefined;
+    // A 206 for another range than the one asked for would be read as the wrong bytes.
+    if (res.status === 206 && input.range && contentRange) {
+      const m = /^bytes (\d+)-(\d+)\/(?:\d+|\*)$/.exec(contentRange.trim());
+      const wantEnd = input.range.end;
+      if (!m || Number(m[1]) !== input.range.start || (wantEnd !== undefined && Number(m[2]) > wantEnd)) {
+        await res.body?.cancel().catch(() => undefined);
+        throw new S3Error({
+          operation: 'GetObject', status: 206, code: 'InvalidResponse', bucket: input.bucket, key: input.key, retryable: false,
+          message: `The store sent the byte range "${contentRange.slice(0, 60)}" for bytes=${input.range.start}-${wantEnd ?? ''}: a different part of the object than the one asked for.`,
+        });
+      }
+    }
+    return { ...objectHeadFrom(res), body: res, status: res.status, contentRange };
   },
 });
