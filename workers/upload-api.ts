@@ -13,6 +13,7 @@
 import { CLIENT, type S3Service } from '../src/lib/s3/service';
 import { IdbUploadStore } from '../src/lib/upload/idb-store';
 import { MemoryUploadStore } from '../src/lib/upload/store';
+import { SwitchableUploadStore } from '../src/lib/upload/switchable-store';
 import { UploadService } from '../src/lib/upload/service';
 import type { PartHasher } from '../src/lib/upload/part-hasher';
 import * as Comlink from 'comlink';
@@ -58,8 +59,17 @@ export function connectionChanged(): void {
   for (const service of services) service.connectionChanged();
 }
 
+/** The stores of this worker's uploads, switched to memory only on an origin shared with the store. */
+const stores = new Set<SwitchableUploadStore>();
+
+/** Keep upload state in IndexedDB (true) or only in memory (false: an origin shared with the store's objects). */
+export async function keepUploadState(persist: boolean): Promise<void> {
+  for (const store of stores) await store.setPersistent(persist);
+}
+
 export function createUploadApi(s3: S3Service): UploadService {
-  const store = typeof indexedDB !== 'undefined' ? new IdbUploadStore() : new MemoryUploadStore();
+  const store = new SwitchableUploadStore(typeof indexedDB !== 'undefined' ? new IdbUploadStore() : new MemoryUploadStore());
+  stores.add(store);
   const service = new UploadService(() => s3[CLIENT](), store, { hasher: hashWorkers() });
   services.add(service);
   if (typeof self !== 'undefined' && 'addEventListener' in self) {

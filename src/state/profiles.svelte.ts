@@ -20,12 +20,9 @@ export interface NewProfile {
   passphrase?: string;
 }
 
-const INSIST_KEY = 'tessera.sharedOrigin.keepKeys';
-
 class Profiles {
   #list = $state.raw<Profile[]>(typeof localStorage === 'undefined' ? [] : loadProfiles(localStorage));
   #current = $state<string | null>(null);
-  #insist = $state(typeof localStorage !== 'undefined' && typeof location !== 'undefined' && localStorage.getItem(INSIST_KEY) === location.origin);
 
   get list(): Profile[] {
     return this.#list;
@@ -41,13 +38,7 @@ class Profiles {
    * read the warning and insisted.
    */
   get mayKeepKeys(): boolean {
-    return !session.sharedOrigin || this.#insist;
-  }
-
-  /** The user read the shared-origin warning and wants keys kept here anyway. */
-  insistOnKeepingKeys(): void {
-    localStorage.setItem(INSIST_KEY, location.origin);
-    this.#insist = true;
+    return session.mayKeepState;
   }
 
   /** Save a profile; with a passphrase, the current connection's keys are sealed in the worker and stored. */

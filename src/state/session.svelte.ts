@@ -13,6 +13,7 @@ import type { SealedSecret } from '../lib/creds/vault';
 export type { StagedImport, StagedProfile } from '../rpc/s3';
 
 const IDLE_KEY = 'tessera.idleLockMinutes';
+const INSIST_KEY = 'tessera.sharedOrigin.keepState';
 /** Forget the keys after this long without a click or key press, unless the user chose otherwise. */
 export const DEFAULT_IDLE_MINUTES = 30;
 /** User activity restarts the worker's idle clock at most this often. */
@@ -32,6 +33,7 @@ class Session {
   #locked = $state<LockState | null>(null);
   #idleMinutes = $state(readIdleMinutes());
   #lastTouch = 0;
+  #insist = $state(typeof localStorage !== 'undefined' && typeof location !== 'undefined' && localStorage.getItem(INSIST_KEY) === location.origin);
 
   /** The S3 worker (started on first use), with the idle lock set and user activity reported. */
   get worker(): S3WorkerRemote {
@@ -82,6 +84,22 @@ class Session {
     this.#info = null;
     this.#check = null;
     this.#locked = null;
+  }
+
+  /**
+   * Whether sealed keys and upload state may be kept in this browser: always
+   * on an origin of Tessera's own; on one shared with the store's objects only
+   * after the user read the warning and insisted.
+   */
+  get mayKeepState(): boolean {
+    return !this.sharedOrigin || this.#insist;
+  }
+
+  /** The user read the shared-origin warning and wants keys and upload state kept here anyway. */
+  insistOnKeepingState(): void {
+    localStorage.setItem(INSIST_KEY, location.origin);
+    this.#insist = true;
+    void this.#worker?.connection.keepUploadState({ persist: true });
   }
 
   /** Whether the app's origin is shared with the connected store's objects (see same-origin.ts). */
@@ -137,6 +155,8 @@ class Session {
     if (blocksConnect(check)) throw new Error(check.detail);
     this.#locked = null;
     this.#info = info;
+    // On an origin shared with the store's objects, upload state stays in memory unless the user insisted.
+    void this.worker.connection.keepUploadState({ persist: this.mayKeepState });
     this.#check = check;
     this.#buckets = rememberedBuckets(localStorage, info.endpoint.url);
     return info;

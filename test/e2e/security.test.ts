@@ -11,7 +11,10 @@
  *   origin or the store's; the Content Security Policy reported no violation;
  * - an inline script, inserted by script or present in a modified copy of
  *   index.html, is blocked by the built app's policy;
- * - "forget all keys" leaves no sealed record behind.
+ * - "forget all keys" leaves no sealed record behind; a share link cannot
+ *   outlive the key's recorded expiry;
+ * - served from a bucket of the store it talks to, the app warns and keeps
+ *   no sealed keys unless the user insists.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -25,6 +28,7 @@ import { routeToHash } from '../../src/state/router.svelte';
 import { makeFixtures, uploadDir } from '../integration/zarr/fixtures';
 import { settledStatus } from './explorer-helpers';
 import { settled } from './zarr-helpers';
+import { aws } from '../helpers/cli';
 
 const appUrl = inject('appUrl');
 const appDir = inject('appDir');
@@ -270,6 +274,39 @@ describe('Security of the built page', () => {
     expect(await page.$('[data-testid="share-url"]')).toBeNull();
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it('served from a bucket of the store it talks to, warns and keeps no sealed keys or upload state unless the user insists', async () => {
+    const site = `${bucket}-site`;
+    await createBucket(site);
+    try {
+      const r = await aws(['s3', 'sync', '--only-show-errors', '--acl', 'public-read', appDir, `s3://${site}/`]);
+      expect(r.code, r.stderr).toBe(0);
+      const { context, page, errors } = await newPage(browser);
+      await watchViolations(context);
+      // Same origin as the store: path-style, every bucket of the host shares it.
+      await page.goto(`${env.endpoint}/${site}/index.html`);
+      await page.fill('input[name="endpoint"]', env.endpoint);
+      await page.fill('input[name="accessKeyId"]', env.accessKeyId);
+      await page.fill('input[name="secretAccessKey"]', env.secretAccessKey);
+      await page.click('form.connect details summary');
+      await page.fill('input[name="profileName"]', 'shared');
+      await page.fill('input[name="profilePassphrase"]', PASSPHRASE);
+      await page.click('form.connect button[type="submit"]');
+      await page.waitForSelector('[data-testid="same-origin-warning"]');
+      expect(await page.textContent('[data-testid="same-origin-warning"]')).toContain('runs as Tessera');
+      await page.waitForFunction(() => localStorage.getItem('tessera.profiles')?.includes('shared'));
+      expect(await page.evaluate(() => localStorage.getItem('tessera.profiles'))).not.toContain('"sealed"');
+      // Insisting after the warning keeps keys sealed here from then on.
+      await page.click('[data-testid="same-origin-warning"] button.link');
+      await page.click('[data-testid="same-origin-insist"]');
+      expect(await page.evaluate(() => localStorage.getItem('tessera.sharedOrigin.keepState'))).toBe(new URL(env.endpoint).origin);
+      expect(await violations(page)).toEqual([]);
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      await destroyBucket(site);
+    }
   });
 
   it('blocks an inline script inserted into the running app, and one in a modified copy of index.html', async () => {

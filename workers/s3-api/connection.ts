@@ -10,7 +10,7 @@ import { blocksConnect } from '../../src/lib/s3/diagnose';
 import { seal, unsealRecord, type SealedSecret, type SecretPayload } from '../../src/lib/creds/vault';
 import type { OpOptions } from './options';
 import type { KeyRing } from './vault';
-import { connectionChanged } from '../upload-api';
+import { connectionChanged, keepUploadState } from '../upload-api';
 
 /** Uploads waiting for keys go on as soon as new ones are set (they are told, not polling). */
 function changed<T>(value: T): T {
@@ -102,6 +102,11 @@ export function connectionApi(s3: S3Service, ring: KeyRing) {
 
     endpointUrl(): string {
       return s3.endpointUrl();
+    },
+
+    /** Keep upload state in IndexedDB, or (false) only in memory: on an origin shared with the store's objects. */
+    keepUploadState({ persist }: { persist: boolean }): Promise<void> {
+      return keepUploadState(persist);
     },
 
     /** Milliseconds the store's clock is ahead of ours (learned from a skew error). */

@@ -39,5 +39,6 @@ describe('profiles', () => {
     expect(loadProfiles(store)).toHaveLength(1);
     expect(() => checkProfile({ ...p, secretAccessKey: 'x' } as Profile)).toThrow(/cannot store "secretAccessKey"/);
     expect(removeProfile(store, '1')).toEqual([]);
-  });
+    // Sealing stretches the passphrase with Argon2id (64 MiB): about half a second, more on a busy machine.
+  }, 60_000);
 });
