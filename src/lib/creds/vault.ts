@@ -1,7 +1,7 @@
 /**
  * Secrets at rest, encrypted with a passphrase only the user knows: the key
- * is stretched with Argon2id (hash-wasm; 64 MiB, 2 passes, about half a
- * second on a 2-core machine, see scripts/vault-cost.mjs) and the keys are
+ * is stretched with Argon2id (hash-wasm; 64 MiB, 3 passes, about 0.4 s on
+ * this 2-core machine when idle, see scripts/vault-cost.mjs) and the keys are
  * encrypted with AES-256-GCM under a fresh random IV (and salt) on every
  * write. What is stored is the ciphertext, the KDF parameters, salt and IV;
  * the passphrase and plaintext never are. Sealing and unsealing run in the
@@ -48,8 +48,11 @@ export interface SecretPayload {
 }
 
 /** What sealing uses now. Memory in KiB. */
-export const ARGON2 = { m: 64 * 1024, t: 2, p: 1 } as const;
-/** The least a record may claim: what sealing uses (a weaker record was tampered with). */
+export const ARGON2 = { m: 64 * 1024, t: 3, p: 1 } as const;
+/**
+ * The least a record may claim (a weaker record was tampered with). Records of 2 passes, written by
+ * earlier builds, still open and are re-sealed with 3.
+ */
 export const ARGON2_MIN = { m: 64 * 1024, t: 2, p: 1 } as const;
 /** The most a record may claim before it is taken for an attempt to hang the tab. */
 export const ARGON2_MAX = { m: 1024 * 1024, t: 16, p: 8 } as const;
