@@ -55,3 +55,22 @@ describe('diverging and reversed maps', () => {
     expect(indices(px)).toEqual([255, 0]);
   });
 });
+
+describe('colour bar labels', () => {
+  it('labels both ends with the range and round values between, clear of the ends', async () => {
+    const { barTicks } = await import('../../../src/lib/plot/colorbar');
+    const t = barTicks(271.3, 301.9, 'linear');
+    expect(t[0]).toMatchObject({ at: 0, label: '271.3', end: 'min' });
+    expect(t.at(-1)).toMatchObject({ at: 1, label: '301.9', end: 'max' });
+    expect(t.slice(1, -1).map((x) => x.label)).toEqual(['275', '280', '285', '290', '295']);
+    for (const x of t.slice(1, -1)) expect(x.at > 0.09 && x.at < 0.91).toBe(true);
+  });
+  it('puts decades evenly along a log bar and writes tiny ends with powers of ten', async () => {
+    const { barTicks, barFraction, barValue } = await import('../../../src/lib/plot/colorbar');
+    const t = barTicks(1e-6, 1e-2, 'log');
+    expect(t[0]!.label).toBe('10⁻⁶');
+    expect(t.slice(1, -1).map((x) => x.label)).toEqual(['10⁻⁵', '0.0001', '0.001']);
+    expect(barFraction(1e-4, 1e-6, 1e-2, 'log')).toBeCloseTo(0.5, 9);
+    expect(barValue(0.5, 1e-6, 1e-2, 'log')).toBeCloseTo(1e-4, 12);
+  });
+});
