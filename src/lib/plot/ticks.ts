@@ -283,3 +283,13 @@ export function axisTicks(axis: AxisSpec, lo: number, hi: number, count = 6): Ti
   const labels = formatTicks(values, step);
   return values.map((x, i) => ({ pos: at(x), value: x, label: labels[i]! }));
 }
+
+/**
+ * The axis a dimension makes: its coordinate variable (attributes, CF time
+ * units) and decoded values, or an index axis when it has none.
+ */
+export function axisSpec(coord: { attrs: Record<string, unknown>; time?: CfTimeUnits | undefined } | null | undefined, values: ArrayLike<number> | undefined): AxisSpec {
+  if (!coord || !values) return { kind: 'index' };
+  const kind = axisKind(coord.attrs, coord.time);
+  return coord.time ? { kind, values, time: coord.time } : { kind, values };
+}
