@@ -1,3 +1,5 @@
+import { formatValue } from './plot/number-format';
+
 /** Human-readable sizes, numbers, counts and dates: the one place the app spells them. */
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
@@ -20,19 +22,15 @@ export function formatBytes(n: number): string {
 }
 
 /**
- * Short text for a number shown to the user (a coordinate, a colour-bar
- * tick, a value under the pointer): integers as they are, six significant
- * digits otherwise, exponent form for the very small and very large.
+ * Short text for a number shown to the user (a coordinate, a value under the
+ * pointer, the data range): see `formatValue` in plot/number-format.ts, the
+ * one formatter every number on screen goes through.
  *
  * @example formatNumber(0.1 + 0.2) // '0.3'
- * @example formatNumber(1.5e-7) // '1.5000e-7'
+ * @example formatNumber(1.5e-7) // '1.5×10⁻⁷'
  */
 export function formatNumber(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (Number.isInteger(v)) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e7)) return v.toExponential(4);
-  return String(Number(v.toPrecision(6)));
+  return formatValue(v);
 }
 
 export function formatDate(iso: string | undefined): string {

@@ -41,8 +41,8 @@ describe('formatNumber', () => {
   it('keeps integers, rounds the float noise away, and switches to exponents at the extremes', () => {
     expect(formatNumber(42)).toBe('42');
     expect(formatNumber(0.1 + 0.2)).toBe('0.3');
-    expect(formatNumber(1.5e-7)).toBe('1.5000e-7');
-    expect(formatNumber(-12345678.9)).toBe('-1.2346e+7');
+    expect(formatNumber(1.5e-7)).toBe('1.5×10⁻⁷');
+    expect(formatNumber(-12345678.9)).toBe('-1.23457×10⁷');
     expect(formatNumber(Number.NaN)).toBe('NaN');
   });
 });

@@ -30,6 +30,18 @@ export interface Zoom {
   cy: number;
 }
 
+/** Where the slice is on the canvas: value column x spans canvas x `tx + x·scale` to `tx + (x+1)·scale`. */
+export interface Frame {
+  view: View;
+  /** Slice size in values. */
+  width: number;
+  height: number;
+  /** Row 0 at the bottom (y coordinate increasing). */
+  flipY: boolean;
+  canvasWidth: number;
+  canvasHeight: number;
+}
+
 export class SliceCanvas implements TileSink {
   readonly #image: HTMLCanvasElement = document.createElement('canvas');
   #canvas: HTMLCanvasElement | null = null;
@@ -42,6 +54,11 @@ export class SliceCanvas implements TileSink {
   onStep?: (step: number) => void;
   /** Called after every zoom, pan or fit with the zoom to keep in the address (null: fitted). */
   onview?: (zoom: Zoom | null) => void;
+  /**
+   * Called after every redraw with what the axes need to follow zoom and pan
+   * (see PlotFrame.svelte): the view, the slice's size and orientation, the canvas size.
+   */
+  onframe?: (frame: Frame) => void;
   /** A zoom to restore once the slice's size is known (from the address). */
   #restore: Zoom | null = null;
   flipY = true;
@@ -221,6 +238,7 @@ export class SliceCanvas implements TileSink {
     const ctx = c.getContext('2d')!;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, c.width, c.height);
+    this.onframe?.({ view: { ...this.#view }, width: this.width, height: this.height, flipY: this.flipY, canvasWidth: c.width, canvasHeight: c.height });
     if (!this.width) return;
     const v = this.#view;
     // One image pixel covers `step` values: drawn that much larger. Data row 0

@@ -5,9 +5,17 @@
  */
 import type { Colormap } from './maps';
 
+/**
+ * How values map onto the colours: evenly (linear), or by their logarithm
+ * (log: for positive data spread over decades, such as precipitation;
+ * values at or below zero take the lowest colour).
+ */
+export type ColorScale = 'linear' | 'log';
+
 export interface PaintOptions {
   min: number;
   max: number;
+  scale?: ColorScale;
   /** RGBA for NaN; transparent by default. */
   nanColor?: [number, number, number, number];
 }
@@ -66,16 +74,46 @@ function fillBytes(values: ArrayLike<number>, n: number, min: number, k: number,
   }
 }
 
+/** Same as `fill`, through log10: values at or below zero (log -Infinity) clamp to the first colour. */
+function fillLog(values: ArrayLike<number>, n: number, min: number, k: number, t: Uint32Array, nan: number, out: Uint32Array): void {
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v !== v) {
+      out[i] = nan;
+      continue;
+    }
+    const idx = v > 0 ? ((Math.log10(v) - min) * k + 0.5) | 0 : 0;
+    out[i] = t[idx < 0 ? 0 : idx > 255 ? 255 : idx]!;
+  }
+}
+
+/**
+ * The lower end of a log scale: `min` when it is positive, else three
+ * decades below `max` (a log scale cannot start at or below zero).
+ */
+export function logFloor(min: number, max: number): number {
+  if (min > 0) return min;
+  return max > 0 ? max / 1000 : 1;
+}
+
 /** Fill `out` (RGBA, 4 bytes per value) from `values`. */
 export function paint(values: ArrayLike<number>, cmap: Colormap, options: PaintOptions, out?: Uint8ClampedArray): Uint8ClampedArray {
   const n = values.length;
   const rgba = out ?? new Uint8ClampedArray(n * 4);
-  const { min, max } = options;
+  const log = options.scale === 'log';
+  const min = log ? Math.log10(logFloor(options.min, options.max)) : options.min;
+  const max = log ? Math.log10(Math.max(options.max, logFloor(options.min, options.max))) : options.max;
   const span = max - min;
   const k = span > 0 ? 255 / span : 0;
   const nanColor = options.nanColor ?? [0, 0, 0, 0];
-  if (!LITTLE_ENDIAN || rgba.byteOffset % 4 !== 0) {
-    fillBytes(values, n, min, k, cmap.lut, nanColor, rgba);
+  if (log || !LITTLE_ENDIAN || rgba.byteOffset % 4 !== 0) {
+    if (log && LITTLE_ENDIAN && rgba.byteOffset % 4 === 0) {
+      const nan = (nanColor[0] | (nanColor[1] << 8) | (nanColor[2] << 16) | (nanColor[3] << 24)) >>> 0;
+      fillLog(values, n, min, k, lut32(cmap.lut), nan, new Uint32Array(rgba.buffer, rgba.byteOffset, n));
+      return rgba;
+    }
+    const vals = log ? Float64Array.from({ length: n }, (_, i) => (values[i]! > 0 ? Math.log10(values[i]!) : values[i]! === values[i]! ? -Infinity : NaN)) : values;
+    fillBytes(vals, n, min, k, cmap.lut, nanColor, rgba);
     return rgba;
   }
   const t = lut32(cmap.lut);
@@ -92,7 +130,7 @@ export function colorbarStrip(cmap: Colormap, width = 256): Uint8ClampedArray {
   return paint(values, cmap, { min: 0, max: 1 });
 }
 
-/** Evenly spaced "nice" tick values for a colour bar or axis (1, 2, 5 x 10^k steps). */
+/** Evenly spaced "nice" tick values (see plot/ticks.ts for the axes' ticks) for a colour bar or axis (1, 2, 5 x 10^k steps). */
 export function niceTicks(min: number, max: number, count = 5): number[] {
   if (!Number.isFinite(min) || !Number.isFinite(max) || max <= min) return [min];
   const raw = (max - min) / Math.max(1, count);

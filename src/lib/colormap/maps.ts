@@ -14,6 +14,8 @@ export type ColormapName = 'viridis' | 'greys' | 'RdBu_r' | 'coolwarm';
 
 export interface Colormap {
   name: ColormapName;
+  /** Drawn from its last colour to its first (as matplotlib's `_r` maps). */
+  reversed: boolean;
   label: string;
   diverging: boolean;
   /** 256 * 3 bytes, RGB. */
@@ -71,7 +73,7 @@ function greysLut(): Uint8Array {
   return lut;
 }
 
-const cache = new Map<ColormapName, Colormap>();
+const cache = new Map<string, Colormap>();
 
 const DEFS: Record<ColormapName, { label: string; diverging: boolean; make: () => Uint8Array }> = {
   viridis: { label: 'viridis', diverging: false, make: () => polyLut(VIRIDIS_POLY) },
@@ -86,12 +88,20 @@ export function isColormapName(v: unknown): v is ColormapName {
   return typeof v === 'string' && v in DEFS;
 }
 
-export function colormap(name: ColormapName): Colormap {
-  let c = cache.get(name);
+/** The lookup table of map `name`, turned end to end when `reversed`. */
+export function colormap(name: ColormapName, reversed = false): Colormap {
+  const key = `${name}${reversed ? '_r' : ''}`;
+  let c = cache.get(key);
   if (!c) {
     const d = DEFS[name];
-    c = { name, label: d.label, diverging: d.diverging, lut: d.make() };
-    cache.set(name, c);
+    let lut = d.make();
+    if (reversed) {
+      const r = new Uint8Array(lut.length);
+      for (let i = 0; i < 256; i++) r.set(lut.subarray((255 - i) * 3, (255 - i) * 3 + 3), i * 3);
+      lut = r;
+    }
+    c = { name, reversed, label: d.label, diverging: d.diverging, lut };
+    cache.set(key, c);
   }
   return c;
 }

@@ -12,6 +12,11 @@ export interface ValueRange {
 export interface RangeChoice extends ValueRange {
   /** Whether the data straddle zero (xarray then centres a diverging map on 0). */
   diverging: boolean;
+  /**
+   * Whether the data are clearly skewed positive (none below zero, the median
+   * under a tenth of the 98th percentile, as rain is): a log scale suits them.
+   */
+  skewed?: boolean;
 }
 
 const MAX_SAMPLES = 200_000;
@@ -58,10 +63,13 @@ export function finiteRange(values: ArrayLike<number>): ValueRange | null {
 export function chooseRange(values: ArrayLike<number>, options: { robust?: boolean; maxSamples?: number } = {}): RangeChoice | null {
   const robust = options.robust ?? true;
   let r: ValueRange | null;
+  // Without `robust` the sample only judges the skew: a small one will do.
+  const s = sortedSample(values, options.maxSamples ?? (robust ? MAX_SAMPLES : 16_384));
+  if (s.length === 0) return null;
+  const p98 = percentileOfSorted(s, 98);
+  const skewed = s[0]! >= 0 && p98 > 0 && percentileOfSorted(s, 50) < 0.1 * p98;
   if (robust) {
-    const s = sortedSample(values, options.maxSamples ?? MAX_SAMPLES);
-    if (s.length === 0) return null;
-    r = { min: percentileOfSorted(s, 2), max: percentileOfSorted(s, 98) };
+    r = { min: percentileOfSorted(s, 2), max: p98 };
   } else {
     r = finiteRange(values);
     if (!r) return null;
@@ -76,5 +84,24 @@ export function chooseRange(values: ArrayLike<number>, options: { robust?: boole
     const pad = r.min === 0 ? 1 : Math.abs(r.min) * 0.01;
     return { min: r.min - pad, max: r.max + pad, diverging };
   }
-  return { ...r, diverging };
+  return skewed ? { ...r, diverging, skewed } : { ...r, diverging };
+}
+
+/**
+ * The range for a log scale: the positive values only, from their 2nd (or
+ * smallest) to their 98th percentile (or largest), at most six decades.
+ * Null when no value is positive.
+ */
+export function logRange(values: ArrayLike<number>, options: { robust?: boolean; maxSamples?: number } = {}): RangeChoice | null {
+  const robust = options.robust ?? true;
+  const s = sortedSample(values, options.maxSamples ?? MAX_SAMPLES);
+  let first = 0;
+  while (first < s.length && !(s[first]! > 0)) first++;
+  const pos = s.subarray(first);
+  if (!pos.length) return null;
+  const max = robust ? percentileOfSorted(pos, 98) : pos[pos.length - 1]!;
+  let min = robust ? percentileOfSorted(pos, 2) : pos[0]!;
+  min = Math.max(min, max * 1e-6);
+  if (!(max > min)) return { min: max / 10, max, diverging: false, skewed: true };
+  return { min, max, diverging: false, skewed: true };
 }

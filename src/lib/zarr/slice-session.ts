@@ -5,7 +5,7 @@
  * data; expected failures come back as `{ error }` with a kind, because only
  * an error's name and message survive a worker boundary.
  */
-import { chooseRange, colormap, paint, type ColormapName, type RangeChoice, type ValueRange } from '../colormap/index';
+import { chooseRange, colormap, logRange, paint, type ColormapName, type ColorScale, type RangeChoice, type ValueRange } from '../colormap/index';
 import { ZarrDataset, type CoordValues } from './open';
 import { toZarrError, ZarrError, type ZarrErrorKind } from './errors';
 import { budgetWarning, DEFAULT_BUDGET_BYTES, type ChunkPlan, type Selection } from './plan';
@@ -59,6 +59,19 @@ export interface SliceRequest {
    * the result are then in image pixels of that step (see decimate.ts).
    */
   step?: number;
+  /**
+   * Linear or log colours; 'auto' (with no fixed range) picks log for data
+   * clearly skewed positive (see `RangeChoice.skewed`). Linear by default.
+   */
+  scale?: ColorScale | 'auto';
+  /** Draw the colour map end to end. */
+  reverse?: boolean;
+}
+
+/** How a slice is coloured again (`recolor`). */
+export interface ColorOptions {
+  scale?: ColorScale;
+  reverse?: boolean;
 }
 
 export interface SliceResult {
@@ -68,6 +81,8 @@ export interface SliceResult {
   range: RangeChoice;
   /** The colour map the picture was painted with (differs from the request's after `autoCmap`). */
   cmap: ColormapName;
+  /** The scale the picture was painted with (differs from the request's after 'auto'). */
+  scale: ColorScale;
   /** The whole picture with the final range (tiles may have used a provisional one), at `step`. */
   rgba: Uint8ClampedArray;
   step: number;
@@ -206,13 +221,20 @@ export class SliceSession {
       const warning = budgetWarning(plan, budget);
       if (warning && !req.force) return { error: { kind: 'over-budget', message: warning } };
       let cmapName = req.cmap;
-      let cmap = colormap(cmapName);
+      let cmap = colormap(cmapName, req.reverse);
+      const autoScale = req.scale === 'auto' && !req.range;
+      let scale: ColorScale = req.scale === 'log' ? 'log' : 'linear';
       // Decided again on the whole slice: the first chunk may not be typical.
       const pick = (r: RangeChoice | null) => {
-        if (!req.autoCmap || req.range || !r) return;
+        if (!r) return;
+        if (autoScale) scale = r.skewed ? 'log' : 'linear';
+        if (!req.autoCmap || req.range) return;
         const want = r.diverging && !colormap(req.cmap).diverging ? 'RdBu_r' : req.cmap;
-        if (want !== cmapName) cmap = colormap((cmapName = want));
+        if (want !== cmapName) cmap = colormap((cmapName = want), req.reverse);
       };
+      /** The range to paint with on `scale` (a log scale needs the positive values' range). */
+      const onScale = (values: ArrayLike<number>, r: RangeChoice | null, robust: boolean, maxSamples: number): RangeChoice | null =>
+        scale === 'log' && !req.range ? (logRange(values, { robust, maxSamples }) ?? r) : r;
       const two = req.sel.free.length === 2;
       const step = two ? Math.max(1, Math.floor(req.step ?? 1)) : 1;
       const height = two ? plan.outShape[0]! : 1;
@@ -229,7 +251,7 @@ export class SliceSession {
         if (!provisional) {
           const r = chooseRange(piece.values, { robust: req.robust, maxSamples: 16_384 });
           pick(r);
-          provisional = r;
+          provisional = onScale(piece.values, r, req.robust, 16_384);
         }
         if (!provisional) return;
         const [y0, h] = piece.chunk.out[0] ?? [0, 1];
@@ -238,8 +260,8 @@ export class SliceSession {
         if (two) {
           const px = sampleBlock(piece.values, y0, x0, h, w, step);
           if (!px.h || !px.w) return;
-          tile = { id: req.id, y0: px.y0, x0: px.x0, h: px.h, w: px.w, rgba: paint(px.values, cmap, provisional) };
-        } else tile = { id: req.id, y0: 0, x0: y0, h: 1, w: h, rgba: paint(piece.values, cmap, provisional) };
+          tile = { id: req.id, y0: px.y0, x0: px.x0, h: px.h, w: px.w, rgba: paint(px.values, cmap, { ...provisional, scale }) };
+        } else tile = { id: req.id, y0: 0, x0: y0, h: 1, w: h, rgba: paint(piece.values, cmap, { ...provisional, scale }) };
         mark(`painted ${piece.chunk.objectKey}`);
         onTile(tile);
       };
@@ -265,12 +287,12 @@ export class SliceSession {
       // A strided sample of 64 Ki values gives the percentiles to well within a
       // colour step and sorts in a few ms (200 Ki took ~20 ms of the last chunk's tail).
       const auto = chooseRange(values, { robust: req.robust, maxSamples: 65_536 }) ?? { min: 0, max: 1, diverging: false };
-      const range: RangeChoice = req.range ? { ...req.range, diverging: req.range.min < 0 && req.range.max > 0 } : auto;
-      pick(range);
+      pick(auto);
+      const range: RangeChoice = req.range ? { ...req.range, diverging: req.range.min < 0 && req.range.max > 0 } : (onScale(values, auto, req.robust, 65_536) ?? auto);
       mark('slice:range');
       this.#last = { id: req.id, name: req.name, sel: req.sel, values, width, height };
-      const rgba = paint(two ? sampleBlock(values, 0, 0, height, width, step).values : values, cmap, range);
-      return { id: req.id, height, width, range, cmap: cmapName, rgba, step, failures: result.failures, deniedAsMissing: ds.deniedAsMissing, finite, min: finite ? min : NaN, max: finite ? max : NaN };
+      const rgba = paint(two ? sampleBlock(values, 0, 0, height, width, step).values : values, cmap, { ...range, scale });
+      return { id: req.id, height, width, range, cmap: cmapName, scale, rgba, step, failures: result.failures, deniedAsMissing: ds.deniedAsMissing, finite, min: finite ? min : NaN, max: finite ? max : NaN };
     } catch (e) {
       return fail(e);
     } finally {
@@ -279,17 +301,18 @@ export class SliceSession {
   }
 
   /** Repaint the last slice with another colour map, range or step (no reading). */
-  recolor(id: number, cmap: ColormapName, range: ValueRange, step = 1): Uint8ClampedArray | null {
+  recolor(id: number, cmap: ColormapName, range: ValueRange, step = 1, options: ColorOptions = {}): Uint8ClampedArray | null {
     const l = this.#last;
     if (!l || l.id !== id) return null;
     const two = l.sel.free.length === 2;
-    return paint(two && step > 1 ? sampleBlock(l.values, 0, 0, l.height, l.width, step).values : l.values, colormap(cmap), range);
+    return paint(two && step > 1 ? sampleBlock(l.values, 0, 0, l.height, l.width, step).values : l.values, colormap(cmap, options.reverse), { min: range.min, max: range.max, scale: options.scale ?? 'linear' });
   }
 
-  /** The automatic range of the last slice. */
-  autoRange(id: number, robust: boolean): RangeChoice | null {
+  /** The automatic range of the last slice (of its positive values for a log scale). */
+  autoRange(id: number, robust: boolean, scale: ColorScale = 'linear'): RangeChoice | null {
     if (!this.#last || this.#last.id !== id) return null;
-    return chooseRange(this.#last.values, { robust });
+    const r = chooseRange(this.#last.values, { robust });
+    return scale === 'log' ? (logRange(this.#last.values, { robust }) ?? r) : r;
   }
 
   /** The value at a pixel of the last slice (NaN: no data; null: outside). */

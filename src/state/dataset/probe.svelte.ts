@@ -5,6 +5,8 @@
  * dimension the user picks.
  */
 import type { ChunkFailure } from '../../lib/zarr/read';
+import type { VariableInfo } from '../../lib/zarr/dataset';
+import { axisSpec, type AxisSpec } from '../../lib/plot/ticks';
 import { messageOf, type DatasetSession } from './session.svelte';
 import type { SliceView } from './slice.svelte';
 
@@ -21,12 +23,21 @@ export interface Series {
   dim: string;
   units?: string;
   labels: string[];
+  /** The axis along the series (dates, degrees, numbers or indices; see plot/ticks.ts). */
+  axis: AxisSpec;
   positions: number[];
   values: number[];
   failures: ChunkFailure[];
 }
 
 export class Probe {
+  /** The coordinate variable of dimension `dim`, if the dataset has one. */
+  #coordVar(dim: string): VariableInfo | null {
+    const info = this.#session.info;
+    const name = info?.dims.find((d) => d.name === dim)?.coord ?? dim;
+    return info?.coords.find((c) => c.name === name) ?? null;
+  }
+
   readonly #session: DatasetSession;
   readonly #slice: SliceView;
   /** Counts hover reads: only the last one asked for (and not since cleared) is shown. */
@@ -146,6 +157,7 @@ export class Probe {
       dim: dimName,
       units: v.labels.units,
       labels: r.values.map((_, i) => c?.labels[i] ?? String(i)),
+      axis: axisSpec(this.#coordVar(dimName), c?.values),
       positions: r.values.map((_, i) => (c && !v.time ? c.values[i]! : i)),
       values: r.values,
       failures: r.failures,

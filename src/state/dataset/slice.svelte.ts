@@ -10,7 +10,7 @@ import type { VariableInfo } from '../../lib/zarr/dataset';
 import type { ChunkFailure } from '../../lib/zarr/read';
 import type { Selection } from '../../lib/zarr/plan';
 import type { PlanSummary, SliceResult, Tile } from '../../lib/zarr/slice-session';
-import { COLORMAP_NAMES, type ColormapName, type RangeChoice, type ValueRange } from '../../lib/colormap/index';
+import { COLORMAP_NAMES, type ColormapName, type ColorScale, type RangeChoice, type ValueRange } from '../../lib/colormap/index';
 import { sliceOfView, viewOfSlice, type DatasetView } from '../../lib/zarr/view-state';
 import { mark } from '../../lib/zarr/trace';
 import { messageOf, type DatasetSession } from './session.svelte';
@@ -75,6 +75,10 @@ export class SliceView {
   #index = $state<number[]>([]);
   #cmap = $state<ColormapName>('viridis');
   #userPickedCmap = $state(false);
+  #scale = $state<ColorScale>('linear');
+  /** Until the user picks a scale, log is chosen for data clearly skewed positive. */
+  #userPickedScale = $state(false);
+  #reverse = $state(false);
   #robust = $state(true);
   #manual = $state<ValueRange | null>(null);
   #range = $state<RangeChoice | null>(null);
@@ -116,6 +120,14 @@ export class SliceView {
   }
   get cmap(): ColormapName {
     return this.#cmap;
+  }
+  /** Linear or log colours (log picked automatically for skewed positive data until the user chooses). */
+  get scale(): ColorScale {
+    return this.#scale;
+  }
+  /** Whether the colour map runs end to end. */
+  get reverse(): boolean {
+    return this.#reverse;
   }
   get robust(): boolean {
     return this.#robust;
@@ -229,6 +241,17 @@ export class SliceView {
     void this.#recolor();
   }
 
+  setScale(scale: ColorScale): void {
+    this.#scale = scale;
+    this.#userPickedScale = true;
+    void this.#recolor(true);
+  }
+
+  setReverse(reverse: boolean): void {
+    this.#reverse = reverse;
+    void this.#recolor();
+  }
+
   setRobust(robust: boolean): void {
     this.#robust = robust;
     this.#manual = null;
@@ -316,7 +339,7 @@ export class SliceView {
     });
     let r: SliceResult | { error: { kind: string; message: string } };
     try {
-      r = await remote.drawSlice({ id, name: v.name, sel, cmap: this.#cmap, range: $state.snapshot(this.#manual), robust: this.#robust, force, autoCmap: !this.#userPickedCmap && !this.#manual, step }, onTile);
+      r = await remote.drawSlice({ id, name: v.name, sel, cmap: this.#cmap, range: $state.snapshot(this.#manual), robust: this.#robust, force, autoCmap: !this.#userPickedCmap && !this.#manual, step, scale: this.#userPickedScale || this.#manual ? this.#scale : 'auto', reverse: this.#reverse }, onTile);
     } catch (e) {
       r = { error: { kind: 'worker', message: `The Zarr worker failed while drawing: ${messageOf(e)}` } };
     }
@@ -355,6 +378,7 @@ export class SliceView {
     if (v.shape.length === 0) void this.#readScalar(r.id);
     // The worker may have picked a diverging map for data around zero (as xarray does).
     this.#cmap = r.cmap;
+    this.#scale = r.scale;
     this.#step = r.step;
     this.#sink?.full(r.rgba, r.width, r.height, r.step);
     mark('page:full');
@@ -381,11 +405,11 @@ export class SliceView {
     try {
       let range: RangeChoice | null = this.#range;
       if (this.#manual) range = { ...$state.snapshot(this.#manual), diverging: this.#manual.min < 0 && this.#manual.max > 0 };
-      else if (newRange) range = await remote.autoRange(id, this.#robust);
+      else if (newRange) range = await remote.autoRange(id, this.#robust, this.#scale);
       // A newer slice may have been drawn meanwhile: its range stays.
       if (!range || id !== this.#drawn?.id) return;
       this.#range = range;
-      const rgba = await remote.recolor(id, this.#cmap, $state.snapshot(range), step);
+      const rgba = await remote.recolor(id, this.#cmap, $state.snapshot(range), step, { scale: this.#scale, reverse: this.#reverse });
       // A newer slice may have started meanwhile: its tiles must not be painted over.
       if (!rgba || id !== this.#drawn?.id || this.#drawing) return;
       this.#step = step;
