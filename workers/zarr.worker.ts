@@ -81,7 +81,10 @@ const api = {
     try {
       const src = source.refs ? await referenceSource(source, port) : source.kind === 's3' ? await S3Source.create(accessOver(port!), source.bucket, source.path) : new UrlSource(source.url);
       current = src;
-      return await session.open(src, extraNames, group);
+      const opened = await session.open(src, extraNames, group);
+      // Variables the file scanner could not describe are named with the dataset.
+      if (src instanceof ReferenceSource && 'info' in opened) opened.info.problems.push(...src.problems.filter((p) => p.path.startsWith(group.replace(/^\/+/, ''))));
+      return opened;
     } catch (e) {
       return { error: { kind: 'not-found', message: (e as Error).message } };
     }

@@ -252,7 +252,7 @@ async function describeDataset(file: Hdf5File, d: Obj): Promise<DatasetView> {
   const space = parseDataspace(file.cursor(spaceMsg.data));
   const type = parseDatatype(file.cursor(typeMsg.data));
   const dtype = zarrDtype(type);
-  if (!dtype) throw unsupported(`the ${datatypeName(type)} datatype`);
+  if (!dtype) throw unsupported(`the ${datatypeName(type).replace(/ datatype$/, '')} datatype`);
   if (space.shape === null) throw unsupported('a null dataspace');
   const shape = space.shape;
   const size = type.class === 'int' || type.class === 'float' || type.class === 'string' ? type.size : 0;

@@ -109,7 +109,12 @@ export async function openReferenceFile(options: OpenReferenceFileOptions): Prom
   const resolve = makeResolver(location, options);
   const context = { resolve, label, anonymous };
   if (format === 'parquet') return fromLookup(await ParquetLookup.open(folder, signal), context);
-  if (format === 'scan') return openReferences(await scanToReferences(folder, baseName(path), signal), context);
+  if (format === 'scan') {
+    const refs: References & { skipped?: { path: string; message: string }[] } = await scanToReferences(folder, baseName(path), signal);
+    const source = openReferences(refs, context);
+    source.problems = (refs.skipped ?? []).map((s) => ({ path: s.path.replace(/^\/+/, ''), message: `"${s.path.replace(/^\/+/, '')}" is left out: ${s.message.startsWith(`${s.path}: `) ? s.message.slice(s.path.length + 2) : s.message}` }));
+    return source;
+  }
   const bytes = location.kind === 's3' ? await folder.get(baseName(location.key), undefined, signal) : await new HttpsSource(options.fetch).get(location.url, undefined, signal);
   if (!bytes) throw new RefsError('not-references', `There is no reference file at ${label}.`);
   return openReferences(await parseReferences(bytes, label), context);

@@ -25,6 +25,8 @@ function sliceRange(bytes: Uint8Array, range: ByteRange | undefined): Uint8Array
 export class ReferenceSource implements KeySource {
   readonly label: string;
   readonly anonymous: boolean;
+  /** Variables a file scanner left out of the references, and why (shown with the dataset). */
+  problems: { path: string; message: string }[] = [];
   readonly #lookup: ReferenceLookup;
   readonly #resolve: UrlResolver;
   #zmetadata: Uint8Array | undefined;

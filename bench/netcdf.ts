@@ -1,0 +1,148 @@
+/**
+ * NetCDF benchmark (not a test): a NetCDF-4 file of at least 1 GiB
+ * (netCDF4, deflate + shuffle, 1 x 512 x 512 chunks along time of a
+ * time x 2048 x 2048 float32 variable) uploaded to the RGW, read in place.
+ * Times, in the same run and interleaved:
+ *  - Tessera in headless Chromium (the real DatasetView of the bench page,
+ *    private bucket, keys): the file scanned by byte ranges into references,
+ *    then the slice at time 0 drawn; from "open" to the dataset opened, the
+ *    first chunk drawn and the whole slice drawn, and cold from page load
+ *    to the whole picture; requests and bytes the page fetched;
+ *  - xarray `open_dataset(fsspec HTTP file, engine="h5netcdf").v.isel(time=0)`
+ *    in a cold python process (public-read object), with its range requests and bytes.
+ * Prints medians, ratios and the CPU seconds of each process per round. The
+ * machine is shared (2 cores, the store on the same cores): figures are noisy.
+ * Run with `npm run bench -- netcdf`. TESSERA_BENCH_ROUNDS (3),
+ * TESSERA_BENCH_NETCDF_STEPS (76: about 1.02 GiB on disk). The object is deleted at the end.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build, preview } from 'vite';
+import { benchNet } from './lib/net';
+import { loadRgwEnv } from '../test/helpers/rgw-env';
+import { aws } from '../test/helpers/cli';
+import { createBucket, destroyBucket, uniqueBucket } from '../test/helpers/s3';
+import { makeReadableByAnyone } from '../test/integration/zarr/fixtures';
+import { cpuByRole, cpuDelta } from './upload-harness/memory';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PEERS = join(ROOT, 'bench/netcdf-peers.py');
+const ROUNDS = Number(process.env.TESSERA_BENCH_ROUNDS ?? 3);
+const STEPS = Number(process.env.TESSERA_BENCH_NETCDF_STEPS ?? 76);
+const PORT = Number(process.env.TESSERA_BENCH_NETCDF_PORT ?? 4198);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
+};
+const pyEnv = () => {
+  const env = { ...process.env };
+  delete env.PYTHONPATH;
+  delete env.PYTHONHOME;
+  return env;
+};
+let extraPyEnv: Record<string, string> = {};
+async function python(args: string[]): Promise<string> {
+  const { stdout } = await run('/usr/bin/python3', [PEERS, ...args], { env: { ...pyEnv(), ...extraPyEnv }, maxBuffer: 1 << 24, timeout: 1_200_000 });
+  return stdout.trim();
+}
+const mib = (n: number) => `${(n / 2 ** 20).toFixed(2)} MiB`;
+
+async function main(): Promise<void> {
+  const env = loadRgwEnv();
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-netcdf-bench-'));
+  const outDir = mkdtempSync(join(tmpdir(), 'tessera-netcdf-page-'));
+  const bucket = uniqueBucket('ncbench');
+  const origin = `http://127.0.0.1:${PORT}`;
+  let server: Awaited<ReturnType<typeof preview>> | undefined;
+  const bn = await benchNet();
+  extraPyEnv = bn.pythonEnv;
+  console.log(bn.describe());
+  console.log('The machine is busy (2 shared cores, other work and the store on them): treat the figures as rough.');
+  const browser = await bn.launchBrowser();
+  let uploaded = false;
+  try {
+    const file = join(dir, 'big.nc');
+    console.log(`writing ${STEPS} x 2048 x 2048 float32 with netCDF4 (deflate 1 + shuffle, 1x512x512 chunks)…`);
+    await python(['write', file, String(STEPS)]);
+    const size = statSync(file).size;
+    console.log(`file: ${mib(size)} (${(size / 2 ** 30).toFixed(3)} GiB), ${STEPS * 16} chunks`);
+    await createBucket(bucket, { corsOrigins: [origin] });
+    uploaded = true;
+    const up = await aws(['s3', 'cp', '--only-show-errors', file, `s3://${bucket}/big.nc`]);
+    if (up.code !== 0) throw new Error(`upload failed: ${up.stderr.slice(0, 500)}`);
+    rmSync(file);
+    await makeReadableByAnyone(bucket);
+    const url = `${bn.endpoint}/${bucket}/big.nc`;
+    process.env.TESSERA_TRACE = '1';
+    await build({ root: join(ROOT, 'bench/zarr-page'), base: './', logLevel: 'warn', configFile: join(ROOT, 'vite.config.ts'), build: { outDir, emptyOutDir: true } });
+    server = await preview({ root: join(ROOT, 'bench/zarr-page'), configFile: join(ROOT, 'vite.config.ts'), build: { outDir }, preview: { host: '127.0.0.1', port: PORT, strictPort: true }, logLevel: 'warn' });
+
+    const t = { opened: [] as number[], first: [] as number[], full: [] as number[], cold: [] as number[], requests: [] as number[], bytes: [] as number[], xarray: [] as number[], xarrayProc: [] as number[], pyRequests: [] as number[], pyBytes: [] as number[] };
+    for (let round = 0; round < ROUNDS; round++) {
+      const context = await browser.newContext();
+      let requests = 0;
+      let bytes = 0;
+      const counting: Promise<void>[] = [];
+      context.on('requestfinished', (r) => {
+        if (!r.url().includes(`/${bucket}/`)) return;
+        requests++;
+        counting.push(r.sizes().then((s) => void (bytes += s.responseBodySize)).catch(() => {}));
+      });
+      const cpu0 = cpuByRole();
+      const page = await context.newPage();
+      const t0 = performance.now();
+      await page.goto(`${origin}/index.html`);
+      const el = page.locator('[data-testid=timings]');
+      await page.evaluate(
+        ([endpoint, accessKeyId, secretAccessKey, b]) => window.tesseraBench.open({ endpoint: endpoint!, accessKeyId, secretAccessKey }, { kind: 's3', bucket: b!, path: 'big.nc', refs: 'scan' }),
+        [bn.endpoint, env.accessKeyId, env.secretAccessKey, bucket],
+      );
+      await el.waitFor({ timeout: 600_000 });
+      t.cold.push((performance.now() - t0) / 1000);
+      const cpu = Object.entries(cpuDelta(cpu0, cpuByRole())).filter(([k, v]) => v > 0 && k !== 'peer cli').map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+      t.opened.push(Number(await el.getAttribute('data-opened')) / 1000);
+      t.first.push(Number(await el.getAttribute('data-first')) / 1000);
+      t.full.push(Number(await el.getAttribute('data-full')) / 1000);
+      await Promise.all(counting);
+      t.requests.push(requests);
+      t.bytes.push(bytes);
+      await context.close();
+
+      const xcpu0 = cpuByRole();
+      const [xa, xaProc, pyReq, pyBytes] = (await python(['xarray', url])).split(' ').map(Number);
+      const xcpu = cpuDelta(xcpu0, cpuByRole());
+      t.xarray.push(xa!);
+      t.xarrayProc.push(xaProc!);
+      t.pyRequests.push(pyReq!);
+      t.pyBytes.push(pyBytes!);
+      console.log(
+        `round ${round + 1}: tessera opened ${t.opened.at(-1)!.toFixed(3)} s, first ${t.first.at(-1)!.toFixed(3)} s, full ${t.full.at(-1)!.toFixed(3)} s, page load to picture ${t.cold.at(-1)!.toFixed(3)} s, ${requests} requests, ${mib(bytes)} (CPU s: ${cpu})` +
+          `; xarray+h5netcdf ${xa!.toFixed(3)} s (cold process ${xaProc!.toFixed(3)} s, ${pyReq} requests, ${mib(pyBytes!)}, CPU ${(xcpu['peer cli'] ?? 0).toFixed(2)} s)`,
+      );
+    }
+    const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)])) as Record<keyof typeof t, number>;
+    console.log(`\nNetCDF-4 slice (16 chunks of 512x512 float32, deflate + shuffle) of a ${(size / 2 ** 30).toFixed(2)} GiB file, medians of ${ROUNDS} interleaved rounds (busy machine):`);
+    console.log(`  Tessera dataset opened (file scanned)  ${m.opened.toFixed(3)} s`);
+    console.log(`  Tessera first chunk drawn              ${m.first.toFixed(3)} s`);
+    console.log(`  Tessera whole slice drawn              ${m.full.toFixed(3)} s   (page load to picture ${m.cold.toFixed(3)} s)`);
+    console.log(`  Tessera requests / bytes               ${m.requests} / ${mib(m.bytes)}`);
+    console.log(`  xarray h5netcdf open + isel().values   ${m.xarray.toFixed(3)} s   (whole cold process ${m.xarrayProc.toFixed(3)} s); ${m.pyRequests} requests / ${mib(m.pyBytes)}`);
+    console.log(`  ratios: first chunk / xarray = ${(m.first / m.xarray).toFixed(2)}; whole slice / xarray = ${(m.full / m.xarray).toFixed(2)}; page load to picture / cold process = ${(m.cold / m.xarrayProc).toFixed(2)}; bytes Tessera / xarray = ${(m.bytes / m.pyBytes).toFixed(2)}`);
+    console.log('  fair how: one object and endpoint for both; rounds interleaved; cold = fresh browser context / fresh python process; Tessera reads with keys (presigned GETs), xarray anonymously (public-read) through fsspec HTTP (aiohttp, default 5 MiB read-ahead blocks).');
+  } finally {
+    await browser.close();
+    await new Promise<void>((r) => (server ? server.httpServer.close(() => r()) : r()));
+    if (uploaded) await destroyBucket(bucket);
+    await bn.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+await main();
