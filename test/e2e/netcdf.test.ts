@@ -66,6 +66,7 @@ describe('NetCDF files opened in place as datasets', () => {
 
   /** Hover the heatmap; return the labels and value of the read-out. */
   async function hover(page: Page, fx: number, fy: number): Promise<{ lat: number; lon: number; value: number }> {
+    await page.locator('[data-testid="heatmap"]').scrollIntoViewIfNeeded();
     const box = (await page.locator('[data-testid="heatmap"]').boundingBox())!;
     await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
     await page.waitForFunction(() => /lat = /.test(document.querySelector('[data-testid="hover"]')?.textContent ?? ''));
