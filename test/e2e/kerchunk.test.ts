@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAt } from './explorer-helpers';
-import { exportCsv, settled } from './zarr-helpers';
+import { exportCsv, settled, hoverLatLon } from './zarr-helpers';
 
 describe('kerchunk references as datasets', () => {
   const appUrl = inject('appUrl');
@@ -50,16 +50,7 @@ describe('kerchunk references as datasets', () => {
   /** xarray's tas at time index t, as float32 (what the page shows). */
   const tasAt = (t: number) => expected.tas!.values.slice(t * NY * NX, (t + 1) * NY * NX);
 
-  /** Hover the heatmap; return the labels and value of the read-out. */
-  async function hover(page: Page, fx: number, fy: number): Promise<{ lat: number; lon: number; value: number }> {
-    // The figure sits below the colour and export tools: bring it into the viewport before pointing at it.
-    await page.locator('[data-testid="heatmap"]').scrollIntoViewIfNeeded();
-    const box = (await page.locator('[data-testid="heatmap"]').boundingBox())!;
-    await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
-    await page.waitForFunction(() => /lat = /.test(document.querySelector('[data-testid="hover"]')?.textContent ?? ''));
-    const m = /lat = (\S+), lon = (\S+): (\S+)/.exec((await page.textContent('[data-testid="hover"]'))!)!;
-    return { lat: Number(m[1]), lon: Number(m[2]), value: Number(m[3]) };
-  }
+  const hover = hoverLatLon;
 
   /** Select tas, move the time slider to index 2, and check the slice and a hovered value against xarray. */
   async function walkTas(page: Page): Promise<void> {

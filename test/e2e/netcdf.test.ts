@@ -20,7 +20,7 @@ import { loadRgwEnv } from '../helpers/rgw-env';
 import { createBucket, destroyBucket } from '../helpers/s3';
 import { uploadFiles } from '../integration/refs/fixtures';
 import { connectAt } from './explorer-helpers';
-import { exportCsv, settled } from './zarr-helpers';
+import { exportCsv, settled, hoverLatLon } from './zarr-helpers';
 
 const run = promisify(execFile);
 const SCRIPT = new URL('../../scripts/make-netcdf-e2e-fixtures.py', import.meta.url).pathname;
@@ -64,15 +64,7 @@ describe('NetCDF files opened in place as datasets', () => {
     if (r.code !== 0) throw new Error(`put-object-acl failed: ${r.stderr}`);
   }
 
-  /** Hover the heatmap; return the labels and value of the read-out. */
-  async function hover(page: Page, fx: number, fy: number): Promise<{ lat: number; lon: number; value: number }> {
-    await page.locator('[data-testid="heatmap"]').scrollIntoViewIfNeeded();
-    const box = (await page.locator('[data-testid="heatmap"]').boundingBox())!;
-    await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
-    await page.waitForFunction(() => /lat = /.test(document.querySelector('[data-testid="hover"]')?.textContent ?? ''));
-    const m = /lat = (\S+), lon = (\S+): (\S+)/.exec((await page.textContent('[data-testid="hover"]'))!)!;
-    return { lat: Number(m[1]), lon: Number(m[2]), value: Number(m[3]) };
-  }
+  const hover = hoverLatLon;
 
   const labelIs = (page: Page, label: string) =>
     page.waitForFunction((l) => (document.querySelector('[data-testid="label-time"]')?.textContent ?? '').startsWith(l), label);

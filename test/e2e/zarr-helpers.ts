@@ -54,3 +54,17 @@ export async function exportCsv(page: Page): Promise<Csv> {
   const [head, ...rows] = text.trimEnd().split('\n').map((l) => l.split(','));
   return { name: download.suggestedFilename(), header: head!, rows, values: rows.map((r) => r.at(-1)!) };
 }
+
+/**
+ * Hover the heatmap at fractions (fx, fy) of its box; return the `lat = …, lon = …: value` read-out.
+ * The figure sits below the colour and export tools, so it is brought into view first.
+ */
+export async function hoverLatLon(page: Page, fx: number, fy: number): Promise<{ lat: number; lon: number; value: number }> {
+  const heatmap = page.locator('[data-testid="heatmap"]');
+  await heatmap.scrollIntoViewIfNeeded();
+  const box = (await heatmap.boundingBox())!;
+  await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
+  await page.waitForFunction(() => /lat = /.test(document.querySelector('[data-testid="hover"]')?.textContent ?? ''));
+  const m = /lat = (\S+), lon = (\S+): (\S+)/.exec((await page.textContent('[data-testid="hover"]'))!)!;
+  return { lat: Number(m[1]), lon: Number(m[2]), value: Number(m[3]) };
+}
