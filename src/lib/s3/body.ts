@@ -112,6 +112,11 @@ export async function readBytes(res: Response, o: ReadBodyOptions, signal?: Abor
   } finally {
     signal?.removeEventListener('abort', stop);
   }
+  return concatBytes(parts, total);
+}
+
+/** The parts as one array (the part itself when there is only one); `total` is their summed length. */
+export function concatBytes(parts: readonly Uint8Array[], total = parts.reduce((n, p) => n + p.byteLength, 0)): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(total);
   let at = 0;

@@ -12,6 +12,7 @@
  */
 import * as zarr from 'zarrita';
 import { bytesPerElement } from './metadata';
+import { concatBytes } from '../s3/body';
 
 /** What zarrita hands a codec: the chunk's (on-disk) data type and shape. */
 interface ChunkMeta {
@@ -65,13 +66,7 @@ export async function inflateBounded(bytes: Uint8Array, format: 'deflate' | 'gzi
     if (e instanceof DecodeBoundError) throw e;
     throw new Error(`Failed to decode ${format}`, { cause: e });
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return concatBytes(parts, total);
 }
 
 /**
