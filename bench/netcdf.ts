@@ -28,6 +28,7 @@ import { aws } from '../test/helpers/cli';
 import { createBucket, destroyBucket, uniqueBucket } from '../test/helpers/s3';
 import { makeReadableByAnyone } from '../test/integration/zarr/fixtures';
 import { cpuByRole, cpuDelta } from './upload-harness/memory';
+import { debianPythonEnv, median } from './lib/stats';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -36,16 +37,7 @@ const ROUNDS = Number(process.env.TESSERA_BENCH_ROUNDS ?? 3);
 const STEPS = Number(process.env.TESSERA_BENCH_NETCDF_STEPS ?? 76);
 const PORT = Number(process.env.TESSERA_BENCH_NETCDF_PORT ?? 4198);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
-};
-const pyEnv = () => {
-  const env = { ...process.env };
-  delete env.PYTHONPATH;
-  delete env.PYTHONHOME;
-  return env;
-};
+const pyEnv = debianPythonEnv;
 let extraPyEnv: Record<string, string> = {};
 async function python(args: string[]): Promise<string> {
   const { stdout } = await run('/usr/bin/python3', [PEERS, ...args], { env: { ...pyEnv(), ...extraPyEnv }, maxBuffer: 1 << 24, timeout: 1_200_000 });

@@ -33,6 +33,7 @@ import { loadRgwEnv } from '../test/helpers/rgw-env';
 import { createBucket, destroyBucket, uniqueBucket } from '../test/helpers/s3';
 import { makeReadableByAnyone, uploadDir } from '../test/integration/zarr/fixtures';
 import { cpuByRole, cpuDelta } from './upload-harness/memory';
+import { debianPythonEnv, median } from './lib/stats';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -97,16 +98,7 @@ function printProfile(profile: { nodes: { id: number; callFrame: { functionName:
   for (const [k, v] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 45)) console.log(`    ${v.toFixed(1).padStart(7)} ${k}`);
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
-};
-const pyEnv = () => {
-  const env = { ...process.env };
-  delete env.PYTHONPATH;
-  delete env.PYTHONHOME;
-  return env;
-};
+const pyEnv = debianPythonEnv;
 
 let extraPyEnv: Record<string, string> = {};
 async function python(args: string[]): Promise<string> {
