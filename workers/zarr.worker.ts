@@ -19,13 +19,13 @@ import { ReferenceSource } from '../src/lib/refs/source';
 import { referencesBody } from '../src/lib/refs/write';
 import type { KeySource } from '../src/lib/zarr/source';
 import { registerFletcher32 } from '../src/lib/hdf5/fletcher32';
-import { scanNetcdf } from '../src/lib/hdf5/scanner';
 import { registerScanner } from '../src/lib/refs/scan';
 
 // Chunks of NetCDF-4/HDF5 files opened through references may carry HDF5's Fletcher-32 checksum.
 registerFletcher32();
 // NetCDF-4/HDF5 and NetCDF-3 objects open as references made on the fly by reading their metadata by ranges.
-registerScanner(scanNetcdf);
+// The reader loads with the first such file, not with every worker start.
+registerScanner(async (source, name, signal) => (await import('../src/lib/hdf5/scanner')).scanNetcdf(source, name, signal));
 
 installErrorTransfer();
 mark('worker:start');
