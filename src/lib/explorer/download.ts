@@ -118,6 +118,9 @@ export interface DownloadOptions {
 
 const MiB = 1024 * 1024;
 
+/** Times one range is picked up again after its connection broke mid-body. */
+const MAX_RESUMES = 3;
+
 /**
  * Few, large ranges: in Chromium each new request costs far more than its bytes
  * (measured in a worker on the local RGW, 512 MiB: 8 x 8 MiB ranges about
@@ -132,6 +135,8 @@ export function rangePlan(size: number, parallel = 4, rangeSize?: number): { ran
 
 /** Bytes handed to the sink at a time. */
 const BATCH = 4 * MiB;
+/** Bytes one read of the body may bring (the network hands over tens of KiB at a time). */
+const LANDING = 256 * 1024;
 
 /**
  * A body as pieces of up to `size` bytes, read into one reused buffer where
@@ -139,7 +144,8 @@ const BATCH = 4 * MiB;
  * hands over pieces of tens of KiB; writing each to the file costs a system
  * call and a fresh buffer, and for 1 GiB that was 0.7-1.7 s of the fetching
  * worker's time against 0.3-0.45 s in 4 MiB batches (bench/download-harness,
- * on a loaded machine). Each piece is valid until the next is asked for.
+ * on a loaded machine). Each piece is valid until the next is asked for. When
+ * the body breaks, the bytes that did arrive come out before the error.
  */
 export async function* batches(body: ReadableStream<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
   let byob: ReadableStreamBYOBReader | undefined;
@@ -160,21 +166,33 @@ export async function* batches(body: ReadableStream<Uint8Array>, size: number): 
       reader.releaseLock();
     }
   }
-  let buf = new ArrayBuffer(Math.max(1, size));
+  // The stream reads into a small landing buffer it hands back each time, copied into the
+  // batch: a BYOB read that fails detaches the buffer it was given, so reading straight into
+  // the batch would lose the bytes that did arrive before a break (the copy costs a memcpy).
+  const batch = new Uint8Array(Math.max(1, size));
+  let landing = new ArrayBuffer(Math.min(LANDING, batch.byteLength));
   try {
     for (;;) {
       let fill = 0;
       let done = false;
-      while (fill < buf.byteLength) {
-        const r = await byob.read(new Uint8Array(buf, fill, buf.byteLength - fill));
-        if (r.value) buf = r.value.buffer as ArrayBuffer;
+      while (fill < batch.byteLength) {
+        let r: ReadableStreamReadResult<Uint8Array>;
+        try {
+          r = await byob.read(new Uint8Array(landing, 0, Math.min(landing.byteLength, batch.byteLength - fill)));
+        } catch (e) {
+          // The connection broke: hand over what did arrive (a resume starts after it), then fail.
+          if (fill) yield batch.subarray(0, fill);
+          throw e;
+        }
+        if (r.value) landing = r.value.buffer as ArrayBuffer;
         if (r.done) {
           done = true;
           break;
         }
+        batch.set(r.value, fill);
         fill += r.value.byteLength;
       }
-      if (fill) yield new Uint8Array(buf, 0, fill);
+      if (fill) yield batch.subarray(0, fill);
       if (done) return;
     }
   } finally {
@@ -200,23 +218,65 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
     const { rangeSize, parallel } = rangePlan(size, options.parallel, options.rangeSize);
     const count = Math.max(1, Math.ceil(size / rangeSize));
     let next = 0;
+    /**
+     * One range, picked up where it stopped when the connection breaks or the body
+     * ends early: the rest of the range is asked for again, still bound to the ETag
+     * (a replaced object answers 412 and the download stops), up to MAX_RESUMES
+     * times per range before the download is given up and the file dropped.
+     */
+    const fetchRange = async (start: number, end: number): Promise<void> => {
+      let pos = start;
+      let resumes = 0;
+      let lastStatus = 0;
+      let why = '';
+      for (;;) {
+        if (resumes > 0) {
+          if (signal?.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
+          if (resumes > MAX_RESUMES) {
+            throw new S3Error({ operation: 'GetObject', status: lastStatus, code: 'IncompleteBody', message: `Range ${start}-${end} broke ${resumes} times, the last after byte ${pos} (${why}); the download was stopped and the partial file dropped.`, bucket, key, retryable: true });
+          }
+        }
+        const out = await client.send(GetObject, { bucket, key, range: { start: pos, end }, ifMatch: head.etag }, { signal });
+        lastStatus = out.status;
+        const body = out.body.body;
+        if (!body) throw new S3Error({ operation: 'GetObject', status: out.status, code: 'InvalidResponse', message: 'The store sent no body.', bucket, key, retryable: true });
+        const pieces = batches(body, Math.min(BATCH, end + 1 - pos));
+        try {
+          for (;;) {
+            let r: IteratorResult<Uint8Array>;
+            try {
+              r = await pieces.next();
+            } catch (e) {
+              // The connection broke mid-body: resumed below, unless the user cancelled.
+              if (signal?.aborted) throw e;
+              why = (e as Error)?.message || 'the connection broke';
+              break;
+            }
+            if (r.done) {
+              why = 'the body ended early';
+              break;
+            }
+            const bytes = r.value;
+            if (pos + bytes.byteLength > end + 1) throw new S3Error({ operation: 'GetObject', status: out.status, code: 'InvalidResponse', message: `Range ${start}-${end} sent more bytes than asked for.`, bucket, key, retryable: false });
+            await sink.write(pos, bytes);
+            pos += bytes.byteLength;
+            written += bytes.byteLength;
+            report.push({ bytes: written, size, done: false });
+          }
+        } finally {
+          await pieces.return(undefined).catch(() => undefined);
+          if (pos !== end + 1) await body.cancel().catch(() => undefined);
+        }
+        if (pos === end + 1) return;
+        resumes++;
+      }
+    };
     const worker = async (): Promise<void> => {
       while (next < count) {
         const i = next++;
         if (size === 0) return;
         const start = i * rangeSize;
-        const end = Math.min(size, start + rangeSize) - 1;
-        const out = await client.send(GetObject, { bucket, key, range: { start, end }, ifMatch: head.etag }, { signal });
-        const body = out.body.body;
-        if (!body) throw new S3Error({ operation: 'GetObject', status: out.status, code: 'InvalidResponse', message: 'The store sent no body.', bucket, key, retryable: true });
-        let pos = start;
-        for await (const bytes of batches(body, Math.min(BATCH, end + 1 - start))) {
-          await sink.write(pos, bytes);
-          pos += bytes.byteLength;
-          written += bytes.byteLength;
-          report.push({ bytes: written, size, done: false });
-        }
-        if (pos !== end + 1) throw new S3Error({ operation: 'GetObject', status: out.status, code: 'IncompleteBody', message: `Range ${start}-${end} ended after ${pos - start} bytes.`, bucket, key, retryable: true });
+        await fetchRange(start, Math.min(size, start + rangeSize) - 1);
       }
     };
     await Promise.all(Array.from({ length: parallel }, worker));

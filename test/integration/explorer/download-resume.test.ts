@@ -8,8 +8,9 @@
  *   in the zip equal the object's; a fourth break abandons the zip, naming the
  *   object, and the sink is dropped.
  * - One object in parallel ranges: 503s are retried, every range bound to the
- *   ETag, and the bytes equal the object's. A range broken mid-body ends the
- *   download with the sink dropped: single downloads do not resume yet.
+ *   ETag, and the bytes equal the object's. A range broken mid-body is picked
+ *   up where it broke (the rest of that range, still bound to the ETag), up to
+ *   three times; a fourth break ends the download with the sink dropped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
@@ -204,14 +205,39 @@ describe('downloads over a network that breaks, on the real RGW', () => {
     expect(served).toHaveLength(Math.ceil(OBJECTS['first.bin']!.length / MiB));
   });
 
-  it('one object: a range broken mid-body ends the download and drops the sink (no resume yet)', async () => {
-    const client = await clientThrough(({ method, url, n }) => (method === 'GET' && url.pathname.endsWith('/second.bin') && n === 2 ? 100_000 : undefined));
+  it('one object: a range broken mid-body resumes where it broke, bound to the ETag, and the bytes are exact', async () => {
+    // second.bin in 1 MiB ranges, one at a time: the second range's GET breaks after 100,000
+    // bytes and its resume again after 200,000 more; the third GET of that range finishes it.
+    const obj = OBJECTS['second.bin']!;
+    const client = await clientThrough(({ method, url, n }) => (method === 'GET' && url.pathname.endsWith('/second.bin') && n === 2 ? 100_000 : method === 'GET' && url.pathname.endsWith('/second.bin') && n === 3 ? 200_000 : undefined));
     let sink: ReturnType<typeof memorySink> | undefined;
-    await expect(downloadObject(client, bucket, `${BASE}second.bin`, async (size) => (sink = memorySink(size)), { parallel: 1, rangeSize: MiB })).rejects.toThrow();
+    const r = await downloadObject(client, bucket, `${BASE}second.bin`, async (size) => (sink = memorySink(size)), { parallel: 1, rangeSize: MiB });
+    expect(r.size).toBe(obj.length);
+    expect(sink!.state).toBe('closed');
+    expect(sha(sink!.bytes)).toBe(sha(obj));
+    const etag = unquote(listed.get(`${BASE}second.bin`)!.etag);
+    const gets = getsOf('second.bin').map((l) => [l.range, unquote(l.ifMatch), l.cut]);
+    expect(gets).toEqual([
+      [`bytes=0-${MiB - 1}`, etag, false],
+      [`bytes=${MiB}-${2 * MiB - 1}`, etag, true],
+      [`bytes=${MiB + 100_000}-${2 * MiB - 1}`, etag, true],
+      [`bytes=${MiB + 300_000}-${2 * MiB - 1}`, etag, false],
+      [`bytes=${2 * MiB}-${3 * MiB - 1}`, etag, false],
+      [`bytes=${3 * MiB}-${obj.length - 1}`, etag, false],
+    ]);
+  });
+
+  it('one object: a fourth break of one range ends the download, says where, and drops the sink', async () => {
+    const client = await clientThrough(({ method, url }) => (method === 'GET' && url.pathname.endsWith('/second.bin') ? 100_000 : undefined));
+    let sink: ReturnType<typeof memorySink> | undefined;
+    const err = (await downloadObject(client, bucket, `${BASE}second.bin`, async (size) => (sink = memorySink(size)), { parallel: 1, rangeSize: MiB }).then(
+      () => null,
+      (e: unknown) => e,
+    )) as { code?: string; message?: string } | null;
+    expect(err).toMatchObject({ code: 'IncompleteBody' });
+    expect(err?.message).toMatch(/Range 0-1048575 broke 4 times, the last after byte 400000/);
     expect(sink!.state).toBe('aborted');
-    const gets = getsOf('second.bin');
-    expect(gets.some((l) => l.cut)).toBe(true);
-    // No range was asked for again after the break.
-    expect(gets.at(-1)!.cut).toBe(true);
+    // The first GET and three resumes, each from where the last one broke.
+    expect(getsOf('second.bin').map((l) => l.range)).toEqual([`bytes=0-${MiB - 1}`, `bytes=100000-${MiB - 1}`, `bytes=200000-${MiB - 1}`, `bytes=300000-${MiB - 1}`]);
   });
 });

@@ -49,4 +49,29 @@ describe('download batches', () => {
     for await (const b of batches(empty, 1024)) out.push(b);
     expect(out).toEqual([]);
   });
+
+  it.each([
+    ['a byte stream (BYOB)', true],
+    ['a plain stream', false],
+  ])('hands over the bytes that arrived before %s broke, then fails', async (_label, bytes) => {
+    // 50,000 bytes in network-sized pieces, then the connection breaks.
+    let off = 0;
+    const pull = (c: ReadableStreamDefaultController<Uint8Array> | ReadableByteStreamController) => {
+      if (off >= 50_000) return c.error(new TypeError('network error'));
+      const n = Math.min(7_000, 50_000 - off);
+      c.enqueue(body.slice(off, off + n));
+      off += n;
+    };
+    const broken = bytes ? new ReadableStream({ type: 'bytes', pull }) : new ReadableStream<Uint8Array>({ pull });
+    const got: number[] = [];
+    let error: unknown;
+    try {
+      for await (const b of batches(broken, 32 * 1024)) got.push(...b);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error)?.message).toBe('network error');
+    // Every byte that arrived, in order: a resume asks for the rest from byte 50,000.
+    expect(Uint8Array.from(got)).toEqual(body.slice(0, 50_000));
+  });
 });
