@@ -5,7 +5,9 @@
  * through `S3Service[CLIENT]`, which the page cannot call.
  */
 import * as Comlink from 'comlink';
-import { S3Service } from '../src/lib/s3/service';
+import { CLIENT, S3Service } from '../src/lib/s3/service';
+import type { ListObjectsInput, ListObjectsPage } from '../src/lib/s3/ops/list-objects';
+import { listAhead } from '../src/lib/explorer/list-ahead';
 import { installErrorTransfer } from '../src/rpc/errors';
 import { installCallbackTransfer } from '../src/rpc/callbacks';
 import { createUploadApi } from './upload-api';
@@ -24,7 +26,13 @@ export const reader = {
   presign: (bucket: string, key: string, expiresInSeconds: number) => s3.presign('GET', bucket, key, expiresInSeconds),
   presignMany: (bucket: string, keys: string[], expiresInSeconds: number) => s3.presignMany(bucket, keys, expiresInSeconds),
   getBytes: s3.getBytes.bind(s3),
-  list: s3.list.bind(s3),
+  /**
+   * Listings for the Zarr worker (a dataset's folders, an array's chunk sizes) go as presigned
+   * GETs, which need no CORS preflight (one round trip per page instead of two); a store that
+   * refuses them gets header-signed pages (see list-ahead.ts).
+   */
+  list: (input: ListObjectsInput, onPage: (page: ListObjectsPage) => void | Promise<void>, opId?: string, maxPages = Infinity) =>
+    s3.run(opId, (signal) => listAhead(s3[CLIENT](), input, onPage, { signal, maxPages })),
   head: (bucket: string, key: string) => s3.send('HeadObject', { bucket, key }),
   anonymous: () => s3.isAnonymous(),
   endpointUrl: () => s3.endpointUrl(),

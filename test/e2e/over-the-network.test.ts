@@ -103,6 +103,7 @@ describe('over HTTPS and a shaped network', () => {
     ) as Record<string, string>;
     expect(entries).toEqual(Object.fromEntries(Object.entries(folder).map(([k, v]) => [k, sha(v)])));
 
+    const datasetFrom = accessLogSize();
     await page.evaluate((b) => (location.hash = `#/dataset/${b}/data/cf.zarr?var=tas&i=time:2`), bucket);
     await settled(page);
     const { values } = await exportCsv(page);
@@ -115,6 +116,9 @@ describe('over HTTPS and a shaped network', () => {
     expect(new Set(log.map((l) => l.protocol))).toEqual(new Set(['HTTP/2.0']));
     expect(log.some((l) => l.method === 'GET' && l.uri.includes('list-type=2'))).toBe(true);
     expect(log.some((l) => l.uri.includes('cf.zarr/tas/'))).toBe(true);
+    // Listing pages and the dataset's reads (metadata, listings, chunks) are presigned GETs: no preflight.
+    expect(log.filter((l) => l.method === 'OPTIONS' && l.uri.includes('list-type=2')).map((l) => l.uri)).toEqual([]);
+    expect(accessLogSince(datasetFrom).filter((l) => l.method === 'OPTIONS').map((l) => l.uri)).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
   });

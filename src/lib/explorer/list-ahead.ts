@@ -10,8 +10,7 @@
  */
 import type { S3Client } from '../s3/client';
 import { listPages, ListObjectsV2, type ListObjectsInput, type ListObjectsPage } from '../s3/ops/list-objects';
-import { S3Error } from '../s3/errors';
-import { presignedListPage, presignedListPages } from './list-presigned';
+import { endsListing, presignedListPage, presignedListPages } from './list-presigned';
 import { keySpaceFor, walkRanges, type FetchPage } from './key-ranges';
 
 export interface ListAheadSummary {
@@ -44,7 +43,7 @@ export async function listAhead(client: S3Client, input: ListObjectsInput, onPag
       await pending;
     } catch (e) {
       // Cancelled, or an answer too large or too slow: the signed pager would only meet it again.
-      if (e instanceof S3Error && (e.code === 'Aborted' || e.code === 'ResponseTooLarge' || e.code === 'ResponseTimeout')) throw e;
+      if (endsListing(e)) throw e;
       presigned = false;
       it = listPages(client, input, { signal: options.signal });
       pending = it.next();

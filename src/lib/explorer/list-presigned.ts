@@ -12,7 +12,7 @@
 import type { S3Client } from '../s3/client';
 import { errorFromResponse, redirectedError } from '../s3/client';
 import { S3Error, abortedError } from '../s3/errors';
-import { ListObjectsV2, type ListObjectsInput, type ListObjectsPage } from '../s3/ops/list-objects';
+import { ListObjectsV2, listPages, type ListObjectsInput, type ListObjectsPage } from '../s3/ops/list-objects';
 import { sleep } from '../s3/retry';
 import { withHeadersTimeout } from '../s3/body';
 
@@ -51,4 +51,33 @@ export async function* presignedListPages(client: S3Client, input: ListObjectsIn
     if (!page.isTruncated || !page.nextToken) return;
     token = page.nextToken;
   }
+}
+
+/** Failures the header-signed pager would only meet again: no point falling back to it. */
+export function endsListing(e: unknown): boolean {
+  return e instanceof S3Error && (e.code === 'Aborted' || e.code === 'ResponseTooLarge' || e.code === 'ResponseTimeout');
+}
+
+/**
+ * Every page of a listing without a preflight per page: presigned GETs, or
+ * header-signed pages where the store refuses the presigned first page (an
+ * anonymous connection's plain GETs need no preflight either).
+ */
+export async function* listPagesUnpreflighted(client: S3Client, input: ListObjectsInput, signal?: AbortSignal): AsyncGenerator<ListObjectsPage> {
+  if (client.anonymous) {
+    yield* listPages(client, input, { signal });
+    return;
+  }
+  const pages = presignedListPages(client, input, signal);
+  let first: IteratorResult<ListObjectsPage>;
+  try {
+    first = await pages.next();
+  } catch (e) {
+    if (endsListing(e)) throw e;
+    yield* listPages(client, input, { signal });
+    return;
+  }
+  if (first.done) return;
+  yield first.value;
+  yield* pages;
 }

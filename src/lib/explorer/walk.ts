@@ -5,7 +5,8 @@
  * walk posts a few dozen messages, not a hundred thousand.
  */
 import type { S3Client } from '../s3/client';
-import { listPages, type ObjectSummary } from '../s3/ops/list-objects';
+import type { ObjectSummary } from '../s3/ops/list-objects';
+import { listPagesUnpreflighted } from './list-presigned';
 import { throttle } from '../throttle';
 
 export interface WalkProgress {
@@ -24,9 +25,9 @@ export interface WalkOptions {
   throttleMs?: number;
 }
 
-/** Every object under `prefix` (no delimiter), page by page. */
+/** Every object under `prefix` (no delimiter), page by page (presigned pages: no preflight each). */
 export async function* walkObjects(client: S3Client, bucket: string, prefix: string, signal?: AbortSignal): AsyncGenerator<ObjectSummary[]> {
-  for await (const page of listPages(client, { bucket, prefix: prefix || undefined }, { signal })) yield page.objects;
+  for await (const page of listPagesUnpreflighted(client, { bucket, prefix: prefix || undefined }, signal)) yield page.objects;
 }
 
 /** Object count and bytes under `prefix`. */
