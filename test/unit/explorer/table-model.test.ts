@@ -55,6 +55,7 @@ describe('TableModel', () => {
     for (let p = 0; p < 100; p++) m.add([], Array.from({ length: 1000 }, (_, i) => obj(`k${String(p * 1000 + i).padStart(6, '0')}`, (p * 1000 + i) % 97, '')));
     const rows = m.shownObjects();
     expect(rows.length).toBe(100_000);
-    for (let i = 1; i < rows.length; i++) expect(rows[i - 1]!.size <= rows[i]!.size).toBe(true);
+    // One expect for the order (100,000 expect calls alone took seconds on a loaded machine).
+    expect(rows.findIndex((r, i) => i > 0 && rows[i - 1]!.size > r.size)).toBe(-1);
   });
 });
