@@ -273,8 +273,12 @@ admin_socket = $STATE/run/\$cluster-\$name.asok
 osd_objectstore = $store
 EOF
   if [[ "$store" == memstore ]]; then
+    # The OSD's fullness from the placement groups' byte counts, not memstore's own tally:
+    # that tally can run below zero (seen here once, mid-run: "full status failsafe engaged,
+    # now -2147483648% full"), and the OSD then refuses every write.
     cat >>"$CONF" <<EOF
 memstore_device_bytes = $MEM_BYTES
+fake_statfs_for_testing = $MEM_BYTES
 EOF
   else
     cat >>"$CONF" <<EOF
