@@ -20,6 +20,7 @@ import type { KeySource } from '../../../src/lib/zarr/source';
 import { aws } from '../../helpers/cli';
 import { createBucket, destroyBucket, rgwService, uniqueBucket } from '../../helpers/s3';
 import { serviceAccess } from '../zarr/fixtures';
+import { counting } from './counting';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
@@ -46,22 +47,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
   await destroyBucket(bucket);
 });
-
-/** Count what reaches the store. */
-function counting(source: KeySource) {
-  const stats = { requests: 0, bytes: 0 };
-  const counted: KeySource = {
-    label: source.label,
-    anonymous: source.anonymous,
-    get: async (key, range, signal) => {
-      const b = await source.get(key, range, signal);
-      stats.requests++;
-      stats.bytes += b?.length ?? 0;
-      return b;
-    },
-  };
-  return { source: counted, stats };
-}
 
 /** A zarrita store over references whose byte ranges are read from one folder's source (a seam for this test). */
 function refsStore(refs: References, source: KeySource) {

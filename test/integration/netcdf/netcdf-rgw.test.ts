@@ -16,6 +16,7 @@ import { S3Source } from '../../../src/lib/zarr/s3-source';
 import type { KeySource } from '../../../src/lib/zarr/source';
 import { createBucket, destroyBucket, rgwService } from '../../helpers/s3';
 import { serviceAccess } from '../zarr/fixtures';
+import { counting } from './counting';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
@@ -40,22 +41,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
   await destroyBucket(bucket);
 });
-
-/** Count what reaches the store. */
-function counting(source: KeySource) {
-  const stats = { requests: 0, bytes: 0 };
-  const counted: KeySource = {
-    label: source.label,
-    anonymous: source.anonymous,
-    get: async (key, range, signal) => {
-      const b = await source.get(key, range, signal);
-      stats.requests++;
-      stats.bytes += b?.length ?? 0;
-      return b;
-    },
-  };
-  return { source: counted, stats };
-}
 
 /** A zarrita store over references whose byte ranges are read from one key of a source (a seam for this test). */
 function refsStore(refs: References, source: KeySource, key: string) {
