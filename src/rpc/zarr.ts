@@ -29,6 +29,37 @@ installErrorTransfer();
 interface Started {
   worker: Worker;
   remote: ZarrWorkerRemote;
+  /** Set once the worker could not start; its calls then fail at once. */
+  failed: Error | null;
+}
+
+/**
+ * A worker whose script cannot load (a static host redeployed the app while
+ * this page was open, so the worker's hashed file is gone; a network drop)
+ * never answers, and every call to it would wait for ever ("Drawing..." that
+ * never ends). The browser tells with a plain `error` event (an uncaught
+ * exception inside a running worker is an `ErrorEvent` and leaves it running),
+ * so from then on every call, pending or new, fails with a message that says
+ * what to do.
+ */
+function guard(started: Omit<Started, 'remote'> & { remote: ZarrWorkerRemote }): Started {
+  let fail: (e: Error) => void = () => undefined;
+  const dead = new Promise<never>((_, reject) => (fail = reject));
+  dead.catch(() => undefined);
+  started.worker.addEventListener('error', (event) => {
+    if (event instanceof ErrorEvent && event.message) return;
+    started.failed ??= new Error('The dataset reader (a background worker) could not start: the app may have been updated since this page was loaded, or the network dropped. Reload the page.');
+    fail(started.failed);
+  });
+  const remote = new Proxy(started.remote, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      // Symbols (comlink's releaseProxy) and `then` pass through untouched.
+      if (typeof prop === 'symbol' || prop === 'then' || typeof value !== 'function') return value;
+      return (...args: unknown[]) => (started.failed ? Promise.reject(started.failed) : Promise.race([(value as (...a: unknown[]) => unknown)(...args), dead]));
+    },
+  });
+  return Object.assign(started, { remote });
 }
 
 /** At most one idle worker: warmed ahead of an open, or handed back by a closed view. */
@@ -36,7 +67,7 @@ let spare: Started | null = null;
 
 function start(): Started {
   const worker = new Worker(new URL('../../workers/zarr.worker.ts', import.meta.url), { type: 'module', name: 'tessera-zarr' });
-  return { worker, remote: Comlink.wrap<ZarrWorkerApi>(worker) };
+  return guard({ worker, remote: Comlink.wrap<ZarrWorkerApi>(worker), failed: null });
 }
 
 /**
@@ -48,8 +79,12 @@ export function prewarmZarrWorker(): void {
   spare ??= start();
 }
 
-/** A worker for one dataset view: the spare if there is one, else a new one. */
+/** A worker for one dataset view: the spare if there is one (and it started), else a new one. */
 export function takeZarrWorker(): ZarrWorker {
+  if (spare?.failed) {
+    spare.worker.terminate();
+    spare = null;
+  }
   const w = spare ?? start();
   spare = null;
   let held = true;
@@ -58,7 +93,7 @@ export function takeZarrWorker(): ZarrWorker {
     release(reusable) {
       if (!held) return;
       held = false;
-      if (reusable && !spare) {
+      if (reusable && !spare && !w.failed) {
         spare = w;
         return;
       }

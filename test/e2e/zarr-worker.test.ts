@@ -81,4 +81,16 @@ describe('the Zarr worker', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  it('that cannot load (the app redeployed under an open page) ends the open with a message, not a wait for ever', async () => {
+    const { page } = await newPage(browser);
+    // The worker's script is gone, as after a redeploy replaced the hashed files.
+    await page.route(/zarr\.worker/, (route) => route.fulfill({ status: 404, body: 'not found' }));
+    await page.goto(`${appUrl}#/dataset/${bucket}/data/groups.zarr`);
+    await page.waitForSelector('form.connect');
+    await connectAgain(page);
+    const error = await page.waitForSelector('[data-testid="dataset-error"]', { timeout: 60_000 });
+    expect(await error.textContent()).toMatch(/could not start.*Reload the page/s);
+    await page.context().close();
+  });
 });
