@@ -16,7 +16,8 @@
  * so its "cold" figure adds the measured page load + connect of a fresh page.
  *
  * Environment: TESSERA_BENCH_SIZE_MB (default 1024), TESSERA_BENCH_RUNS (default 3),
- * TESSERA_BENCH_CASES (default `file,folder`; `folder` alone skips the big file),
+ * TESSERA_BENCH_CASES (default `file,folder`; `folder` alone skips the big file), TESSERA_BENCH_ONLY
+ * (contenders whose names contain one of these comma-separated words),
  * TESSERA_BENCH_DEVTOOLS (default `detached`: Playwright disconnects while
  * Tessera uploads, see upload-harness/detached.ts; `attached` keeps it on).
  *
@@ -65,6 +66,9 @@ const SIZE = Number(process.env.TESSERA_BENCH_SIZE_MB ?? (rgwMode() === 'memstor
 const RUNS = Number(process.env.TESSERA_BENCH_RUNS ?? 3);
 const CASES = new Set((process.env.TESSERA_BENCH_CASES ?? 'file,folder').split(',').map((c) => c.trim()));
 const DETACHED = process.env.TESSERA_BENCH_DEVTOOLS !== 'attached';
+/** TESSERA_BENCH_ONLY='Tessera folder (MD5 + SHA-256),aws s3 sync': only contenders whose names contain one of these (less data through a small store). */
+const ONLY = (process.env.TESSERA_BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const picked = (name: string) => !ONLY.length || ONLY.some((o) => name.includes(o));
 /** TESSERA_BENCH_THREADS=1: also print each Tessera run's CPU seconds per Chromium thread. */
 const THREADS = process.env.TESSERA_BENCH_THREADS === '1';
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.map': 'application/json', '.wasm': 'application/wasm' };
@@ -144,7 +148,7 @@ const ALL: Integrity = { md5: true, sha256: true, checksum: true };
 const MD5: Integrity = { md5: true, sha256: false, checksum: true };
 const NONE: Integrity = { md5: false, sha256: false, checksum: false };
 
-type Harness = { bench: { upload(b: string, k: string[], i: Integrity): Promise<RunResult>; start(b: string, k: string[], i: Integrity): void } };
+type Harness = { bench: { upload(b: string, k: string[], i: Integrity, form: boolean): Promise<RunResult>; start(b: string, k: string[], i: Integrity, form: boolean): void } };
 
 /** How the benchmark reaches the harness page: through an attached Playwright, or by connecting for a moment. */
 interface Driver {
@@ -152,8 +156,9 @@ interface Driver {
   close(): Promise<void>;
 }
 
-async function tessera(driver: Driver, bucket: string, paths: string[], keys: string[], integrity: Integrity): Promise<number> {
-  const args = { bucket, keys, integrity };
+/** `form`: small files as form uploads (the app's default); false: PUT only, as before form uploads. */
+async function tessera(driver: Driver, bucket: string, paths: string[], keys: string[], integrity: Integrity, form = true): Promise<number> {
+  const args = { bucket, keys, integrity, form };
   let r: RunResult;
   if (DETACHED) {
     const result = new Promise<RunResult>((resolve) => (resultWaiter = resolve));
@@ -164,13 +169,13 @@ async function tessera(driver: Driver, bucket: string, paths: string[], keys: st
       const input = await cdp.send('Runtime.evaluate', { expression: "document.getElementById('files')" });
       await cdp.send('DOM.setFileInputFiles', { files: paths, objectId: input.result.objectId! });
       await cdp.detach();
-      await page.evaluate((a) => (window as unknown as Harness).bench.start(a.bucket, a.keys, a.integrity), args);
+      await page.evaluate((a) => (window as unknown as Harness).bench.start(a.bucket, a.keys, a.integrity, a.form), args);
     });
     r = await result;
   } else {
     r = await driver.run(async (page) => {
       await page.setInputFiles('#files', paths);
-      return page.evaluate((a) => (window as unknown as Harness).bench.upload(a.bucket, a.keys, a.integrity), args);
+      return page.evaluate((a) => (window as unknown as Harness).bench.upload(a.bucket, a.keys, a.integrity, a.form), args);
     });
   }
   if (r.failed.length) throw new Error(`Tessera: ${r.failed.length} uploads failed: ${r.failed.slice(0, 3).join('; ')}`);
@@ -241,6 +246,7 @@ async function main(): Promise<void> {
   const zarrKeys = zarrFiles.map((f) => `zarr/tessera/bench.zarr/${relative(zarr, f).split('\\').join('/')}`);
   const folderRuns: Record<string, () => Promise<number>> = {
     'Tessera folder (MD5 + SHA-256)': async () => tessera(driver, bucket, zarrFiles, zarrKeys, ALL),
+    'Tessera folder, PUT only (MD5 + SHA-256)': async () => tessera(driver, bucket, zarrFiles, zarrKeys.map((k) => k.replace('zarr/tessera/', 'zarr/tessera-put/')), ALL, false),
     'Tessera folder (MD5)': async () => tessera(driver, bucket, zarrFiles, zarrKeys.map((k) => k.replace('zarr/tessera/', 'zarr/tessera-md5/')), MD5),
     'Tessera folder (hashing off)': async () => tessera(driver, bucket, zarrFiles, zarrKeys.map((k) => k.replace('zarr/tessera/', 'zarr/tessera-nohash/')), NONE),
     'aws s3 sync': () => timed(async () => mustSucceed('aws s3 sync')(await aws([...bn.awsArgs, 's3', 'sync', '--only-show-errors', zarr, `s3://${bucket}/zarr/aws/bench.zarr`]))),
@@ -259,7 +265,7 @@ async function main(): Promise<void> {
       ['folder', folderRuns, 'zarr/'],
     ] as const) {
       if (!CASES.has(label)) continue;
-      const names = Object.keys(runs);
+      const names = Object.keys(runs).filter(picked);
       for (let round = 0; round < RUNS; round++) {
         // Rotate the order each round so no contender always goes first (warm caches, RGW state).
         for (let i = 0; i < names.length; i++) {
@@ -297,7 +303,7 @@ async function main(): Promise<void> {
   const report = (title: string, names: string[], bytes: number, base: string) => {
     console.log(`\n${title} (${(bytes / 1e6).toFixed(0)} MB, median of ${RUNS}; ratio = speed / ${base})`);
     const baseRate = bytes / 1e6 / median(times[base]!);
-    for (const n of names) {
+    for (const n of names.filter(picked)) {
       const t = median(times[n]!);
       const rate = bytes / 1e6 / t;
       console.log(`  ${n.padEnd(34)} ${t.toFixed(2).padStart(7)} s ${rate.toFixed(1).padStart(8)} MB/s   x${(rate / baseRate).toFixed(2)}${n.startsWith('Tessera') ? `   (cold, + page load and connect: ${(t + startup).toFixed(2)} s, x${(median(times[base]!) / (t + startup)).toFixed(2)})` : ''}`);

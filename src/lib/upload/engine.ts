@@ -133,7 +133,8 @@ export class UploadEngine {
   }
 
   /** Change defaults for new uploads and the scheduler's limits. */
-  configure(options: Pick<EngineOptions, 'integrity' | 'maxConcurrent' | 'maxBytes' | 'maxActiveFiles' | 'plan'>): void {
+  configure(options: Pick<EngineOptions, 'integrity' | 'maxConcurrent' | 'maxBytes' | 'maxActiveFiles' | 'plan' | 'formUploads'>): void {
+    if (options.formUploads !== undefined) this.#o.formUploads = options.formUploads;
     if (options.integrity) this.#o.integrity = { ...this.#o.integrity, ...options.integrity };
     if (options.plan) this.#o.plan = { ...this.#o.plan, ...options.plan };
     if (options.maxActiveFiles) this.#o.maxActiveFiles = options.maxActiveFiles;
