@@ -17,6 +17,7 @@ import { loadRgwEnv } from '../helpers/rgw-env';
 import { accessLogSince, accessLogSize, launchBrowserOverNet, loadNetEnv } from '../helpers/net-env';
 import { appCorsRule, createBucket, destroyBucket, rgwClient, rgwService, uniqueBucket } from '../helpers/s3';
 import { downloadedSha256 } from '../integration/upload/harness';
+import { FORM_UPLOAD_MAX } from '../../src/lib/upload/multipart';
 
 const MiB = 1024 * 1024;
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -31,12 +32,12 @@ async function connect(page: Page, appUrl: string, endpoint: string, hash: strin
   await page.waitForSelector('[data-testid="connection"]');
 }
 
-/** A folder `name` of small files (below 1 MiB: form uploads) and one of 2 MiB (a PUT), written to disk. */
+/** A folder `name` of small files (below FORM_UPLOAD_MAX: form uploads) and two bigger ones (PUTs), written to disk. */
 function folder(dir: string, name: string, count: number): Record<string, Buffer> {
   const root = join(dir, name);
   mkdirSync(join(root, 'temp', 'ünï #%+'), { recursive: true });
-  const files: Record<string, Buffer> = { '.zgroup': Buffer.from('{"zarr_format": 2}'), 'temp/.zarray': Buffer.from('{}'), 'temp/ünï #%+/empty': Buffer.alloc(0), 'temp/big': randomBytes(2 * MiB) };
-  for (let i = 0; i < count; i++) files[`temp/${i}.0`] = randomBytes(1 + ((i * 97_003) % (MiB - 2)));
+  const files: Record<string, Buffer> = { '.zgroup': Buffer.from('{"zarr_format": 2}'), 'temp/.zarray': Buffer.from('{}'), 'temp/ünï #%+/empty': Buffer.alloc(0), 'temp/big': randomBytes(2 * MiB), 'temp/edge': randomBytes(FORM_UPLOAD_MAX) };
+  for (let i = 0; i < count; i++) files[`temp/${i}.0`] = randomBytes(1 + ((i * 37_003) % (FORM_UPLOAD_MAX - 1)));
   for (const [p, b] of Object.entries(files)) writeFileSync(join(root, p), b);
   return files;
 }
@@ -75,7 +76,7 @@ describe('folder uploads as form uploads over HTTPS', () => {
     await destroyBucket(noPost);
   });
 
-  it('sends the small files as POSTs without a preflight, the big one as a PUT, over HTTP/2, and the store holds every file', async () => {
+  it('sends the small files as POSTs without a preflight, bigger ones as PUTs, over HTTP/2, and the store holds every file', async () => {
     const net = loadNetEnv();
     const files = folder(tmp, 'form.zarr', 12);
     const keys = Object.keys(files).map((p) => `up/form.zarr/${p}`);
@@ -85,14 +86,14 @@ describe('folder uploads as form uploads over HTTPS', () => {
     await uploadFolder(page, join(tmp, 'form.zarr'), keys);
 
     const log = accessLogSince(from).filter((l) => l.uri === `/${bucket}` || l.uri.startsWith(`/${bucket}/`) || l.uri.startsWith(`/${bucket}?`));
-    const small = Object.entries(files).filter(([, b]) => b.length < MiB).length;
+    const small = Object.entries(files).filter(([, b]) => b.length < FORM_UPLOAD_MAX).length;
     const posts = log.filter((l) => l.method === 'POST' && (l.uri === `/${bucket}` || l.uri === `/${bucket}/`));
     expect(posts.map((l) => l.status)).toEqual(Array(small).fill(201));
-    // No preflight for any small file, and no PUT either; the 2 MiB file is preflighted and PUT.
+    // No preflight for any small file, and no PUT either; the bigger ones are preflighted and PUT.
     const onKey = (l: { uri: string }) => decodeURIComponent(l.uri.split('?')[0]!).slice(bucket.length + 2);
     for (const [p, b] of Object.entries(files)) {
       const mine = log.filter((l) => onKey(l) === `up/form.zarr/${p}` && (l.method === 'PUT' || l.method === 'OPTIONS'));
-      if (b.length < MiB) expect(mine).toEqual([]);
+      if (b.length < FORM_UPLOAD_MAX) expect(mine).toEqual([]);
       else expect(mine.map((l) => l.method).sort()).toEqual(['OPTIONS', 'PUT']);
     }
     expect(new Set(log.map((l) => l.protocol))).toEqual(new Set(['HTTP/2.0']));

@@ -12,6 +12,7 @@ import { resolveEndpoint } from '../../../src/lib/s3/endpoint';
 import { HeadObject } from '../../../src/lib/s3/ops/index';
 import { FormUploads } from '../../../src/lib/upload/form-uploads';
 import { MiB } from '../../../src/lib/upload/part-plan';
+import { FORM_UPLOAD_MAX } from '../../../src/lib/upload/multipart';
 import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../../helpers/s3';
 import { loadRgwEnv } from '../../helpers/rgw-env';
 import { TempFiles, downloadedSha256, newEngine } from './harness';
@@ -76,17 +77,17 @@ afterAll(async () => {
 describe('form uploads in the upload engine (real RGW)', () => {
   it('sends small files as POSTs, the first one alone, and bigger files as PUTs', async () => {
     const log: Seen[] = [];
-    const sizes = [0, 1, 1000, 300_000, 577_000, MiB - 1, 2 * MiB, 40_000, 70_000, 123_456];
+    const sizes = [0, 1, 1000, FORM_UPLOAD_MAX - 1, FORM_UPLOAD_MAX, 577_000, 2 * MiB, 40_000, 70_000, 123_456];
     const { keys, verdict } = await upload(recording(log), 'mixed', sizes);
     expect(verdict).toBe('post');
     const sendsOf = (key: string) => log.filter((l) => (l.method === 'POST' && l.path === `/${bucket}`) || l.path === `/${bucket}/${key}`);
     const posts = log.filter((l) => l.method === 'POST');
     for (const [i, key] of keys.entries()) {
       const sends = sendsOf(key).filter((l) => l.method === 'PUT');
-      if (sizes[i]! < MiB) expect(sends).toEqual([]);
+      if (sizes[i]! < FORM_UPLOAD_MAX) expect(sends).toEqual([]);
       else expect(sends.map((l) => l.status)).toEqual([200]);
     }
-    expect(posts.map((p) => p.status)).toEqual(Array(sizes.filter((s) => s < MiB).length).fill(201));
+    expect(posts.map((p) => p.status)).toEqual(Array(sizes.filter((s) => s < FORM_UPLOAD_MAX).length).fill(201));
     // The first POST was answered before any other was sent.
     const first = posts.reduce((a, b) => (b.startedAt < a.startedAt ? b : a));
     expect(posts.filter((p) => p !== first).every((p) => p.startedAt > first.endedAt)).toBe(true);
