@@ -16,7 +16,8 @@
  * so its "cold" figure adds the measured page load + connect of a fresh page.
  *
  * Environment: TESSERA_BENCH_SIZE_MB (default 1024), TESSERA_BENCH_RUNS (default 3),
- * TESSERA_BENCH_CASES (default `file,folder`; `folder` alone skips the big file), TESSERA_BENCH_ONLY
+ * TESSERA_BENCH_CASES (default `file,folder`; `folder` alone skips the big file; `small`: 400 files
+ * of 1-200 KiB, where small files go as form uploads), TESSERA_BENCH_ONLY
  * (contenders whose names contain one of these comma-separated words),
  * TESSERA_BENCH_DEVTOOLS (default `detached`: Playwright disconnects while
  * Tessera uploads, see upload-harness/detached.ts; `attached` keeps it on).
@@ -28,7 +29,7 @@
  * and the store (radosgw, ceph-osd), which all share the same cores.
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -195,6 +196,20 @@ async function main(): Promise<void> {
   if (!existsSync(join(zarr, '.zmetadata'))) execFileSync('/usr/bin/python3', [join(ROOT, 'bench/upload-make-zarr.py'), zarr], { stdio: 'inherit' });
   const zarrFiles = walk(zarr);
   const zarrBytes = zarrFiles.reduce((s, f) => s + statSync(f).size, 0);
+  // `small`: 400 files of 1-200 KiB (metadata, small chunks): where form uploads (no preflight) apply.
+  const smallDir = join(WORK, 'small-files');
+  if (CASES.has('small') && !existsSync(join(smallDir, '399.bin'))) {
+    mkdirSync(smallDir, { recursive: true });
+    for (let i = 0; i < 400; i++) writeFileSync(join(smallDir, `${i}.bin`), randomBytes(1024 + ((i * 7919) % (199 * 1024))));
+  }
+  const smallFiles = CASES.has('small') ? walk(smallDir) : [];
+  const smallBytes = smallFiles.reduce((s, f) => s + statSync(f).size, 0);
+  const smallKeys = smallFiles.map((f) => `small/tessera/${relative(smallDir, f)}`);
+  const smallRuns: Record<string, () => Promise<number>> = {
+    'Tessera small files (MD5 + SHA-256)': async () => tessera(driver, bucket, smallFiles, smallKeys, ALL),
+    'Tessera small files, PUT only (MD5 + SHA-256)': async () => tessera(driver, bucket, smallFiles, smallKeys.map((k) => k.replace('small/tessera/', 'small/tessera-put/')), ALL, false),
+    'aws s3 sync': () => timed(async () => mustSucceed('aws s3 sync')(await aws([...bn.awsArgs, 's3', 'sync', '--only-show-errors', smallDir, `s3://${bucket}/small/aws`]))),
+  };
 
   const dist = join(WORK, 'dist');
   await build({ configFile: false, root: join(ROOT, 'bench/upload-harness'), base: './', logLevel: 'warn', worker: { format: 'es' }, build: { outDir: dist, emptyOutDir: true, target: 'es2022' } });
@@ -263,6 +278,7 @@ async function main(): Promise<void> {
     for (const [label, runs, prefix] of [
       ['file', fileRuns, 'big/'],
       ['folder', folderRuns, 'zarr/'],
+      ['small', smallRuns, 'small/'],
     ] as const) {
       if (!CASES.has(label)) continue;
       const names = Object.keys(runs).filter(picked);
@@ -322,6 +338,7 @@ async function main(): Promise<void> {
     console.log(`  parts in flight x part size = ${inFlight} x ${(plan.partSize / MiB).toFixed(0)} MiB = ${(bound / MiB).toFixed(0)} MiB; aim: renderer growth <= ${((2 * bound) / MiB).toFixed(0)} MiB (x${((peak.renderer - peak.rendererBase) / bound).toFixed(2)} of it)`);
   }
   if (CASES.has('folder')) report(`Folder: ${zarrFiles.length} objects of a Zarr store`, Object.keys(folderRuns), zarrBytes, 'aws s3 sync');
+  if (CASES.has('small')) report(`Folder: ${smallFiles.length} small files (1-200 KiB)`, Object.keys(smallRuns), smallBytes, 'aws s3 sync');
 }
 
 main().catch((e) => {
