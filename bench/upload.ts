@@ -16,7 +16,9 @@
  * so its "cold" figure adds the measured page load + connect of a fresh page.
  *
  * Environment: TESSERA_BENCH_SIZE_MB (default 1024), TESSERA_BENCH_RUNS (default 3),
- * TESSERA_BENCH_CASES (default `file,folder`; `folder` alone skips the big file),
+ * TESSERA_BENCH_CASES (default `file,folder`; `folder` alone skips the big file; `small`: 400 files
+ * of 1-200 KiB, where small files go as form uploads), TESSERA_BENCH_ONLY
+ * (contenders whose names contain one of these comma-separated words),
  * TESSERA_BENCH_DEVTOOLS (default `detached`: Playwright disconnects while
  * Tessera uploads, see upload-harness/detached.ts; `attached` keeps it on).
  *
@@ -27,7 +29,7 @@
  * and the store (radosgw, ceph-osd), which all share the same cores.
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -65,6 +67,9 @@ const SIZE = Number(process.env.TESSERA_BENCH_SIZE_MB ?? (rgwMode() === 'memstor
 const RUNS = Number(process.env.TESSERA_BENCH_RUNS ?? 3);
 const CASES = new Set((process.env.TESSERA_BENCH_CASES ?? 'file,folder').split(',').map((c) => c.trim()));
 const DETACHED = process.env.TESSERA_BENCH_DEVTOOLS !== 'attached';
+/** TESSERA_BENCH_ONLY='Tessera folder (MD5 + SHA-256),aws s3 sync': only contenders whose names contain one of these (less data through a small store). */
+const ONLY = (process.env.TESSERA_BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const picked = (name: string) => !ONLY.length || ONLY.some((o) => name.includes(o));
 /** TESSERA_BENCH_THREADS=1: also print each Tessera run's CPU seconds per Chromium thread. */
 const THREADS = process.env.TESSERA_BENCH_THREADS === '1';
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.map': 'application/json', '.wasm': 'application/wasm' };
@@ -144,7 +149,7 @@ const ALL: Integrity = { md5: true, sha256: true, checksum: true };
 const MD5: Integrity = { md5: true, sha256: false, checksum: true };
 const NONE: Integrity = { md5: false, sha256: false, checksum: false };
 
-type Harness = { bench: { upload(b: string, k: string[], i: Integrity): Promise<RunResult>; start(b: string, k: string[], i: Integrity): void } };
+type Harness = { bench: { upload(b: string, k: string[], i: Integrity, form: boolean): Promise<RunResult>; start(b: string, k: string[], i: Integrity, form: boolean): void } };
 
 /** How the benchmark reaches the harness page: through an attached Playwright, or by connecting for a moment. */
 interface Driver {
@@ -152,8 +157,9 @@ interface Driver {
   close(): Promise<void>;
 }
 
-async function tessera(driver: Driver, bucket: string, paths: string[], keys: string[], integrity: Integrity): Promise<number> {
-  const args = { bucket, keys, integrity };
+/** `form`: small files as form uploads (the app's default); false: PUT only, as before form uploads. */
+async function tessera(driver: Driver, bucket: string, paths: string[], keys: string[], integrity: Integrity, form = true): Promise<number> {
+  const args = { bucket, keys, integrity, form };
   let r: RunResult;
   if (DETACHED) {
     const result = new Promise<RunResult>((resolve) => (resultWaiter = resolve));
@@ -164,13 +170,13 @@ async function tessera(driver: Driver, bucket: string, paths: string[], keys: st
       const input = await cdp.send('Runtime.evaluate', { expression: "document.getElementById('files')" });
       await cdp.send('DOM.setFileInputFiles', { files: paths, objectId: input.result.objectId! });
       await cdp.detach();
-      await page.evaluate((a) => (window as unknown as Harness).bench.start(a.bucket, a.keys, a.integrity), args);
+      await page.evaluate((a) => (window as unknown as Harness).bench.start(a.bucket, a.keys, a.integrity, a.form), args);
     });
     r = await result;
   } else {
     r = await driver.run(async (page) => {
       await page.setInputFiles('#files', paths);
-      return page.evaluate((a) => (window as unknown as Harness).bench.upload(a.bucket, a.keys, a.integrity), args);
+      return page.evaluate((a) => (window as unknown as Harness).bench.upload(a.bucket, a.keys, a.integrity, a.form), args);
     });
   }
   if (r.failed.length) throw new Error(`Tessera: ${r.failed.length} uploads failed: ${r.failed.slice(0, 3).join('; ')}`);
@@ -190,6 +196,21 @@ async function main(): Promise<void> {
   if (!existsSync(join(zarr, '.zmetadata'))) execFileSync('/usr/bin/python3', [join(ROOT, 'bench/upload-make-zarr.py'), zarr], { stdio: 'inherit' });
   const zarrFiles = walk(zarr);
   const zarrBytes = zarrFiles.reduce((s, f) => s + statSync(f).size, 0);
+  // `small`: 400 files of 1-200 KiB (metadata, small chunks): where form uploads (no preflight) apply.
+  const smallDir = join(WORK, 'small-files');
+  if (CASES.has('small') && !existsSync(join(smallDir, '399.bin'))) {
+    mkdirSync(smallDir, { recursive: true });
+    for (let i = 0; i < 400; i++) writeFileSync(join(smallDir, `${i}.bin`), randomBytes(1024 + ((i * 7919) % (199 * 1024))));
+  }
+  const smallFiles = CASES.has('small') ? walk(smallDir) : [];
+  const smallBytes = smallFiles.reduce((s, f) => s + statSync(f).size, 0);
+  const smallKeys = smallFiles.map((f) => `small/tessera/${relative(smallDir, f)}`);
+  const smallRuns: Record<string, () => Promise<number>> = {
+    'Tessera small files (MD5 + SHA-256)': async () => tessera(driver, bucket, smallFiles, smallKeys, ALL),
+    'Tessera small files, PUT only (MD5 + SHA-256)': async () => tessera(driver, bucket, smallFiles, smallKeys.map((k) => k.replace('small/tessera/', 'small/tessera-put/')), ALL, false),
+    // Named apart from the Zarr folder's peer: times are kept by contender name.
+    'aws s3 sync (small files)': () => timed(async () => mustSucceed('aws s3 sync')(await aws([...bn.awsArgs, 's3', 'sync', '--only-show-errors', smallDir, `s3://${bucket}/small/aws`]))),
+  };
 
   const dist = join(WORK, 'dist');
   await build({ configFile: false, root: join(ROOT, 'bench/upload-harness'), base: './', logLevel: 'warn', worker: { format: 'es' }, build: { outDir: dist, emptyOutDir: true, target: 'es2022' } });
@@ -241,6 +262,7 @@ async function main(): Promise<void> {
   const zarrKeys = zarrFiles.map((f) => `zarr/tessera/bench.zarr/${relative(zarr, f).split('\\').join('/')}`);
   const folderRuns: Record<string, () => Promise<number>> = {
     'Tessera folder (MD5 + SHA-256)': async () => tessera(driver, bucket, zarrFiles, zarrKeys, ALL),
+    'Tessera folder, PUT only (MD5 + SHA-256)': async () => tessera(driver, bucket, zarrFiles, zarrKeys.map((k) => k.replace('zarr/tessera/', 'zarr/tessera-put/')), ALL, false),
     'Tessera folder (MD5)': async () => tessera(driver, bucket, zarrFiles, zarrKeys.map((k) => k.replace('zarr/tessera/', 'zarr/tessera-md5/')), MD5),
     'Tessera folder (hashing off)': async () => tessera(driver, bucket, zarrFiles, zarrKeys.map((k) => k.replace('zarr/tessera/', 'zarr/tessera-nohash/')), NONE),
     'aws s3 sync': () => timed(async () => mustSucceed('aws s3 sync')(await aws([...bn.awsArgs, 's3', 'sync', '--only-show-errors', zarr, `s3://${bucket}/zarr/aws/bench.zarr`]))),
@@ -257,9 +279,10 @@ async function main(): Promise<void> {
     for (const [label, runs, prefix] of [
       ['file', fileRuns, 'big/'],
       ['folder', folderRuns, 'zarr/'],
+      ['small', smallRuns, 'small/'],
     ] as const) {
       if (!CASES.has(label)) continue;
-      const names = Object.keys(runs);
+      const names = Object.keys(runs).filter(picked);
       for (let round = 0; round < RUNS; round++) {
         // Rotate the order each round so no contender always goes first (warm caches, RGW state).
         for (let i = 0; i < names.length; i++) {
@@ -297,7 +320,7 @@ async function main(): Promise<void> {
   const report = (title: string, names: string[], bytes: number, base: string) => {
     console.log(`\n${title} (${(bytes / 1e6).toFixed(0)} MB, median of ${RUNS}; ratio = speed / ${base})`);
     const baseRate = bytes / 1e6 / median(times[base]!);
-    for (const n of names) {
+    for (const n of names.filter(picked)) {
       const t = median(times[n]!);
       const rate = bytes / 1e6 / t;
       console.log(`  ${n.padEnd(34)} ${t.toFixed(2).padStart(7)} s ${rate.toFixed(1).padStart(8)} MB/s   x${(rate / baseRate).toFixed(2)}${n.startsWith('Tessera') ? `   (cold, + page load and connect: ${(t + startup).toFixed(2)} s, x${(median(times[base]!) / (t + startup)).toFixed(2)})` : ''}`);
@@ -316,6 +339,7 @@ async function main(): Promise<void> {
     console.log(`  parts in flight x part size = ${inFlight} x ${(plan.partSize / MiB).toFixed(0)} MiB = ${(bound / MiB).toFixed(0)} MiB; aim: renderer growth <= ${((2 * bound) / MiB).toFixed(0)} MiB (x${((peak.renderer - peak.rendererBase) / bound).toFixed(2)} of it)`);
   }
   if (CASES.has('folder')) report(`Folder: ${zarrFiles.length} objects of a Zarr store`, Object.keys(folderRuns), zarrBytes, 'aws s3 sync');
+  if (CASES.has('small')) report(`Folder: ${smallFiles.length} small files (1-200 KiB)`, Object.keys(smallRuns), smallBytes, 'aws s3 sync (small files)');
 }
 
 main().catch((e) => {

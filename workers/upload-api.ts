@@ -70,7 +70,8 @@ export async function keepUploadState(persist: boolean): Promise<void> {
 export function createUploadApi(s3: S3Service): UploadService {
   const store = new SwitchableUploadStore(typeof indexedDB !== 'undefined' ? new IdbUploadStore() : new MemoryUploadStore());
   stores.add(store);
-  const service = new UploadService(() => s3[CLIENT](), store, { hasher: hashWorkers() });
+  // Small files as form uploads: no CORS preflight each (src/lib/upload/form-uploads.ts).
+  const service = new UploadService(() => s3[CLIENT](), store, { hasher: hashWorkers(), formUploads: true });
   services.add(service);
   if (typeof self !== 'undefined' && 'addEventListener' in self) {
     self.addEventListener('online', () => service.setOnline(true));

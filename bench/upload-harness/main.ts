@@ -62,7 +62,8 @@ const api = {
     await remote.connection.connect({ settings });
   },
   /** Upload the files of `#files` to `keys[i]`; resolves when all are done (or failed). */
-  async upload(bucket: string, keys: string[], integrity: IntegrityOptions): Promise<RunResult> {
+  async upload(bucket: string, keys: string[], integrity: IntegrityOptions, formUploads = true): Promise<RunResult> {
+    await remote.upload.configure({ formUploads });
     const input = document.getElementById('files') as HTMLInputElement;
     const files = [...(input.files ?? [])];
     if (files.length !== keys.length) throw new Error(`${files.length} files for ${keys.length} keys`);
@@ -93,9 +94,9 @@ const api = {
    * Start `upload` and return at once; the result is POSTed to `result` on
    * this origin, so the benchmark can disconnect DevTools while it runs.
    */
-  start(bucket: string, keys: string[], integrity: IntegrityOptions): void {
+  start(bucket: string, keys: string[], integrity: IntegrityOptions, formUploads = true): void {
     const post = (r: RunResult) => fetch(new URL('result', location.href), { method: 'POST', body: JSON.stringify(r) });
-    void api.upload(bucket, keys, integrity).then(post, (e: unknown) => post({ ms: 0, done: 0, failed: [String(e)] }));
+    void api.upload(bucket, keys, integrity, formUploads).then(post, (e: unknown) => post({ ms: 0, done: 0, failed: [String(e)] }));
   },
 };
 

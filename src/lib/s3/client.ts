@@ -6,7 +6,7 @@
 import { requestUrl, type Endpoint } from './endpoint';
 import { S3Error, abortedError, codeForStatus, messageFor } from './errors';
 import { DEFAULT_RETRY, backoffDelay, sleep, type RetryPolicy } from './retry';
-import { presignUrl, signRequest, type Credentials } from './signer';
+import { presignUrl, signRequest, signString, type Credentials } from './signer';
 import type { Operation, S3Request } from './request';
 import { XmlParseError } from './xml';
 import { parseErrorXml } from './error-xml';
@@ -35,6 +35,17 @@ export interface SendOptions {
    * cannot tell (Node, or an injected `fetch`).
    */
   onUploadProgress?: (sentBytes: number) => void;
+  /** Attempts at most for this request (fewer than the client's policy; 1: never retried). */
+  maxAttempts?: number;
+}
+
+/** Who signs a form upload's policy, and when (see `S3Client.signPolicy`). */
+export interface PolicyScope {
+  accessKeyId: string;
+  sessionToken?: string;
+  region: string;
+  /** Milliseconds by the store's clock (ours corrected for skew). */
+  now: number;
 }
 
 const SKEW_CODES = new Set(['RequestTimeTooSkewed', 'RequestExpired']);
@@ -137,7 +148,8 @@ export class S3Client {
       }
       if (error.code === 'NetworkError') networkFailures++;
       const networkBudget = this.#retry.maxNetworkAttempts ?? this.#retry.maxAttempts;
-      if (!error.retryable || !replayable || attempt + 1 >= this.#retry.maxAttempts || SKEW_CODES.has(error.code) || networkFailures >= networkBudget) throw error;
+      const maxAttempts = Math.min(this.#retry.maxAttempts, options.maxAttempts ?? Infinity);
+      if (!error.retryable || !replayable || attempt + 1 >= maxAttempts || SKEW_CODES.has(error.code) || networkFailures >= networkBudget) throw error;
       const delay = backoffDelay(this.#retry, attempt, retryAfter, this.#random);
       options.onRetry?.(error, attempt + 1, delay);
       try {
@@ -176,7 +188,7 @@ export class S3Client {
       init.body = req.body as BodyInit;
       if (typeof ReadableStream !== 'undefined' && req.body instanceof ReadableStream) init.duplex = 'half';
     }
-    if (this.#credentials) {
+    if (this.#credentials && !req.unsigned) {
       const signed = await signRequest({
         method: req.method,
         url,
@@ -207,6 +219,19 @@ export class S3Client {
    */
   fetchUnsigned(url: string, init: RequestInit = {}): Promise<Response> {
     return this.#fetch(url, init);
+  }
+
+  /**
+   * Sign a form upload's policy (PostObject): `make` builds the form for the
+   * signer's scope, and the base64 policy it returns is signed here, where
+   * the secret is. Null for an anonymous connection.
+   */
+  async signPolicy<F extends { policy: string }>(make: (scope: PolicyScope) => F): Promise<(F & { signature: string }) | null> {
+    if (!this.#credentials) return null;
+    const now = this.#now() + this.clockOffsetMs;
+    const form = make({ accessKeyId: this.#credentials.accessKeyId, sessionToken: this.#credentials.sessionToken, region: this.endpoint.region, now });
+    const signature = await signString(form.policy, { region: this.endpoint.region, credentials: this.#credentials, now, cache: this.#signingKeys });
+    return { ...form, signature };
   }
 
   /** A presigned URL for a GET or PUT of one object (or any request without a body). */

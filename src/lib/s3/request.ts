@@ -13,7 +13,9 @@ export interface S3Request {
   key?: string;
   query?: Record<string, string>;
   headers?: Record<string, string>;
-  body?: RequestBody;
+  body?: RequestBody | FormData;
+  /** Sent as built, with no `Authorization` header: the body carries its own signature (PostObject's form). */
+  unsigned?: boolean;
 }
 
 export interface Operation<I, O> {

@@ -81,3 +81,20 @@ export async function presignUrl(input: SignInput & { expiresIn: number }): Prom
   const signed = await v4Signer({ ...input, url: url.toString() }, true).sign();
   return signed.url.toString();
 }
+
+/**
+ * The SigV4 signature of a string to sign given as is: a browser POST
+ * upload's base64 policy document. Same key derivation (and key cache) as
+ * every other request; the credential scope is the date of `now`.
+ */
+export async function signString(stringToSign: string, input: Pick<SignInput, 'region' | 'credentials' | 'now' | 'cache'>): Promise<string> {
+  const signer = v4Signer({ ...input, method: 'POST', url: 'https://s3.invalid/' }, false);
+  // aws4fetch hashes a canonical request into the string to sign; a POST policy is signed as it is.
+  signer.stringToSign = async () => stringToSign;
+  return signer.signature();
+}
+
+/** `20150830/us-east-1/s3/aws4_request` for the day of `ms`. */
+export function credentialScope(ms: number, region: string): string {
+  return `${amzDate(ms).slice(0, 8)}/${region}/s3/aws4_request`;
+}

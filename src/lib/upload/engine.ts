@@ -22,6 +22,7 @@ import { apply, FINAL, type UploadEvent, type UploadStatus } from './status';
 import type { UploadStore } from './store';
 import { abortIncomplete, listIncomplete, type IncompleteUpload } from './incomplete';
 import { ChecksumProbes } from './checksum-probe';
+import { FormUploads } from './form-uploads';
 import { drive, type DriveHost } from './drive';
 import { forgetServerUpload, newLive, snapshotOf, type Live, type UploadSnapshot } from './live';
 
@@ -51,6 +52,12 @@ export interface EngineOptions {
   hasher?: PartHasher;
   /** Which buckets check `x-amz-checksum-crc32c` (probed once per endpoint and bucket; a seam for tests). */
   checksumProbes?: ChecksumProbes;
+  /**
+   * Send small files as form uploads (PostObject: no CORS preflight in a
+   * browser), falling back to PUT where a bucket refuses them; see
+   * form-uploads.ts. Off by default; the app's S3 worker turns it on.
+   */
+  formUploads?: boolean;
   newId?: () => string;
   now?: () => number;
 }
@@ -88,6 +95,8 @@ export class UploadEngine {
   #reads = new Serial();
   #md5Slots: Slots;
   #host: DriveHost;
+  /** What each bucket said to form uploads, for this session. */
+  readonly formUploads = new FormUploads();
 
   constructor(options: EngineOptions) {
     this.#o = {
@@ -99,6 +108,7 @@ export class UploadEngine {
       newId: () => crypto.randomUUID(),
       hasher: new InlineHasher(),
       checksumProbes: new ChecksumProbes(),
+      formUploads: false,
       now: Date.now,
       ...options,
       integrity: { ...DEFAULT_INTEGRITY, ...options.integrity },
@@ -123,7 +133,8 @@ export class UploadEngine {
   }
 
   /** Change defaults for new uploads and the scheduler's limits. */
-  configure(options: Pick<EngineOptions, 'integrity' | 'maxConcurrent' | 'maxBytes' | 'maxActiveFiles' | 'plan'>): void {
+  configure(options: Pick<EngineOptions, 'integrity' | 'maxConcurrent' | 'maxBytes' | 'maxActiveFiles' | 'plan' | 'formUploads'>): void {
+    if (options.formUploads !== undefined) this.#o.formUploads = options.formUploads;
     if (options.integrity) this.#o.integrity = { ...this.#o.integrity, ...options.integrity };
     if (options.plan) this.#o.plan = { ...this.#o.plan, ...options.plan };
     if (options.maxActiveFiles) this.#o.maxActiveFiles = options.maxActiveFiles;
@@ -305,6 +316,7 @@ export class UploadEngine {
       hasher: this.#o.hasher,
       reads: this.#reads,
       md5Slots: this.#md5Slots,
+      formUploads: this.#o.formUploads ? this.formUploads : undefined,
       onSlowDown: () => this.#scheduler.backOff(1000),
       changed: () => this.#changed(live.record.id),
       signal,

@@ -15,7 +15,7 @@ export interface UploadUpdate {
   removed: string[];
 }
 
-export type UploadSettings = Pick<EngineOptions, 'integrity' | 'maxConcurrent' | 'maxBytes' | 'maxActiveFiles' | 'plan'>;
+export type UploadSettings = Pick<EngineOptions, 'integrity' | 'maxConcurrent' | 'maxBytes' | 'maxActiveFiles' | 'plan' | 'formUploads'>;
 
 export class UploadService {
   #engine: UploadEngine;

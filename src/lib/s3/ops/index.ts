@@ -26,3 +26,4 @@ export * from './put-bucket-cors';
 export * from './delete-bucket-cors';
 export * from './get-object-acl';
 export * from './put-object-acl';
+export * from './post-object';

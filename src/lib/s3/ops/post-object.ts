@@ -1,0 +1,132 @@
+/**
+ * PostObject: the browser-form upload. The object goes as the `file` field of
+ * a `multipart/form-data` POST to the bucket, authorised by a SigV4-signed
+ * policy document carried in the form, not by an `Authorization` header.
+ *
+ * Why: a PUT signed in a header is a "non-simple" request, so a browser asks
+ * the store first (a CORS preflight, one more round trip) for every new URL,
+ * that is for every object of a folder. A POST with a form body and no header
+ * of ours is a simple request: no preflight at all. The answer is readable
+ * where the bucket's CORS rule allows POST from the page's origin.
+ *
+ * Checked against Ceph RGW (test/integration/upload/post-object.test.ts): it
+ * takes the form with `success_action_status=201` and answers with a
+ * `<PostResponse>` whose `<ETag>` is the MD5 of the body; it does NOT check a
+ * `Content-MD5` field against the body (a wrong one is stored without
+ * complaint when the policy names it), so the form carries none and the
+ * caller compares the returned ETag with its own MD5 instead. The policy pins
+ * the key, the content type, the metadata and the exact size
+ * (`content-length-range`), and expires after an hour.
+ */
+import type { S3Client, SendOptions } from '../client';
+import { S3Error } from '../errors';
+import { credentialScope, amzDate } from '../signer';
+import { child, parseXml, text } from '../xml';
+import { encodeMetaValue, operation, unquoteEtag } from '../request';
+
+export interface PostObjectInput {
+  bucket: string;
+  key: string;
+  body: Blob;
+  contentType?: string;
+  /** User metadata (`x-amz-meta-*`), e.g. the whole-file SHA-256. */
+  metadata?: Record<string, string>;
+}
+
+/** Who signs, and when (the store's clock). */
+export interface PostScope {
+  accessKeyId: string;
+  sessionToken?: string;
+  region: string;
+  /** Milliseconds, already corrected for clock skew. */
+  now: number;
+}
+
+/** The form's fields in order (without the signature and the file), and the base64 policy they satisfy. */
+export interface PostForm {
+  fields: Array<[string, string]>;
+  policy: string;
+}
+
+export interface SignedPostForm extends PostForm {
+  signature: string;
+}
+
+export interface PostObjectOutput {
+  /** The MD5 of the stored body (hex) for a single-part object on RGW and AWS. */
+  etag?: string;
+}
+
+/** How long a signed form stays valid (covers the client's retries). */
+export const POST_POLICY_SECONDS = 3600;
+
+/**
+ * Keys a form cannot carry as they are: `${filename}` is replaced by the
+ * file's name in a POST key, and line breaks may be rewritten by the form's
+ * encoding. Such keys go by PUT.
+ */
+export function postableKey(key: string): boolean {
+  return !key.includes('${filename}') && !/[\r\n]/.test(key);
+}
+
+function base64Utf8(s: string): string {
+  const bytes = new TextEncoder().encode(s);
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+/** The form fields and the policy document naming each of them exactly (pure). */
+export function postPolicy(input: PostObjectInput, scope: PostScope, expiresInSeconds = POST_POLICY_SECONDS): PostForm {
+  const fields: Array<[string, string]> = [
+    ['key', input.key],
+    ['Content-Type', input.contentType || 'application/octet-stream'],
+  ];
+  for (const [k, v] of Object.entries(input.metadata ?? {})) fields.push([`x-amz-meta-${k.toLowerCase()}`, encodeMetaValue(v)]);
+  fields.push(
+    ['success_action_status', '201'],
+    ['x-amz-algorithm', 'AWS4-HMAC-SHA256'],
+    ['x-amz-credential', `${scope.accessKeyId}/${credentialScope(scope.now, scope.region)}`],
+    ['x-amz-date', amzDate(scope.now)],
+  );
+  if (scope.sessionToken) fields.push(['x-amz-security-token', scope.sessionToken]);
+  const size = input.body.size;
+  const document = {
+    expiration: new Date(scope.now + expiresInSeconds * 1000).toISOString(),
+    conditions: [{ bucket: input.bucket }, ...fields.map(([name, value]) => ({ [name]: value })), ['content-length-range', size, size]],
+  };
+  return { fields, policy: base64Utf8(JSON.stringify(document)) };
+}
+
+/** The request: every field, then the signature, then the file (a store reads no field after it). */
+export const PostObject = operation<PostObjectInput & { form: SignedPostForm }, PostObjectOutput>({
+  name: 'PostObject',
+  build: (input) => {
+    const body = new FormData();
+    for (const [name, value] of input.form.fields) body.append(name, value);
+    body.append('policy', input.form.policy);
+    body.append('x-amz-signature', input.form.signature);
+    // The part's own name and type are not used: the key and Content-Type fields say what to store.
+    body.append('file', input.body, 'file');
+    // No header of ours: the request stays simple (no CORS preflight); the form carries its own signature.
+    return { operation: 'PostObject', method: 'POST', bucket: input.bucket, body, unsigned: true };
+  },
+  async parse(res, input) {
+    const xml = await res.text();
+    const header = unquoteEtag(res.headers.get('etag'));
+    if (!xml.trim()) return { etag: header };
+    const root = child(parseXml(xml), 'PostResponse');
+    const key = text(root, 'Key');
+    if (key !== undefined && key !== input.key) {
+      throw new S3Error({ operation: 'PostObject', status: res.status, code: 'InvalidResponse', bucket: input.bucket, key: input.key, retryable: false, message: `The store stored the form upload under another key (${key}).` });
+    }
+    return { etag: unquoteEtag(text(root, 'ETag')) ?? header };
+  },
+});
+
+/** Sign a form for `input` (in the client: the secret never leaves it) and send it. */
+export async function postObject(client: S3Client, input: PostObjectInput, options: SendOptions = {}): Promise<PostObjectOutput> {
+  const form = await client.signPolicy((scope) => postPolicy(input, scope));
+  if (!form) throw new S3Error({ operation: 'PostObject', status: 0, code: 'NotSigned', bucket: input.bucket, key: input.key, retryable: false, message: 'An anonymous connection cannot sign a form upload.' });
+  return client.send(PostObject, { ...input, form }, options);
+}
