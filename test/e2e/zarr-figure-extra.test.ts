@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newPage } from '../helpers/browser';
 import { createBucket, destroyBucket, uniqueBucket } from '../helpers/s3';
 import { uploadDir } from '../integration/zarr/fixtures';
-import { connectAt } from './explorer-helpers';
+import { connectAgain, connectAt } from './explorer-helpers';
 import { settled } from './zarr-helpers';
 import { formatValue } from '../../src/lib/plot/number-format';
 
@@ -39,8 +39,12 @@ def write(name, time, time_attrs):
     ds.to_zarr(f'{out}/{name}.zarr', consolidated=True, mode='w')
     back = xr.open_zarr(f'{out}/{name}.zarr')
     t0 = back['tas'].isel(time=0)
+    times = [v.isoformat() if hasattr(v, 'isoformat') else str(v)[:19] for v in back['time'].values]
+    # As xarray shows an axis of whole days: the dates alone.
+    midnight = all(t.endswith('T00:00:00') for t in times)
     expected[name] = {'min': float(t0.min()), 'max': float(t0.max()),
-                      'time': [str(v)[:10] for v in back['time'].values]}
+                      'time': [t[:10] if midnight else t for t in times],
+                      'type': type(back['time'].values[0]).__name__}
 write('globe', np.arange(nt, dtype='float64'), {'units': 'days since 2001-06-01', 'calendar': 'standard'})
 # Non-Gregorian calendars: times cftime decodes (xarray prints cftime dates).
 write('noleap', np.array([58.0, 59.0, 424.0, 789.0]), {'units': 'days since 2001-01-01', 'calendar': 'noleap'})
@@ -52,7 +56,10 @@ print(json.dumps(expected))
 interface Expected {
   min: number;
   max: number;
+  /** The time axis as xarray reads it (cftime dates for the model calendars). */
   time: string[];
+  /** The Python type of a time value (`DatetimeNoLeap`…: cftime decoded it). */
+  type: string;
 }
 
 describe('figures and comfort of the dataset view', () => {
@@ -173,6 +180,91 @@ describe('figures and comfort of the dataset view', () => {
 
       expect(await exportPng(page, 800, 600, 2)).toEqual([1600, 1200]);
       expect(await exportPng(page, 500, 400, 1)).toEqual([500, 400]);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    });
+  }
+
+  /** A digest of the heatmap's pixels (what the picture looks like). */
+  async function pixels(page: Page): Promise<string> {
+    return page.$eval('[data-testid="heatmap"]', (c) => {
+      const canvas = c as HTMLCanvasElement;
+      const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let h = 0;
+      for (let i = 0; i < d.length; i++) h = (Math.imul(h, 31) + d[i]!) | 0;
+      return `${h}`;
+    });
+  }
+
+  it('keeps the colour scale and the reversed colours in the address, and shows them again after a reload', async () => {
+    const { page, errors } = await newPage(browser);
+    await open(page, 'globe');
+    const plain = await pixels(page);
+    await page.selectOption('[data-testid="cmap-scale"]', 'log');
+    await page.check('[data-testid="cmap-reverse"]');
+    await page.waitForFunction(() => /[?&]scale=log(&|$)/.test(location.hash) && /[?&]reverse=1(&|$)/.test(location.hash));
+    await page.waitForFunction(() => (document.querySelector('[data-testid="colorbar-units"]')?.textContent ?? '').includes('log scale'));
+    // The picture has been coloured again: wait until it stops changing.
+    await expect.poll(() => pixels(page)).not.toBe(plain);
+    let chosen = await pixels(page);
+    await expect.poll(async () => (chosen = await pixels(page))).toBe(chosen);
+    const address = page.url();
+
+    await page.reload();
+    await connectAgain(page);
+    await page.waitForSelector('[data-testid="dataset-summary"]');
+    await settled(page);
+    expect(page.url()).toBe(address);
+    expect(await page.inputValue('[data-testid="cmap-scale"]')).toBe('log');
+    expect(await page.isChecked('[data-testid="cmap-reverse"]')).toBe(true);
+    expect(await page.textContent('[data-testid="colorbar-units"]')).toBe('K (log scale)');
+    await expect.poll(() => pixels(page)).toBe(chosen);
+
+    // Back to linear and not reversed: both leave the address, and the picture is the first one again.
+    await page.selectOption('[data-testid="cmap-scale"]', 'linear');
+    await page.uncheck('[data-testid="cmap-reverse"]');
+    await page.waitForFunction(() => /[?&]scale=linear(&|$)/.test(location.hash) && !/reverse=/.test(location.hash));
+    await expect.poll(() => pixels(page)).toBe(plain);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  for (const [store, type] of [['noleap', 'DatetimeNoLeap'], ['d360', 'Datetime360Day'], ['julian', 'DatetimeJulian']] as const) {
+    it(`shows the dates of the ${store} calendar as cftime decodes them, in the title and along the series`, async () => {
+      const { page, errors } = await newPage(browser);
+      const s = expected[store]!;
+      expect(s.type).toBe(type);
+      await open(page, store);
+      const frame = page.locator('[data-testid="plot-frame"]:visible');
+      expect(await frame.locator('[data-testid="figure-subtitle"]').textContent()).toBe(`time = ${s.time[0]}`);
+      // Every step of the time slider, by the keyboard: the title names xarray's date.
+      await page.focus('[data-testid="slider-time"]');
+      for (let i = 1; i < s.time.length; i++) {
+        await page.keyboard.press('ArrowRight');
+        await settled(page);
+        await expect.poll(() => frame.locator('[data-testid="figure-subtitle"]').textContent()).toBe(`time = ${s.time[i]}`);
+        expect(await page.textContent('[data-testid="label-time"]')).toBe(s.time[i]);
+      }
+      // The series along time: its axis is labelled with dates, and its read-out names each step's date.
+      const heatmap = page.locator('[data-testid="heatmap"]');
+      await heatmap.scrollIntoViewIfNeeded();
+      const box = (await heatmap.boundingBox())!;
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await page.waitForSelector('[data-testid="series-chart"]');
+      const ticks = await page.locator('[data-testid="series-x-tick"]').allTextContents();
+      expect(ticks.length).toBeGreaterThanOrEqual(2);
+      // Dates (not the stored numbers of days), within the years the axis spans.
+      const years = s.time.map((t) => Number(t.slice(0, 4)));
+      for (const t of ticks) {
+        expect(t, `series tick ${t}`).toMatch(/^\d{4}(-\d\d(-\d\d( \d\d:\d\d)?)?)?$/);
+        expect(Number(t.slice(0, 4)), `series tick ${t}`).toBeGreaterThanOrEqual(years[0]!);
+        expect(Number(t.slice(0, 4)), `series tick ${t}`).toBeLessThanOrEqual(years.at(-1)!);
+      }
+      await page.focus('[data-testid="series-chart"] svg');
+      for (let i = 0; i < s.time.length; i++) {
+        await page.keyboard.press('ArrowRight');
+        expect(await page.textContent('[data-testid="series-readout"]')).toMatch(new RegExp(`^time = ${s.time[i]}: `));
+      }
       expect(errors).toEqual([]);
       await page.context().close();
     });
