@@ -18,7 +18,7 @@ import { createBucket, destroyBucket, uniqueBucket } from '../helpers/s3';
 import { uploadDir } from '../integration/zarr/fixtures';
 import { connectAgain, connectAt } from './explorer-helpers';
 import { settled } from './zarr-helpers';
-import { formatValue } from '../../src/lib/plot/number-format';
+import { formatValue, parseNumber } from '../../src/lib/plot/number-format';
 
 const SCRIPT = String.raw`
 import json, sys
@@ -269,4 +269,172 @@ describe('figures and comfort of the dataset view', () => {
       await page.context().close();
     });
   }
+
+  it("sets the colour range by dragging the colour bar's end: the picture, the read-out and the address follow", async () => {
+    const { page, errors } = await newPage(browser);
+    await open(page, 'globe');
+    const s = expected.globe!;
+    await page.getByLabel('robust range (2–98 %)').uncheck();
+    const frame = page.locator('[data-testid="plot-frame"]:visible');
+    await expect.poll(() => frame.locator('[data-testid="colorbar-max"]').textContent()).toBe(formatValue(s.max));
+    await expect.poll(async () => parseNumber(await page.inputValue('[data-testid="range-max"]'))).toBeCloseTo(s.max, 3);
+    let before = await pixels(page);
+    await expect.poll(async () => (before = await pixels(page))).toBe(before);
+    const strip = (await frame.locator('[data-testid="colorbar"] image').boundingBox())!;
+    const handle = frame.locator('[data-testid="colorbar"] rect[role="slider"]').nth(1);
+    await handle.scrollIntoViewIfNeeded();
+    const h = (await handle.boundingBox())!;
+    const y = h.y + h.height / 2;
+    // Drag the max end to 70 % of the bar.
+    const to = strip.x + strip.width * 0.7;
+    await page.mouse.move(h.x + h.width / 2, y);
+    await page.mouse.down();
+    for (let k = 1; k <= 8; k++) await page.mouse.move(h.x + h.width / 2 + ((to - h.x - h.width / 2) * k) / 8, y);
+    await page.mouse.up();
+    const want = s.min + (s.max - s.min) * 0.7;
+    // The colour bar's end, the typed range and the address read the new maximum.
+    await expect.poll(async () => parseNumber(await page.inputValue('[data-testid="range-max"]'))).toBeCloseTo(want, 0);
+    const max = parseNumber(await page.inputValue('[data-testid="range-max"]'));
+    expect(Math.abs(max - want)).toBeLessThan((s.max - s.min) * 0.01);
+    expect(parseNumber((await frame.locator('[data-testid="colorbar-max"]').textContent())!)).toBeCloseTo(max, 1);
+    expect(parseNumber(await page.inputValue('[data-testid="range-min"]'))).toBeCloseTo(s.min, 3);
+    await page.waitForFunction(() => /[?&]range=/.test(location.hash));
+    const range = await page.evaluate(() => new URLSearchParams(location.hash.split('?')[1]).get('range'));
+    expect(Number(range!.split(',')[1])).toBeCloseTo(max, 6);
+    // The picture is coloured again: the cells above the new maximum take the top colour.
+    await expect.poll(() => pixels(page)).not.toBe(before);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  /** The page's background colour, as the browser paints it. */
+  const background = (page: Page) => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  /** The lowest contrast ratio (WCAG) of any text of the dataset view against what is behind it, and where. */
+  async function lowestContrast(page: Page): Promise<{ ratio: number; where: string }> {
+    return page.evaluate(() => {
+      const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+      const lum = ([r, g, b]: number[]) => {
+        const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+      };
+      const behind = (e: Element | null): string => {
+        for (; e; e = e.parentElement) {
+          const c = getComputedStyle(e).backgroundColor;
+          const p = rgb(c);
+          if (p.length >= 3 && (p.length < 4 || p[3]! > 0.5)) return c;
+        }
+        return getComputedStyle(document.documentElement).backgroundColor;
+      };
+      let worst = { ratio: Infinity, where: '' };
+      for (const e of document.querySelectorAll<HTMLElement>('.dataset *')) {
+        if (e instanceof SVGElement || !e.offsetParent) continue;
+        if (![...e.childNodes].some((n) => n.nodeType === 3 && n.textContent!.trim())) continue;
+        const a = lum(rgb(getComputedStyle(e).color));
+        const b = lum(rgb(behind(e)));
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        if (ratio < worst.ratio) worst = { ratio, where: `${e.tagName.toLowerCase()}.${e.className} "${e.textContent!.trim().slice(0, 40)}"` };
+      }
+      return worst;
+    });
+  }
+
+  it('follows prefers-color-scheme until the theme switch says otherwise, and keeps the choice', async () => {
+    const { page, errors } = await newPage(browser);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await open(page, 'globe');
+    const dark = 'rgb(21, 25, 30)';
+    const light = 'rgb(255, 255, 255)';
+    expect(await background(page)).toBe(dark);
+    // Every text of the dataset view (the selected variable, notes, tools) is readable in the dark.
+    const d = await lowestContrast(page);
+    expect(d.ratio, d.where).toBeGreaterThanOrEqual(3);
+    await page.selectOption('[data-testid="theme"]', 'light');
+    expect(await background(page)).toBe(light);
+    const l = await lowestContrast(page);
+    expect(l.ratio, l.where).toBeGreaterThanOrEqual(3);
+    // Kept in this browser: a reload under the dark system scheme stays light.
+    await page.reload();
+    await connectAgain(page);
+    await page.waitForSelector('[data-testid="dataset-summary"]');
+    expect(await page.inputValue('[data-testid="theme"]')).toBe('light');
+    expect(await background(page)).toBe(light);
+    await page.selectOption('[data-testid="theme"]', 'system');
+    expect(await background(page)).toBe(dark);
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(await background(page)).toBe(light);
+    await page.selectOption('[data-testid="theme"]', 'dark');
+    expect(await background(page)).toBe(dark);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('answers the keyboard: / finds, arrow keys step the focused slider, space plays and pauses', async () => {
+    const { page, errors } = await newPage(browser);
+    await open(page, 'globe');
+    const s = expected.globe!;
+    const frame = page.locator('[data-testid="plot-frame"]:visible');
+    // `/` from anywhere but a text field focuses the dataset's filter box.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('/');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('filter');
+    await page.keyboard.type('air temp');
+    await page.waitForSelector('[data-testid="var-lat"]', { state: 'detached' });
+    expect(await page.isVisible('[data-testid="var-tas"]')).toBe(true);
+    await page.fill('[data-testid="filter"]', 'no such');
+    await page.waitForSelector('[data-testid="var-tas"]', { state: 'detached' });
+    await page.fill('[data-testid="filter"]', '');
+    await page.waitForSelector('[data-testid="var-tas"]');
+    // Arrow keys on the focused slider step it, one position at a time.
+    await page.focus('[data-testid="slider-time"]');
+    await page.keyboard.press('ArrowRight');
+    await settled(page);
+    expect(await page.textContent('[data-testid="label-time"]')).toBe(s.time[1]);
+    await expect.poll(() => frame.locator('[data-testid="figure-subtitle"]').textContent()).toBe(`time = ${s.time[1]}`);
+    await page.keyboard.press('ArrowRight');
+    await settled(page);
+    expect(await page.textContent('[data-testid="label-time"]')).toBe(s.time[2]);
+    await page.keyboard.press('ArrowLeft');
+    await settled(page);
+    expect(await page.textContent('[data-testid="label-time"]')).toBe(s.time[1]);
+    // Space plays (the slider moves on by itself) and pauses.
+    await page.keyboard.press(' ');
+    expect(await page.getAttribute('[data-testid="play"]', 'aria-pressed')).toBe('true');
+    await page.waitForFunction((t) => document.querySelector('[data-testid="label-time"]')?.textContent !== t, s.time[1]);
+    await page.keyboard.press(' ');
+    expect(await page.getAttribute('[data-testid="play"]', 'aria-pressed')).toBe('false');
+    expect(await page.textContent('[data-testid="play"]')).toBe('Play');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('fits the dataset view in 1280 x 720 without scrolling sideways (flat, projected, with a series, exporting)', async () => {
+    const { page, errors } = await newPage(browser);
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await open(page, 'globe');
+    const fits = () => page.evaluate(() => {
+      const e = document.scrollingElement!;
+      return { scroll: e.scrollWidth, client: e.clientWidth };
+    });
+    const check = async (where: string) => {
+      const f = await fits();
+      expect(f.scroll, `${where}: ${f.scroll} wide in ${f.client}`).toBeLessThanOrEqual(f.client);
+    };
+    await check('flat map');
+    const heatmap = page.locator('[data-testid="heatmap"]');
+    await heatmap.scrollIntoViewIfNeeded();
+    const box = (await heatmap.boundingBox())!;
+    await page.mouse.click(box.x + box.width / 3, box.y + box.height / 3);
+    await page.waitForSelector('[data-testid="series-chart"]');
+    await check('with a series');
+    for (const projection of ['equal-earth', 'orthographic']) {
+      await page.selectOption('[data-testid="projection"]', projection);
+      await painted(page);
+      await check(projection);
+    }
+    await page.click('[data-testid="export-figure"]');
+    await page.waitForSelector('[data-testid="figure-dialog"][open]');
+    await check('export dialog');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
 });
