@@ -270,6 +270,41 @@ describe('figures and comfort of the dataset view', () => {
     });
   }
 
+  it('paints the projected map in the reversed colours and log scale of the flat one', async () => {
+    const { page, errors } = await newPage(browser);
+    await open(page, 'globe');
+    await page.selectOption('[data-testid="projection"]', 'equal-earth');
+    await painted(page);
+    const canvas = '[data-testid="projected-map"]';
+    /** The projected picture's colour at the Earth's centre (0°E, 0°N on this unrotated map). */
+    const centre = () => page.$eval(canvas, (c) => {
+      const e = c as HTMLCanvasElement;
+      const spec = JSON.parse(e.getAttribute('data-spec')!) as { translate: [number, number] };
+      return [...e.getContext('2d')!.getImageData(Math.round(spec.translate[0]), Math.round(spec.translate[1]), 1, 1).data].join(',');
+    });
+    const plain = await centre();
+    await page.check('[data-testid="cmap-reverse"]');
+    await expect.poll(async () => {
+      await painted(page);
+      return centre();
+    }).not.toBe(plain);
+    const reversed = await centre();
+    await page.selectOption('[data-testid="cmap-scale"]', 'log');
+    await expect.poll(async () => {
+      await painted(page);
+      return centre();
+    }).not.toBe(reversed);
+    // Back to linear and the original direction: the first colours again.
+    await page.selectOption('[data-testid="cmap-scale"]', 'linear');
+    await page.uncheck('[data-testid="cmap-reverse"]');
+    await expect.poll(async () => {
+      await painted(page);
+      return centre();
+    }).toBe(plain);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it("sets the colour range by dragging the colour bar's end: the picture, the read-out and the address follow", async () => {
     const { page, errors } = await newPage(browser);
     await open(page, 'globe');
