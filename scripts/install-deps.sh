@@ -27,6 +27,7 @@ DEBIAN_PACKAGES=(
   nginx libnss3-tools                   # the HTTPS/HTTP/2 front and its test CA (scripts/net.sh)
   python3-xarray python3-zarr python3-numcodecs python3-netcdf4 python3-numpy python3-dask
   python3-h5py python3-h5netcdf python3-scipy python3-aiohttp python3-fsspec # NetCDF/HDF5 fixtures, Zarr peers
+  python3-cftime                        # CF calendars checked against cftime (unit tests)
 )
 
 APP_ONLY=false

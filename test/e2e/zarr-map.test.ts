@@ -229,7 +229,8 @@ describe('Maps of lon/lat data', () => {
     await open(page, 'land-0360.zarr');
     await page.selectOption('[data-testid="projection"]', 'orthographic');
     await page.waitForFunction(() => !!document.querySelector('[data-testid="projected-map"]')?.getAttribute('data-spec'));
-    // Turn the globe by dragging it: left and up.
+    // Turn the globe by dragging it: left and up (the map, under its title, brought into view first).
+    await page.locator('[data-testid="projected-map"]').scrollIntoViewIfNeeded();
     const box = (await page.locator('[data-testid="projected-map"]').boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();

@@ -1,9 +1,11 @@
 /**
  * CF time decoding (CF conventions §4.4): numbers "<unit> since <reference>"
- * in a calendar. Standard/Gregorian calendars use JavaScript's proleptic
- * Gregorian `Date` arithmetic, as xarray does with numpy datetime64 for dates
- * after 1582-10-15; the fixed-length calendars (noleap, all_leap, 360_day)
- * are done with plain day arithmetic, as cftime does.
+ * in a calendar, as cftime (and so xarray) decodes them: proleptic_gregorian
+ * with JavaScript's `Date` arithmetic; standard/gregorian as CF's mixed
+ * calendar (Julian before 1582-10-15, Gregorian from then on); the
+ * fixed-length calendars (noleap, all_leap, 360_day) and julian with plain
+ * day arithmetic. Years before 1 follow astronomical numbering (year 0
+ * exists), which cftime does only for the model calendars.
  */
 
 export type CfCalendar = 'standard' | 'proleptic_gregorian' | 'noleap' | 'all_leap' | '360_day' | 'julian';
@@ -133,27 +135,86 @@ function fixedFromDayNumber(calendar: CfCalendar, dayNumber: number): { y: numbe
   return { y, m: m + 1, d: rest + 1 };
 }
 
+/** Day number of 0000-01-01 in the Julian calendar, and of 1970-01-01 and 1582-10-15 in the Gregorian one (Julian days). */
+const JD_JULIAN_0 = 1_721_058;
+const JD_UNIX = 2_440_588;
+const JD_GREGORIAN_START = 2_299_161;
+
+function gregorianDay(y: number, m: number, d: number): number {
+  const t = new Date(0);
+  t.setUTCFullYear(y, m - 1, d);
+  return Math.floor(t.getTime() / DAY_MS) + JD_UNIX;
+}
+
+/**
+ * The day number of a date in `calendar`: Julian days for the real-world
+ * calendars, so that 'standard' (CF's mixed calendar, as cftime has it:
+ * Julian before 1582-10-15, Gregorian from then on) joins its two parts.
+ */
+function dayNumber(calendar: CfCalendar, y: number, m: number, d: number): number {
+  if (calendar === 'proleptic_gregorian') return gregorianDay(y, m, d);
+  if (calendar === 'standard') {
+    const julian = y < 1582 || (y === 1582 && (m < 10 || (m === 10 && d < 15)));
+    return julian ? fixedDayNumber('julian', y, m, d) + JD_JULIAN_0 : gregorianDay(y, m, d);
+  }
+  return fixedDayNumber(calendar, y, m, d) + (calendar === 'julian' ? JD_JULIAN_0 : 0);
+}
+
+/** The date of day number `n` in `calendar` (the inverse of `dayNumber`). */
+function dateOfDay(calendar: CfCalendar, n: number): { y: number; m: number; d: number } {
+  if (calendar === 'proleptic_gregorian' || (calendar === 'standard' && n >= JD_GREGORIAN_START)) {
+    const t = new Date((n - JD_UNIX) * DAY_MS);
+    return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
+  }
+  if (calendar === 'standard' || calendar === 'julian') return fixedFromDayNumber('julian', n - JD_JULIAN_0);
+  return fixedFromDayNumber(calendar, n);
+}
+
+/** Milliseconds of the units' reference time from the start of day number 0 of its calendar. */
+function referenceMs(units: CfTimeUnits): number {
+  const { ref } = units;
+  return dayNumber(units.calendar, ref.y, ref.m, ref.d) * DAY_MS + ((ref.h * 60 + ref.mi) * 60 + ref.s) * 1000 - units.tzMinutes * 60_000;
+}
+
+/**
+ * Milliseconds of time `value` from the start of day number 0 of the units'
+ * calendar, a count without leap seconds (every day 86 400 s): round
+ * multiples of a day, hour or minute in it are round times of the calendar.
+ */
+export function calendarMs(value: number, units: CfTimeUnits): number {
+  return referenceMs(units) + Math.round(value * units.unitMs);
+}
+
 /** Decode one CF time value to calendar date parts (UTC). NaN gives null. */
 export function decodeTime(value: number, units: CfTimeUnits): DateParts | null {
   if (!Number.isFinite(value)) return null;
-  const offsetMs = value * units.unitMs;
-  if (units.calendar === 'standard' || units.calendar === 'proleptic_gregorian') {
-    const t = new Date(gregorianMs(units.ref, units.tzMinutes) + Math.round(offsetMs));
-    if (Number.isNaN(t.getTime())) return null;
-    return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate(), h: t.getUTCHours(), mi: t.getUTCMinutes(), s: t.getUTCSeconds(), ms: t.getUTCMilliseconds() };
-  }
-  const { ref } = units;
-  const refMsOfDay = ((ref.h * 60 + ref.mi) * 60 + ref.s) * 1000 - units.tzMinutes * 60_000;
-  const total = fixedDayNumber(units.calendar, ref.y, ref.m, ref.d) * DAY_MS + refMsOfDay + Math.round(offsetMs);
-  const dayNumber = Math.floor(total / DAY_MS);
-  let msOfDay = total - dayNumber * DAY_MS;
-  const { y, m, d } = fixedFromDayNumber(units.calendar, dayNumber);
+  const total = calendarMs(value, units);
+  if (!Number.isFinite(total) || Math.abs(total) > 8.64e18) return null;
+  const n = Math.floor(total / DAY_MS);
+  let msOfDay = total - n * DAY_MS;
+  const { y, m, d } = dateOfDay(units.calendar, n);
+  if (!Number.isFinite(y)) return null;
   const h = Math.floor(msOfDay / 3_600_000);
   msOfDay -= h * 3_600_000;
   const mi = Math.floor(msOfDay / 60_000);
   msOfDay -= mi * 60_000;
   const s = Math.floor(msOfDay / 1000);
   return { y, m, d, h, mi, s, ms: msOfDay - s * 1000 };
+}
+
+/**
+ * The CF time value (in `units`) of a date in the units' calendar: the
+ * inverse of `decodeTime`. Month and day may run past their ends (month 13
+ * is January of the next year, day 0 the last of the month before).
+ *
+ * @example encodeTime({ y: 2001, m: 3, d: 1 }, parseTimeUnits('days since 2001-01-01', 'noleap')!) // 59
+ */
+export function encodeTime(p: { y: number; m: number; d: number; h?: number; mi?: number; s?: number }, units: CfTimeUnits): number {
+  const y = p.y + Math.floor((p.m - 1) / 12);
+  const m = ((((p.m - 1) % 12) + 12) % 12) + 1;
+  const msOfDay = (((p.h ?? 0) * 60 + (p.mi ?? 0)) * 60 + (p.s ?? 0)) * 1000;
+  const ms = (dayNumber(units.calendar, y, m, 1) + p.d - 1) * DAY_MS + msOfDay;
+  return (ms - referenceMs(units)) / units.unitMs;
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');

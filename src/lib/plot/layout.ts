@@ -28,11 +28,18 @@ export interface FigureBox {
   colorbar: { x: number; y: number; width: number; height: number };
 }
 
-export function figureBox(canvasWidth: number, canvasHeight: number): FigureBox {
-  const plot = { x: MARGIN.left, y: MARGIN.top, width: canvasWidth, height: canvasHeight };
-  const top = plot.y + plot.height + MARGIN.bottom;
+/**
+ * The figure around a `canvasWidth` x `canvasHeight` canvas. Without axes (a
+ * projected map, whose graticule shows longitude and latitude) the margins
+ * left and below the plot area are those of the right side.
+ */
+export function figureBox(canvasWidth: number, canvasHeight: number, options: { axes?: boolean } = {}): FigureBox {
+  const axes = options.axes ?? true;
+  const left = axes ? MARGIN.left : MARGIN.right;
+  const plot = { x: left, y: MARGIN.top, width: canvasWidth, height: canvasHeight };
+  const top = plot.y + plot.height + (axes ? MARGIN.bottom : 12);
   return {
-    width: MARGIN.left + canvasWidth + MARGIN.right,
+    width: left + canvasWidth + MARGIN.right,
     height: top + MARGIN.colorbar,
     plot,
     colorbar: { x: plot.x + plot.width * 0.1, y: top + 6, width: plot.width * 0.8, height: 14 },

@@ -15,7 +15,7 @@
  * Ascending and descending coordinates both work: ticks are chosen in value
  * space and placed by inverse interpolation of the coordinate.
  */
-import { decodeTime, timeToEpochMs, type CfTimeUnits } from '../cf/time';
+import { calendarMs, decodeTime, encodeTime, timeToEpochMs, type CfTimeUnits } from '../cf/time';
 import { formatTicks } from './number-format';
 
 export type AxisKind = 'longitude' | 'latitude' | 'time' | 'linear' | 'index';
@@ -213,6 +213,61 @@ export function dateTicks(lo: number, hi: number, count = 6): { ms: number[]; la
   return { ms: out, label };
 }
 
+/** Year text as in ISO 8601 (`0850`, `-0044`). */
+const yearText = (y: number) => (y < 0 ? `-${pad(-y, 4)}` : pad(y, 4));
+
+/**
+ * Round dates from time value `lo` to `hi` (in `t`'s units) in a calendar
+ * JavaScript's Date does not know (noleap, all_leap, 360_day, julian): whole
+ * years, months of the calendar, or multiples of a day, hour, minute or
+ * second (every day of these calendars is 86 400 s), with labels as
+ * `dateTicks` writes them.
+ */
+export function calendarTicks(lo: number, hi: number, t: CfTimeUnits, count = 6): { value: number; label: string }[] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
+  if (hi < lo) [lo, hi] = [hi, lo];
+  const a = calendarMs(lo, t);
+  const b = calendarMs(hi, t);
+  const span = b - a;
+  let chosen = DATE_STEPS.find(([size]) => span / size <= count);
+  if (!chosen) {
+    const years = niceStep(span / (365.25 * DAY) / count);
+    chosen = [years * 365.25 * DAY, 'year', years];
+  }
+  const [size, kind, k] = chosen;
+  const out: { value: number; label: string }[] = [];
+  if (kind === 'ms') {
+    const a0 = calendarMs(0, t);
+    for (const m of multiples(a, b, size)) {
+      const x = (m - a0) / t.unitMs;
+      const p = decodeTime(x, t);
+      if (!p) continue;
+      const date = `${yearText(p.y)}-${pad(p.m)}-${pad(p.d)}`;
+      const label = size >= DAY ? date : size >= 60_000 ? `${date} ${pad(p.h)}:${pad(p.mi)}` : `${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`;
+      out.push({ value: x, label });
+    }
+    return out;
+  }
+  const first = decodeTime(lo, t);
+  if (!first) return [];
+  let y = kind === 'year' ? Math.floor(first.y / k) * k : first.y;
+  let mo = kind === 'year' ? 1 : Math.floor((first.m - 1) / k) * k + 1;
+  for (let guard = 0; guard < 2000; guard++) {
+    const x = encodeTime({ y, m: mo, d: 1 }, t);
+    if (x > hi + 1e-9 * Math.abs(hi)) break;
+    if (x >= lo - 1e-9 * Math.abs(lo)) out.push({ value: x, label: kind === 'year' ? yearText(y) : `${yearText(y)}-${pad(mo)}` });
+    if (kind === 'year') y += k;
+    else {
+      mo += k;
+      if (mo > 12) {
+        y += Math.floor((mo - 1) / 12);
+        mo = ((mo - 1) % 12) + 1;
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * Ticks for a log scale from `lo` to `hi` (both > 0): every decade (every
  * other… when many), with 2 and 5 between them when there are few decades,
@@ -256,7 +311,8 @@ export function axisTicks(axis: AxisSpec, lo: number, hi: number, count = 6): Ti
   const at = (x: number) => positionOf(v, x);
   if (axis.kind === 'time' && axis.time) {
     const t = axis.time;
-    const zero = timeToEpochMs(0, t);
+    // Gregorian dates through Date; the standard calendar before 1583 is Julian (see cf/time.ts).
+    const zero = t.calendar === 'standard' && (decodeTime(vmin, t)?.y ?? 0) < 1583 ? null : timeToEpochMs(0, t);
     if (zero !== null) {
       const { ms, label } = dateTicks(zero + vmin * t.unitMs, zero + vmax * t.unitMs, count);
       return ms.map((m) => {
@@ -264,14 +320,8 @@ export function axisTicks(axis: AxisSpec, lo: number, hi: number, count = 6): Ti
         return { pos: at(x), value: x, label: label(m) };
       });
     }
-    // Other calendars (noleap, 360_day…): round numbers of the stored unit, labelled as dates.
-    const { values, step } = linearTicks(vmin, vmax, count);
-    const timeOfDay = step * t.unitMs < DAY;
-    return values.map((x) => {
-      const p = decodeTime(x, t);
-      const label = p ? `${pad(p.y, 4)}-${pad(p.m)}-${pad(p.d)}${timeOfDay ? ` ${pad(p.h)}:${pad(p.mi)}` : ''}` : String(x);
-      return { pos: at(x), value: x, label };
-    });
+    // Other calendars (noleap, all_leap, 360_day, julian, early standard): round dates of that calendar.
+    return calendarTicks(vmin, vmax, t, count).map((x) => ({ pos: at(x.value), value: x.value, label: x.label }));
   }
   if (axis.kind === 'longitude' || axis.kind === 'latitude') {
     const step = degreeStep((vmax - vmin) / Math.max(1, count));

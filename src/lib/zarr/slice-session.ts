@@ -107,6 +107,9 @@ export interface ProjectRequest {
   lonIsX: boolean;
   cmap: ColormapName;
   range: ValueRange;
+  /** As the flat picture's (see `recolor`). */
+  scale?: ColorScale;
+  reverse?: boolean;
 }
 
 export interface PlanSummary {
@@ -346,7 +349,7 @@ export class SliceSession {
       p.cellsKey = cellsKey;
     }
     mark('project:cells');
-    const rgba = paint(gatherValues(l.values, p.cells), colormap(req.cmap), req.range);
+    const rgba = paint(gatherValues(l.values, p.cells), colormap(req.cmap, req.reverse), { min: req.range.min, max: req.range.max, scale: req.scale ?? 'linear' });
     mark('project:painted');
     return rgba;
   }

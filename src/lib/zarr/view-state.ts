@@ -1,9 +1,10 @@
 /**
  * What a dataset view shows, as link parameters, so a view can be shared or
  * reloaded by its address: the variable, the position of every slider (by
- * dimension name), the axes, the colour map and range, and the zoom.
+ * dimension name), the axes, the colour map, its scale (linear or log),
+ * whether it is reversed, the range, and the zoom.
  *
- *   var=tas&i=time:3&i=plev:0&y=lat&x=lon&cmap=viridis&range=250,300&zoom=2,180,45
+ *   var=tas&i=time:3&i=plev:0&y=lat&x=lon&cmap=viridis&scale=log&reverse=1&range=250,300&zoom=2,180,45
  *
  * Everything here came from a URL anyone can write: each field is checked
  * again against the opened dataset before it is used (`sliceOfView`), and
@@ -18,6 +19,10 @@ export interface DatasetView {
   y?: string;
   x?: string;
   cmap?: string;
+  /** How values map onto the colours (see lib/colormap/apply.ts). */
+  scale?: 'linear' | 'log';
+  /** The colour map runs end to start. */
+  reverse?: boolean;
   range?: { min: number; max: number };
   /** Zoom `k` times the fitted scale, centred on picture point (cx, cy) in values. */
   zoom?: { k: number; cx: number; cy: number };
@@ -33,6 +38,8 @@ export function viewToParams(v: DatasetView): [string, string][] {
   if (v.y !== undefined) out.push(['y', v.y]);
   if (v.x !== undefined) out.push(['x', v.x]);
   if (v.cmap !== undefined) out.push(['cmap', v.cmap]);
+  if (v.scale !== undefined) out.push(['scale', v.scale]);
+  if (v.reverse !== undefined) out.push(['reverse', v.reverse ? '1' : '0']);
   if (v.range) out.push(['range', `${v.range.min},${v.range.max}`]);
   if (v.map) out.push(['map', v.map]);
   if (v.zoom) out.push(['zoom', [v.zoom.k, v.zoom.cx, v.zoom.cy].map((n) => Number(n.toPrecision(6))).join(',')]);
@@ -56,6 +63,13 @@ export function viewFromParams(params: [string, string][]): DatasetView {
       case 'cmap':
       case 'map':
         v[name] = value;
+        break;
+      case 'scale':
+        if (value === 'linear' || value === 'log') v.scale = value;
+        break;
+      case 'reverse':
+        if (value === '1' || value === 'true') v.reverse = true;
+        else if (value === '0' || value === 'false') v.reverse = false;
         break;
       case 'i': {
         // Dimension names may hold ':' themselves: the index follows the last one.
@@ -120,14 +134,14 @@ export function sliceOfView(v: ViewVariable, view: DatasetView): SliceAxes {
 
 /**
  * The view of `v` at `s`, for its address: sliders away from 0 by dimension
- * name, the axes when they are not xarray's default, and the colour map and
- * range only when the user chose them.
+ * name, the axes when they are not xarray's default, and the colour map, its
+ * scale and range only when the user chose them (reversed only when it is).
  *
  * @example
  * viewOfSlice({ name: 'tas', dims: ['time', 'lat', 'lon'], shape: [6, 18, 36] }, { yDim: 1, xDim: 2, index: [3, 0, 0] })
  * // { var: 'tas', index: { time: 3 } }
  */
-export function viewOfSlice(v: ViewVariable, s: SliceAxes, chosen: { cmap?: string; range?: { min: number; max: number } | null } = {}): DatasetView {
+export function viewOfSlice(v: ViewVariable, s: SliceAxes, chosen: { cmap?: string; scale?: 'linear' | 'log'; reverse?: boolean; range?: { min: number; max: number } | null } = {}): DatasetView {
   const out: DatasetView = { var: v.name };
   const index: Record<string, number> = {};
   v.dims.forEach((d, i) => {
@@ -140,6 +154,8 @@ export function viewOfSlice(v: ViewVariable, s: SliceAxes, chosen: { cmap?: stri
     out.x = v.dims[s.xDim]!;
   }
   if (chosen.cmap !== undefined) out.cmap = chosen.cmap;
+  if (chosen.scale !== undefined) out.scale = chosen.scale;
+  if (chosen.reverse) out.reverse = true;
   if (chosen.range) out.range = { min: chosen.range.min, max: chosen.range.max };
   return out;
 }

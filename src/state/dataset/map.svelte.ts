@@ -189,7 +189,7 @@ export class MapView {
     const g = this.#geo;
     if (!remote || !drawn || !range || g?.kind !== 'regular') return null;
     try {
-      return await remote.project({ id: drawn.id, spec, width, height, lon: g.lon, lat: g.lat, lonIsX: g.lonIsX, cmap: this.#slice.cmap, range: { min: range.min, max: range.max } });
+      return await remote.project({ id: drawn.id, spec, width, height, lon: g.lon, lat: g.lat, lonIsX: g.lonIsX, cmap: this.#slice.cmap, range: { min: range.min, max: range.max }, scale: this.#slice.scale, reverse: this.#slice.reverse });
     } catch (e) {
       this.#error = `The projected map could not be painted: ${messageOf(e)}`;
       return null;

@@ -186,7 +186,12 @@ export class SliceView {
   get view(): DatasetView {
     const v = this.variable;
     if (!v) return {};
-    return viewOfSlice(v, { yDim: this.#yDim, xDim: this.#xDim, index: this.#index }, { cmap: this.#userPickedCmap ? this.#cmap : undefined, range: this.#manual });
+    return viewOfSlice(v, { yDim: this.#yDim, xDim: this.#xDim, index: this.#index }, {
+      cmap: this.#userPickedCmap ? this.#cmap : undefined,
+      scale: this.#userPickedScale ? this.#scale : undefined,
+      reverse: this.#reverse,
+      range: this.#manual,
+    });
   }
 
   /** Where the picture goes; the sink asks for a finer picture when zoomed in. */
@@ -212,6 +217,11 @@ export class SliceView {
       this.#cmap = view.cmap as ColormapName;
       this.#userPickedCmap = true;
     }
+    if (view.scale !== undefined) {
+      this.#scale = view.scale;
+      this.#userPickedScale = true;
+    }
+    if (view.reverse !== undefined) this.#reverse = view.reverse;
     this.#manual = view.range ?? null;
     if (!this.#userPickedCmap) this.#cmap = 'viridis';
     return v;

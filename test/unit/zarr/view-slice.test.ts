@@ -42,4 +42,29 @@ describe("a dataset view's address and its sliders", () => {
       expect(sliceOfView(tas, back)).toEqual({ ...s, index: s.index.map((i, d) => (d === s.yDim || d === s.xDim ? 0 : i)) });
     }
   });
+
+  it('keeps the colour scale and the reversed flag through the link parameters, when chosen', () => {
+    const s = { yDim: 2, xDim: 3, index: [2, 0, 0, 0] };
+    // Not chosen (the automatic scale, not reversed): not written.
+    expect(viewToParams(viewOfSlice(tas, s, { reverse: false }))).toEqual([['var', 'tas'], ['i', 'time:2']]);
+    for (const scale of ['linear', 'log'] as const) {
+      for (const reverse of [false, true]) {
+        const view = viewOfSlice(tas, s, { cmap: 'coolwarm', scale, reverse, range: { min: 0.5, max: 40 } });
+        const params = viewToParams(view);
+        expect(params).toContainEqual(['scale', scale]);
+        expect(params.some(([k]) => k === 'reverse')).toBe(reverse);
+        const back = viewFromParams(params);
+        expect(back).toEqual(view);
+        expect(back.scale).toBe(scale);
+        expect(back.reverse ?? false).toBe(reverse);
+      }
+    }
+  });
+
+  it('reads only the scales and flags it knows from an address anyone can write', () => {
+    expect(viewFromParams([['scale', 'symlog'], ['reverse', 'maybe']])).toEqual({});
+    expect(viewFromParams([['scale', 'LOG']])).toEqual({});
+    expect(viewFromParams([['scale', 'log'], ['reverse', 'true']])).toEqual({ scale: 'log', reverse: true });
+    expect(viewFromParams([['reverse', '0']])).toEqual({ reverse: false });
+  });
 });
