@@ -360,3 +360,48 @@ function base64(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return `base64:${btoa(bin)}`;
 }
+
+/** The top-level dimensions of one file's references, and which of them have a CF time coordinate. */
+export interface FileDimensions {
+  dims: Record<string, number>;
+  /** Dimensions whose coordinate variable has CF time units. */
+  time: string[];
+  /** Dimensions in the order variables use them (first dimension of the largest variables first). */
+  order: string[];
+}
+
+/** What the dimension chooser needs to know of one scanned file. */
+export function dimensionsOf(refs: References): FileDimensions {
+  const dims: Record<string, number> = {};
+  const time: string[] = [];
+  const ranked: [string[], number][] = [];
+  for (const [key, ref] of Object.entries(refs.refs)) {
+    const m = /^([^/]+)\/\.zarray$/.exec(key);
+    if (!m) continue;
+    const meta = json(ref, key) as unknown as ZArray;
+    const attrs = refs.refs[`${m[1]}/.zattrs`] === undefined ? {} : json(refs.refs[`${m[1]}/.zattrs`], key);
+    const names = Array.isArray(attrs._ARRAY_DIMENSIONS) ? (attrs._ARRAY_DIMENSIONS as string[]) : [];
+    names.forEach((d, i) => (dims[d] = meta.shape[i]!));
+    if (names.length === 1 && names[0] === m[1] && typeof attrs.units === 'string' && parseTimeUnits(attrs.units, attrs.calendar)) time.push(m[1]!);
+    ranked.push([names, names.length]);
+  }
+  const order: string[] = [];
+  for (const [names] of ranked.sort((a, b) => b[1] - a[1])) for (const d of names) if (!order.includes(d)) order.push(d);
+  return { dims, time, order };
+}
+
+/**
+ * The dimension to combine along by default: one that every file has, best a
+ * CF time coordinate, else one named "time", else one whose length differs
+ * between files, else the leading dimension of the largest variables.
+ */
+export function defaultConcatDim(files: FileDimensions[]): string | undefined {
+  if (!files.length) return undefined;
+  const common = files[0]!.order.filter((d) => files.every((f) => d in f.dims));
+  return (
+    common.find((d) => files.every((f) => f.time.includes(d))) ??
+    common.find((d) => d.toLowerCase() === 'time') ??
+    common.find((d) => files.some((f) => f.dims[d] !== files[0]!.dims[d])) ??
+    common[0]
+  );
+}

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as zarr from 'zarrita';
 import type { AbsolutePath } from 'zarrita';
 import { registerFletcher32, scanNetcdf } from '../../../src/lib/hdf5';
-import { combineReferences, type CombinePart } from '../../../src/lib/refs/combine';
+import { combineReferences, defaultConcatDim, dimensionsOf, type CombinePart } from '../../../src/lib/refs/combine';
 import { openReferences } from '../../../src/lib/refs/open';
 import { encodeReferences } from '../../../src/lib/refs/write';
 import { RefsError } from '../../../src/lib/refs/errors';
@@ -143,5 +143,24 @@ describe('files that cannot be combined are refused, naming the file and the var
     const { parts: p } = await parts('chunked', ['a.nc', 'b.nc']);
     await expect(combineReferences(p, { dim: 'level', order: 'nested' })).rejects.toThrow(/a\.nc has no dimension "level"/);
     await expect(combineReferences(p, { dim: 'level' })).rejects.toThrow(/no coordinate variable "level"/);
+  });
+});
+
+describe('the dimension offered by default', () => {
+  it('is the time coordinate common to all files', async () => {
+    for (const set of ['chunked', 'netcdf3']) {
+      const { parts: p } = await parts(set, ['a.nc', 'b.nc', 'c.nc']);
+      const dims = p.map((x) => dimensionsOf(x.refs));
+      expect(dims[0]!.dims).toMatchObject({ lat: 9, lon: 12 });
+      expect(dims.map((d) => d.dims.time)).toEqual(set === 'chunked' ? [8, 5, 8] : [4, 3, 3]);
+      expect(dims[0]!.time).toEqual(['time']);
+      expect(defaultConcatDim(dims)).toBe('time');
+    }
+  });
+
+  it('without a time coordinate: a dimension whose length differs between files', async () => {
+    const { parts: p } = await parts('chunked', ['a.nc', 'b.nc']);
+    const dims = p.map((x) => dimensionsOf(x.refs)).map((d) => ({ ...d, time: [], order: d.order.map((n) => (n === 'time' ? 'step' : n)), dims: Object.fromEntries(Object.entries(d.dims).map(([k, v]) => [k === 'time' ? 'step' : k, v])) }));
+    expect(defaultConcatDim(dims)).toBe('step');
   });
 });
