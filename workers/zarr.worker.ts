@@ -38,9 +38,10 @@ mark('worker:start');
 let opening = false;
 void warmDecoders(() => opening).catch(() => undefined);
 
-function accessOver(port: MessagePort): S3Access {
+function accessOver(port: MessagePort): S3Access & { endpointUrl(): Promise<string> } {
   const reader = Comlink.wrap<S3ReaderApi>(port);
   return {
+    endpointUrl: () => reader.endpointUrl(),
     presignMany: (bucket, keys, expires) => reader.presignMany(bucket, keys, expires),
     anonymous: () => reader.anonymous(),
     async listPage(input) {
@@ -62,7 +63,7 @@ let current: KeySource | null = null;
  * through the S3 worker's reader (one source per bucket, so presigning is
  * batched per bucket), or by their public path-style URL.
  */
-function resolverOptions(source: DatasetSource, port: MessagePort | null): ResolverOptions {
+async function resolverOptions(source: DatasetSource, port: MessagePort | null): Promise<ResolverOptions> {
   if (source.kind === 's3') {
     const buckets = new Map<string, Promise<KeySource>>();
     const access = accessOver(port!);
@@ -70,7 +71,8 @@ function resolverOptions(source: DatasetSource, port: MessagePort | null): Resol
       if (!buckets.has(name)) buckets.set(name, S3Source.create(access, name, ''));
       return buckets.get(name)!;
     };
-    return { bucket };
+    // https:// references to the connected endpoint name its buckets: they are signed like s3:// ones.
+    return { bucket, endpoint: await access.endpointUrl() };
   }
   const origin = new URL(source.url).origin;
   return { bucket: (name: string) => Promise.resolve<KeySource>(new UrlSource(`${origin}/${encodeURIComponent(name)}`)), endpoint: origin };
@@ -96,7 +98,7 @@ const rememberingScan: ScanFn = (folder, name, signal) => {
 const folderOf = (source: DatasetSource): FolderLocation => (source.kind === 's3' ? { kind: 's3', bucket: source.bucket, folder: source.path } : { kind: 'url', url: source.url });
 
 async function referenceSource(source: DatasetSource, port: MessagePort | null): Promise<KeySource> {
-  const options = resolverOptions(source, port);
+  const options = await resolverOptions(source, port);
   if (source.refs === 'combine') {
     if (!source.combine) throw new Error('Which files to combine, and along which dimension, is missing.');
     return openCombined({ ...options, location: folderOf(source), files: source.combine.files, dim: source.combine.dim, scan: rememberingScan });
@@ -130,7 +132,7 @@ const api = {
     scanning?.abort();
     const controller = (scanning = new AbortController());
     try {
-      const { folder } = await folderContext(folderOf(source), resolverOptions(source, port));
+      const { folder } = await folderContext(folderOf(source), await resolverOptions(source, port));
       const files = source.combine?.files ?? [];
       const refs = await scanFiles(folder, files, { scan: rememberingScan, signal: controller.signal, onProgress: (d, t) => void onProgress(d, t) });
       return { files: refs.map((r, i) => ({ name: files[i]!, dims: dimensionsOf(r) })) };

@@ -7,10 +7,11 @@
  * boundaries; every slice shown (CSV export and hovered values) equals
  * `xr.open_mfdataset(...).isel(time=t)`. The route keeps the dataset across a
  * reload, and "Save references" writes a kerchunk JSON that xarray opens
- * with the same values.
+ * with the same values. The same references with path-style URLs of the
+ * connected endpoint open from the private bucket: they are signed too.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -92,7 +93,7 @@ describe('NetCDF files opened as one dataset', () => {
     }
   }
 
-  it('picks three files in the listing, opens them as one, walks across the files, keeps the route, saves references xarray opens', async () => {
+  it('picks three files in the listing, opens them as one, walks across the files, keeps the route, saves references xarray opens (also with endpoint URLs, signed)', async () => {
     const { page, errors } = await newPage(browser);
     await connectAt(page, appUrl, `#/b/${bucket}/runs/`);
     for (const f of ['a.nc', 'b.nc', 'c.nc']) await page.check(`tr[data-key="runs/${f}"] input[type="checkbox"]`);
@@ -118,13 +119,25 @@ describe('NetCDF files opened as one dataset', () => {
     await page.click('[data-testid="save-references"]');
     await page.waitForSelector('[data-testid="saved-references"]', { timeout: 60_000 });
     expect(await page.textContent('[data-testid="saved-references"]')).toContain('runs/a-c.time.json');
+    const saved = join(dir, 'saved.json');
+    expect((await aws(['s3', 'cp', '--only-show-errors', `s3://${bucket}/runs/a-c.time.json`, saved])).code).toBe(0);
+
+    // The same references with path-style URLs of the connected endpoint (the bucket is private): signed like s3:// ones.
+    const endpoint = loadRgwEnv().endpoint.replace(/\/+$/, '');
+    const viaEndpoint = join(dir, 'via-endpoint.json');
+    writeFileSync(viaEndpoint, readFileSync(saved, 'utf8').replaceAll(`s3://${bucket}/`, `${endpoint}/${bucket}/`));
+    expect(readFileSync(viaEndpoint, 'utf8')).not.toContain('s3://');
+    expect((await aws(['s3', 'cp', '--only-show-errors', viaEndpoint, `s3://${bucket}/refs/via-endpoint.json`])).code).toBe(0);
+    await page.goto(`${appUrl}#/dataset/${bucket}/refs/via-endpoint.json?refs=json&var=tas`);
+    await page.waitForSelector('[data-testid="dataset-summary"]', { timeout: 60_000 });
+    await settled(page);
+    await labelIs(page, label(0));
+    const [, NY, NX] = want.vars.tas!.shape as [number, number, number];
+    expect((await exportCsv(page)).values.map((v) => Math.fround(Number(v)))).toEqual(want.vars.tas!.values.slice(0, NY * NX).map((v) => Math.fround(v!)));
     expect(errors).toEqual([]);
     await page.context().close();
 
     await makeReadableByAnyone(bucket);
-    const saved = join(dir, 'saved.json');
-    const cp = await aws(['s3', 'cp', '--only-show-errors', `s3://${bucket}/runs/a-c.time.json`, saved]);
-    expect(cp.code).toBe(0);
     const { stdout } = await run('/usr/bin/python3', [SCRIPT, '--check', saved, join(dir, 'chunked'), loadRgwEnv().endpoint]);
     const r = JSON.parse(stdout) as { checked: string[]; problems: string[] };
     expect(r.problems).toEqual([]);
