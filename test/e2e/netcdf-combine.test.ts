@@ -95,6 +95,12 @@ describe('NetCDF files opened as one dataset', () => {
 
   it('picks three files in the listing, opens them as one, walks across the files, keeps the route, saves references xarray opens (also with endpoint URLs, signed)', async () => {
     const { page, errors } = await newPage(browser);
+    // Each file's first metadata read (its first bytes), from whichever worker reads it.
+    const firstReads: Promise<string | null>[] = [];
+    page.on('request', (r) => {
+      if (/\/runs\/[abc]\.nc\?/.test(r.url())) firstReads.push(r.allHeaders().then((h) => (/^bytes=0-/.test(h.range ?? '') ? r.url().split('?')[0]!.split('/').pop()! : null)));
+    });
+    const scannedFiles = async () => (await Promise.all(firstReads)).filter((f) => f !== null).sort();
     await connectAt(page, appUrl, `#/b/${bucket}/runs/`);
     for (const f of ['a.nc', 'b.nc', 'c.nc']) await page.check(`tr[data-key="runs/${f}"] input[type="checkbox"]`);
     await page.click('[data-testid="open-combine"]');
@@ -102,9 +108,12 @@ describe('NetCDF files opened as one dataset', () => {
     await page.waitForSelector('[data-testid="combine-open"]', { timeout: 60_000 });
     expect(await page.inputValue('[data-testid="combine-dim"]')).toBe('time');
     expect(await page.textContent('[data-testid="combine-dim"] option[value="time"]')).toContain('8 + 5 + 8');
+    expect(await scannedFiles()).toEqual(['a.nc', 'b.nc', 'c.nc']);
     await page.click('[data-testid="combine-open"]');
     await page.waitForURL(/refs=combine&file=a\.nc&file=b\.nc&file=c\.nc&dim=time/);
     await page.waitForSelector('[data-testid="dataset-summary"]', { timeout: 60_000 });
+    // The dataset view was handed the worker that scanned: the files are not scanned again.
+    expect(await scannedFiles()).toEqual(['a.nc', 'b.nc', 'c.nc']);
     expect(await page.textContent('[data-testid="combined-from"]')).toContain('Combined from 3 files along time');
     expect(await page.textContent('[data-testid="dataset-summary"]')).toContain('time: 21');
     await walk(page);

@@ -15,6 +15,8 @@ import type { AbsolutePath } from 'zarrita';
 import { registerFletcher32, scanNetcdf } from '../../../src/lib/hdf5';
 import { combineReferences, defaultConcatDim, dimensionsOf, type CombinePart } from '../../../src/lib/refs/combine';
 import { openReferences } from '../../../src/lib/refs/open';
+import { scanFiles, type ScanFn } from '../../../src/lib/refs/open-combined';
+import { combinableNames } from '../../../src/state/combine.svelte';
 import { encodeReferences } from '../../../src/lib/refs/write';
 import { RefsError } from '../../../src/lib/refs/errors';
 import { parseTimeUnits, timeToEpochMs } from '../../../src/lib/cf/time';
@@ -162,5 +164,41 @@ describe('the dimension offered by default', () => {
     const { parts: p } = await parts('chunked', ['a.nc', 'b.nc']);
     const dims = p.map((x) => dimensionsOf(x.refs)).map((d) => ({ ...d, time: [], order: d.order.map((n) => (n === 'time' ? 'step' : n)), dims: Object.fromEntries(Object.entries(d.dims).map(([k, v]) => [k === 'time' ? 'step' : k, v])) }));
     expect(defaultConcatDim(dims)).toBe('step');
+  });
+});
+
+describe('scanning the files', () => {
+  it('reads a few at once, reports each file done, and stops when cancelled', async () => {
+    const source = folder(join(dir, 'chunked'));
+    let running = 0;
+    let most = 0;
+    const scanned: string[] = [];
+    const scan: ScanFn = async (f, name, signal) => {
+      most = Math.max(most, ++running);
+      try {
+        scanned.push(name);
+        return await scanNetcdf(f, name, signal);
+      } finally {
+        running--;
+      }
+    };
+    const progress: number[] = [];
+    const refs = await scanFiles(source, ['a.nc', 'b.nc', 'c.nc'], { scan, concurrency: 2, onProgress: (d, t) => progress.push(d * 10 + t) });
+    expect(refs.map((r) => dimensionsOf(r).dims.time)).toEqual([8, 5, 8]);
+    expect(progress).toEqual([3, 13, 23, 33]);
+    expect(most).toBe(2);
+
+    scanned.length = 0;
+    const controller = new AbortController();
+    const cancelled = scanFiles(source, ['a.nc', 'b.nc', 'c.nc'], { scan, concurrency: 1, signal: controller.signal, onProgress: (d) => d === 1 && controller.abort(new Error('cancelled by the user')) });
+    await expect(cancelled).rejects.toThrow('cancelled by the user');
+    expect(scanned).toEqual(['a.nc']);
+  });
+});
+
+describe('picking the files to combine', () => {
+  it('takes NetCDF/HDF5 objects directly in the folder, by name', () => {
+    expect(combinableNames('runs/', ['runs/b.nc', 'runs/a.h5', 'runs/notes.txt', 'runs/sub/c.nc', 'other/d.nc', 'runs/e.nc4'])).toEqual(['a.h5', 'b.nc', 'e.nc4']);
+    expect(combinableNames('', ['x.nc', 'y/z.nc'])).toEqual(['x.nc']);
   });
 });
