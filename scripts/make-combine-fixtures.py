@@ -20,10 +20,14 @@ so the files disagree on units, as real archives split by xarray do.
 import json
 import os
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
 import xarray as xr
+
+# Each file's time units are left to xarray on purpose (so they differ): no need to be told.
+warnings.filterwarnings('ignore', message=".*has datetime type and a bounds variable.*")
 
 MF = dict(combine='by_coords', data_vars='minimal', coords='minimal', compat='override')
 
@@ -45,6 +49,9 @@ def dataset(ntime, start='2001-01-01', freq='D'):
         coords={'time': time, 'lat': ('lat', lat, {'units': 'degrees_north'}), 'lon': ('lon', lon, {'units': 'degrees_east'})},
         attrs={'title': 'split along time'},
     )
+    # CF bounds, written by xarray in the time coordinate's units (which differ between the files).
+    ds['time_bnds'] = (('time', 'nv'), np.stack([time.values, time.values + np.timedelta64(1, 'h')], axis=1))
+    ds.time.attrs['bounds'] = 'time_bnds'
     return ds
 
 
@@ -58,6 +65,13 @@ def split(ds, sizes):
 
 # Listing order differs from time order: by_coords must sort.
 NAMES = ['c.nc', 'a.nc', 'b.nc']
+
+
+def values_of(v):
+    """Dimensions, shape and flat values (datetimes as ms since 1970, flagged)."""
+    if v.dtype.kind == 'M':
+        return {'dims': list(v.dims), 'shape': list(v.shape), 'datetime': True, 'values': [int(x) for x in v.values.astype('datetime64[ms]').astype('i8').ravel()]}
+    return {'dims': list(v.dims), 'shape': list(v.shape), 'values': [None if np.isnan(x) else float(x) for x in np.asarray(v.values, dtype='f8').ravel()]}
 
 
 def write(out):
@@ -99,10 +113,7 @@ def write(out):
                 'files': NAMES[: len(files)],
                 'order': order,
                 'dim': 'time',
-                'vars': {
-                    k: {'dims': list(v.dims), 'shape': list(v.shape), 'values': [None if np.isnan(x) else float(x) for x in np.asarray(v.values, dtype='f8').ravel()]}
-                    for k, v in ds.variables.items() if k != 'time'
-                },
+                'vars': {k: values_of(v) for k, v in ds.variables.items() if k != 'time'},
                 'time_ms': [int(x) for x in ds.time.values.astype('datetime64[ms]').astype('i8')],
             }
     with open(os.path.join(out, 'expected.json'), 'w') as f:

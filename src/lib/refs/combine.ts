@@ -9,7 +9,8 @@
  *   renumbered after the chunks of the files before it;
  * - the coordinate variable of the dimension is concatenated into inline data
  *   (kerchunk's MultiZarrToZarr inlines coordinates too), re-encoded in the
- *   first file's units when CF time units differ between files;
+ *   first file's units when CF time units differ between files (and so are
+ *   other time variables along it, such as its CF bounds, whose units differ);
  * - variables without the dimension, groups and attributes come from the
  *   first file; such a variable must have the same shape and dtype in every
  *   file (a mismatch is an error naming the file and the variable);
@@ -143,6 +144,9 @@ function parse(part: CombinePart): Parsed {
   return { name: part.name, source: part.source, vars, other };
 }
 
+/** "a/b/" for the variable "a/b/c" ("" at the top). */
+const prefixOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : '');
+
 /** `.zarray` text with the fill value written as the file wrote it. */
 function zarrayText(meta: ZArray, fillText: string): string {
   return JSON.stringify({ ...meta, fill_value: '\u0000fill' }).replace('"\\u0000fill"', fillText);
@@ -259,6 +263,21 @@ export async function combineReferences(parts: CombinePart[], options: CombineOp
       if (!(prev[prev.length - 1]! < coords![i]![0]!)) throw new RefsError('unsupported', `The ${dim} values of ${files[i]!.name} overlap those of ${files[i - 1]!.name}; the files cannot be put in order along ${dim}.`);
     }
   }
+  // Other variables along the dimension in CF time units (time bounds, by their own units or,
+  // for CF `bounds` without any, the coordinate's): where the units differ between files,
+  // their values are re-encoded in the first file's units, as the coordinate is.
+  const boundsName = coordPath === undefined ? undefined : files[0]!.vars.get(coordPath)!.attrs.bounds;
+  const boundsPath = typeof boundsName === 'string' ? `${prefixOf(coordPath!)}${boundsName}` : undefined;
+  const reencoded = new Map<string, Float64Array[]>();
+  for (const [path, v0] of files[0]!.vars) {
+    if (path === coordPath || v0.dims[0] !== dim) continue;
+    const unitsPath = typeof v0.attrs.units === 'string' ? path : path === boundsPath ? coordPath : undefined;
+    const units = (f: Parsed) => f.vars.get(unitsPath!)?.attrs.units;
+    if (!unitsPath || typeof units(files[0]!) !== 'string' || !parseTimeUnits(units(files[0]!) as string)) continue;
+    if (files.every((f) => same(units(f), units(files[0]!)))) continue;
+    if (!files.every((f) => f.vars.get(path)?.dims[0] === dim)) continue;
+    reencoded.set(path, inFirstUnits(files, await Promise.all(files.map((f) => readValues(f.source, path, signal))), unitsPath));
+  }
   const lengths = files.map(lengthOf);
   const starts = lengths.map((_, i) => lengths.slice(0, i).reduce((a, b) => a + b, 0));
   const total = lengths.reduce((a, b) => a + b, 0);
@@ -286,7 +305,7 @@ export async function combineReferences(parts: CombinePart[], options: CombineOp
       if (!same(v.dims, v0.dims)) throw differs('dimensions', v.dims, v0.dims);
       if (v.meta.dtype !== v0.meta.dtype) throw differs('dtype', v.meta.dtype, v0.meta.dtype);
       if (!same(v.meta.shape.filter((_, a) => a !== axis), v0.meta.shape.filter((_, a) => a !== axis))) throw differs('shape', v.meta.shape, v0.meta.shape);
-      if (path !== coordPath) {
+      if (path !== coordPath && !reencoded.has(path)) {
         if (!same(v.meta.chunks.filter((_, a) => a !== axis), v0.meta.chunks.filter((_, a) => a !== axis))) throw differs('chunks', v.meta.chunks, v0.meta.chunks);
         if (!same(v.meta.compressor, v0.meta.compressor) || !same(v.meta.filters, v0.meta.filters)) throw differs('filters', [v.meta.filters, v.meta.compressor], [v0.meta.filters, v0.meta.compressor]);
         if (v.fillText !== v0.fillText) throw differs('fill value', v.fillText, v0.fillText);
@@ -294,12 +313,16 @@ export async function combineReferences(parts: CombinePart[], options: CombineOp
         for (const a of ['units', 'calendar', 'scale_factor', 'add_offset']) if (!same(v.attrs[a], v0.attrs[a])) throw differs(a, v.attrs[a], v0.attrs[a]);
       }
     });
-    if (path === coordPath) {
-      const values = new Float64Array(total);
-      coords!.forEach((c, i) => values.set(c, starts[i]!));
+    const inline = path === coordPath ? coords : (reencoded.get(path) ?? null);
+    if (inline) {
+      // Concatenated into one inline chunk, in the first file's units.
+      const row = v0.meta.shape.slice(1).reduce((a, b) => a * b, 1);
+      const values = new Float64Array(total * row);
+      inline.forEach((c, i) => values.set(c, starts[i]! * row));
       const dtype = coordinateDtype(v0.meta.dtype, values);
-      out[`${prefix(path)}.zarray`] = zarrayText({ ...v0.meta, shape: [total], chunks: [Math.max(1, total)], dtype, compressor: null, filters: null, dimension_separator: '.' }, dtype === v0.meta.dtype.replace(/^>/, '<') ? v0.fillText : JSON.stringify(v0.meta.fill_value ?? null));
-      if (total) out[`${prefix(path)}0`] = encodeValues(values, dtype);
+      const shape = [total, ...v0.meta.shape.slice(1)];
+      out[`${prefix(path)}.zarray`] = zarrayText({ ...v0.meta, shape, chunks: shape.map((n) => Math.max(1, n)), dtype, compressor: null, filters: null, dimension_separator: '.' }, dtype === v0.meta.dtype.replace(/^>/, '<') ? v0.fillText : JSON.stringify(v0.meta.fill_value ?? null));
+      if (total) out[`${prefix(path)}${shape.map(() => 0).join('.')}`] = encodeValues(values, dtype);
       continue;
     }
     const { step, cut } = chunking(files.map((f) => f.name), all, axis, lengths, path, dim);

@@ -32,7 +32,7 @@ interface Expected {
   files: string[];
   order?: string[];
   dim: string;
-  vars?: Record<string, { dims: string[]; shape: number[]; values: (number | null)[] }>;
+  vars?: Record<string, { dims: string[]; shape: number[]; values: (number | null)[]; datetime?: boolean }>;
   time_ms?: number[];
 }
 let dir: string;
@@ -95,7 +95,12 @@ describe('combined references equal xr.open_mfdataset', () => {
       for (const [name, v] of Object.entries(want.vars!)) {
         const got = await read(ds, name);
         expect(got.shape, name).toEqual(v.shape);
-        const values = Array.from(got.data, Number);
+        // Datetimes (the time bounds) decoded with their own units, else the time coordinate's (CF bounds), as xarray does.
+        const own = JSON.parse(combined.refs[`${name}/.zattrs`] as string) as { units?: string; calendar?: string };
+        const attrs = own.units ? own : (JSON.parse(combined.refs['time/.zattrs'] as string) as { units: string; calendar?: string });
+        const units = v.datetime ? parseTimeUnits(attrs.units!, attrs.calendar)! : null;
+        if (v.datetime) expect(units, name).not.toBeNull();
+        const values = Array.from(got.data, (x) => (units ? timeToEpochMs(Number(x), units) : Number(x)));
         v.values.forEach((w, i) => expect(values[i], `${set} ${name}[${i}]`).toBe(w));
       }
       // Time: each file had its own units; the combined axis decodes to xarray's datetimes.
