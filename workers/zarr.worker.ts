@@ -19,7 +19,10 @@ import { ReferenceSource } from '../src/lib/refs/source';
 import { referencesBody } from '../src/lib/refs/write';
 import type { KeySource } from '../src/lib/zarr/source';
 import { registerFletcher32 } from '../src/lib/hdf5/fletcher32';
-import { registerScanner } from '../src/lib/refs/scan';
+import { registerScanner, scanToReferences } from '../src/lib/refs/scan';
+import { folderContext, openCombined, scanFiles, type FolderLocation, type ScanFn } from '../src/lib/refs/open-combined';
+import { dimensionsOf, type FileDimensions } from '../src/lib/refs/combine';
+import type { ResolverOptions } from '../src/lib/refs/resolve';
 
 // Chunks of NetCDF-4/HDF5 files opened through references may carry HDF5's Fletcher-32 checksum.
 registerFletcher32();
@@ -35,9 +38,10 @@ mark('worker:start');
 let opening = false;
 void warmDecoders(() => opening).catch(() => undefined);
 
-function accessOver(port: MessagePort): S3Access {
+function accessOver(port: MessagePort): S3Access & { endpointUrl(): Promise<string> } {
   const reader = Comlink.wrap<S3ReaderApi>(port);
   return {
+    endpointUrl: () => reader.endpointUrl(),
     presignMany: (bucket, keys, expires) => reader.presignMany(bucket, keys, expires),
     anonymous: () => reader.anonymous(),
     async listPage(input) {
@@ -59,20 +63,51 @@ let current: KeySource | null = null;
  * through the S3 worker's reader (one source per bucket, so presigning is
  * batched per bucket), or by their public path-style URL.
  */
-async function referenceSource(source: DatasetSource, port: MessagePort | null): Promise<KeySource> {
-  const buckets = new Map<string, Promise<KeySource>>();
+async function resolverOptions(source: DatasetSource, port: MessagePort | null): Promise<ResolverOptions> {
   if (source.kind === 's3') {
+    const buckets = new Map<string, Promise<KeySource>>();
     const access = accessOver(port!);
     const bucket = (name: string) => {
       if (!buckets.has(name)) buckets.set(name, S3Source.create(access, name, ''));
       return buckets.get(name)!;
     };
-    return openReferenceFile({ location: { kind: 's3', bucket: source.bucket, key: source.path }, format: source.refs, bucket });
+    // https:// references to the connected endpoint name its buckets: they are signed like s3:// ones.
+    return { bucket, endpoint: await access.endpointUrl() };
   }
   const origin = new URL(source.url).origin;
-  const bucket = (name: string) => Promise.resolve<KeySource>(new UrlSource(`${origin}/${encodeURIComponent(name)}`));
-  return openReferenceFile({ location: { kind: 'url', url: source.url }, format: source.refs, bucket, endpoint: origin });
+  return { bucket: (name: string) => Promise.resolve<KeySource>(new UrlSource(`${origin}/${encodeURIComponent(name)}`)), endpoint: origin };
 }
+
+/**
+ * Files scanned for "Open as one dataset", remembered so the dataset view
+ * that follows (handed this worker) does not scan them again.
+ */
+const scanned = new Map<string, ReturnType<ScanFn>>();
+const rememberingScan: ScanFn = (folder, name, signal) => {
+  const key = `${folder.label}\u0000${name}`;
+  let p = scanned.get(key);
+  if (!p) {
+    if (scanned.size >= 1000) scanned.delete(scanned.keys().next().value!);
+    p = scanToReferences(folder, name, signal);
+    scanned.set(key, p);
+    p.catch(() => scanned.delete(key));
+  }
+  return p;
+};
+
+const folderOf = (source: DatasetSource): FolderLocation => (source.kind === 's3' ? { kind: 's3', bucket: source.bucket, folder: source.path } : { kind: 'url', url: source.url });
+
+async function referenceSource(source: DatasetSource, port: MessagePort | null): Promise<KeySource> {
+  const options = await resolverOptions(source, port);
+  if (source.refs === 'combine') {
+    if (!source.combine) throw new Error('Which files to combine, and along which dimension, is missing.');
+    return openCombined({ ...options, location: folderOf(source), files: source.combine.files, dim: source.combine.dim, scan: rememberingScan });
+  }
+  const location = source.kind === 's3' ? { kind: 's3' as const, bucket: source.bucket, key: source.path } : { kind: 'url' as const, url: source.url };
+  return openReferenceFile({ ...options, location, format: source.refs });
+}
+
+let scanning: AbortController | null = null;
 
 const api = {
   async open(source: DatasetSource, port: MessagePort | null, extraNames: string[] = [], group = ''): Promise<OpenResult | Failure> {
@@ -89,6 +124,25 @@ const api = {
       return { error: { kind: 'not-found', message: (e as Error).message } };
     }
   },
+  /**
+   * Scan the files of `source.combine` (a folder), a few at once, for
+   * "Open as one dataset": each file's dimensions, or why it cannot be read.
+   */
+  async scanFiles(source: DatasetSource, port: MessagePort | null, onProgress: (done: number, total: number) => void): Promise<{ files: { name: string; dims: FileDimensions }[] } | Failure> {
+    scanning?.abort();
+    const controller = (scanning = new AbortController());
+    try {
+      const { folder } = await folderContext(folderOf(source), await resolverOptions(source, port));
+      const files = source.combine?.files ?? [];
+      const refs = await scanFiles(folder, files, { scan: rememberingScan, signal: controller.signal, onProgress: (d, t) => void onProgress(d, t) });
+      return { files: refs.map((r, i) => ({ name: files[i]!, dims: dimensionsOf(r) })) };
+    } catch (e) {
+      return { error: { kind: 'not-found', message: controller.signal.aborted ? 'Cancelled.' : (e as Error).message } };
+    } finally {
+      if (scanning === controller) scanning = null;
+    }
+  },
+  cancelScan: () => scanning?.abort(),
   checkConsolidated: () => session.checkConsolidated(),
   /**
    * The kerchunk JSON of the open dataset's references, to be stored at `key`

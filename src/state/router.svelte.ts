@@ -11,6 +11,8 @@
  *   #/dataset/<bucket>/<key>?refs=json      a kerchunk reference file as a dataset
  *                                           (refs=parquet: a Parquet reference folder;
  *                                           refs=scan: a data file described on the fly)
+ *   #/dataset/<bucket>/<folder>?refs=combine&file=a.nc&file=b.nc&dim=time
+ *                                           files of a folder combined along a dimension
  *   #/settings/<bucket>        CORS doctor and bucket policy
  *
  * Any route may end in `?name=value&…` (a raw `?` never occurs in an encoded
@@ -21,14 +23,14 @@
  * puts its endpoint in links: whoever opens them connects first.
  */
 import { viewFromParams, viewToParams, type DatasetView } from '../lib/zarr/view-state';
-import type { ReferenceFormat } from '../lib/zarr/address';
+import type { CombineSpec, ReferenceFormat } from '../lib/zarr/address';
 
 type Place =
   | { name: 'connect' }
   | { name: 'buckets' }
   | { name: 'bucket'; bucket: string; prefix: string }
   | { name: 'object'; bucket: string; key: string }
-  | { name: 'dataset'; bucket: string; path: string; group?: string; view?: DatasetView; refs?: ReferenceFormat }
+  | { name: 'dataset'; bucket: string; path: string; group?: string; view?: DatasetView; refs?: ReferenceFormat; combine?: CombineSpec }
   | { name: 'settings'; bucket: string };
 
 export type Route = Place & {
@@ -79,6 +81,7 @@ export function routeToHash(route: Route): string {
   const pairs: [string, string][] = [];
   if (route.name === 'dataset') {
     if (route.refs) pairs.push(['refs', route.refs]);
+    if (route.refs === 'combine' && route.combine) pairs.push(...route.combine.files.map((f): [string, string] => ['file', f]), ['dim', route.combine.dim]);
     if (route.group) pairs.push(['group', route.group]);
     if (route.view) pairs.push(...viewToParams(route.view));
   }
@@ -130,6 +133,9 @@ function datasetRoute(bucket: string, path: string, params: [string, string][]):
   const route: Place = { name: 'dataset', bucket, path };
   const refs = params.find(([k]) => k === 'refs')?.[1];
   if (refs === 'json' || refs === 'parquet' || refs === 'scan') route.refs = refs;
+  const files = params.filter(([k, v]) => k === 'file' && v).map(([, v]) => v);
+  const dim = params.find(([k]) => k === 'dim')?.[1];
+  if (refs === 'combine' && files.length && dim) Object.assign(route, { refs, combine: { files, dim } });
   if (group) route.group = group;
   if (Object.keys(view).length) route.view = view;
   return route;

@@ -9,3 +9,4 @@ export { openReferences, openReferenceFile, refsFormatOf, under, type RefsFormat
 export { registerScanner, scanToReferences, type ScanToReferences } from './scan';
 export { RefsError } from './errors';
 export { toDocument, encodeReferences, writeReferences, referencesKeyFor, type WriteOptions, type PutFn } from './write';
+export { combineReferences, type CombinePart, type CombineOptions, type CombineOrder, type CombinedReferences } from './combine';

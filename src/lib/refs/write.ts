@@ -49,6 +49,19 @@ export function referencesKeyFor(key: string): string {
   return `${key.replace(/\/+$/, '')}.json`;
 }
 
+/**
+ * The key of the reference file for files of `folder` combined along `dim`:
+ * in that folder, named after the first and last file, e.g.
+ * `runs/tas_2001-tas_2003.time.json`.
+ */
+export function combinedReferencesKey(folder: string, combine: { files: string[]; dim: string }): string {
+  const stem = (f: string) => f.replace(/\.[^.]*$/, '');
+  const files = [...combine.files].sort();
+  const name = files.length > 1 ? `${stem(files[0]!)}-${stem(files[files.length - 1]!)}` : stem(files[0] ?? 'combined');
+  const f = folder.replace(/^\/+|\/+$/g, '');
+  return `${f ? `${f}/` : ''}${name}.${combine.dim.replace(/[/\\]/g, '_')}.json`;
+}
+
 /** The kerchunk JSON to store at `key` in `bucket`, relative URLs made absolute from that key's folder. */
 export function referencesBody(refs: References, bucket: string, key: string): Uint8Array {
   const folder = key.split('/').slice(0, -1).join('/');

@@ -9,7 +9,13 @@
  * kerchunk JSON file, a Parquet reference folder, or a data file whose
  * references are made when it is opened (see src/lib/refs).
  */
-export type ReferenceFormat = 'json' | 'parquet' | 'scan';
+export type ReferenceFormat = 'json' | 'parquet' | 'scan' | 'combine';
+
+/** With `refs: "combine"`: these files of the folder the path or URL names, combined along `dim` (src/lib/refs/combine.ts). */
+export interface CombineSpec {
+  files: string[];
+  dim: string;
+}
 
 /**
  * Where a dataset is read from: a store in a bucket, read through the S3
@@ -17,7 +23,7 @@ export type ReferenceFormat = 'json' | 'parquet' | 'scan';
  * path or URL names a reference file (or a data file to scan), read the same
  * way, and the dataset is the one its references describe.
  */
-export type DatasetSource = { kind: 's3'; bucket: string; path: string; refs?: ReferenceFormat } | { kind: 'url'; url: string; refs?: ReferenceFormat };
+export type DatasetSource = ({ kind: 's3'; bucket: string; path: string; refs?: ReferenceFormat } | { kind: 'url'; url: string; refs?: ReferenceFormat }) & { combine?: CombineSpec };
 
 /** Does this key or prefix name a Zarr store (`…/name.zarr` or `…/name.zarr/`)? */
 export function isZarrStorePath(path: string): boolean {

@@ -16,6 +16,18 @@ function referenceOpen(source: DatasetSource, endpoint: string | undefined, grou
   const ep = source.kind === 'url' ? new URL(source.url).origin : (endpoint ?? 'https://TENANCY-o.s3-ext.jc.rl.ac.uk');
   const s3 = source.kind === 's3' ? `{"key": "YOUR_ACCESS_KEY", "secret": "YOUR_SECRET", "client_kwargs": {"endpoint_url": ${py(ep)}}}` : `{"anon": True, "client_kwargs": {"endpoint_url": ${py(ep)}}}`;
   const g = group ? `, group=${py(group)}` : '';
+  if (source.refs === 'combine' && source.combine) {
+    const folder = source.kind === 's3' ? `${source.bucket}/${source.path.replace(/^\/+|\/+$/g, '')}` : source.url.replace(/\/+$/, '');
+    const paths = source.combine.files.map((f) => py(`${folder.replace(/\/$/, '')}/${f}`));
+    return [
+      'import s3fs',
+      '',
+      source.kind === 's3' ? '# Keys from the JASMIN Object Store Portal (or your ~/.s3cfg)' : '# Public data: no keys',
+      `fs = s3fs.S3FileSystem(**${s3})`,
+      `files = [fs.open(p) for p in [${paths.join(', ')}]]`,
+      `ds = xr.open_mfdataset(files, engine="h5netcdf"${g}, combine="by_coords", data_vars="minimal", coords="minimal", compat="override")`,
+    ];
+  }
   if (source.refs === 'scan') {
     const path = source.kind === 's3' ? `${source.bucket}/${source.path}` : source.url;
     return [

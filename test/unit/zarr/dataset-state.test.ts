@@ -60,6 +60,8 @@ function testWorker() {
     project: (...a: Parameters<SliceSession['project']>) => session.project(...a),
     coordsAt: (...a: Parameters<SliceSession['coordsAt']>) => session.coordsAt(...a),
     referencesJson: () => Promise.reject(new Error('This dataset is not read through references.')),
+    scanFiles: () => Promise.reject(new Error('No files to scan here.')),
+    cancelScan: () => undefined,
   };
   const remote = new Proxy(api, {
     get(target, name: Call) {
