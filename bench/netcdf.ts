@@ -14,9 +14,11 @@
  * machine is shared (2 cores, the store on the same cores): figures are noisy.
  * Run with `npm run bench -- netcdf`. TESSERA_BENCH_ROUNDS (3),
  * TESSERA_BENCH_NETCDF_STEPS (76: about 1.02 GiB on disk). The object is deleted at the end.
+ * TESSERA_BENCH_CPU_PROFILE=1 (+ TESSERA_BENCH_NO_MINIFY=1): every thread's functions by self
+ * time in the first round (bench/lib/cpu-profile.ts). Each round prints its renderer CPU per thread.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +29,8 @@ import { loadRgwEnv } from '../test/helpers/rgw-env';
 import { aws } from '../test/helpers/cli';
 import { createBucket, destroyBucket, uniqueBucket } from '../test/helpers/s3';
 import { makeReadableByAnyone } from '../test/integration/zarr/fixtures';
-import { cpuByRole, cpuDelta } from './upload-harness/memory';
+import { cpuByRole, cpuByThread, cpuDelta } from './upload-harness/memory';
+import { CPU_TRACE_CATEGORIES, printCpuByFunction } from './lib/cpu-profile';
 import { debianPythonEnv, median } from './lib/stats';
 
 const run = promisify(execFile);
@@ -42,6 +45,16 @@ let extraPyEnv: Record<string, string> = {};
 async function python(args: string[]): Promise<string> {
   const { stdout } = await run('/usr/bin/python3', [PEERS, ...args], { env: { ...pyEnv(), ...extraPyEnv }, maxBuffer: 1 << 24, timeout: 1_200_000 });
   return stdout.trim();
+}
+const CPU_PROFILE = process.env.TESSERA_BENCH_CPU_PROFILE === '1';
+
+/** Renderer threads' CPU seconds since `before` (those above 10 ms). */
+function threadsSince(before: Record<string, number>): string {
+  return Object.entries(cpuDelta(before, cpuByThread()))
+    .filter(([k, v]) => k.startsWith('renderer/') && v >= 0.01)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k.slice('renderer/'.length)} ${v.toFixed(2)}`)
+    .join(', ');
 }
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(2)} MiB`;
 
@@ -72,7 +85,7 @@ async function main(): Promise<void> {
     await makeReadableByAnyone(bucket);
     const url = `${bn.endpoint}/${bucket}/big.nc`;
     process.env.TESSERA_TRACE = '1';
-    await build({ root: join(ROOT, 'bench/zarr-page'), base: './', logLevel: 'warn', configFile: join(ROOT, 'vite.config.ts'), build: { outDir, emptyOutDir: true } });
+    await build({ root: join(ROOT, 'bench/zarr-page'), base: './', logLevel: 'warn', configFile: join(ROOT, 'vite.config.ts'), build: { outDir, emptyOutDir: true, ...(process.env.TESSERA_BENCH_NO_MINIFY === '1' ? { minify: false } : {}) } });
     server = await preview({ root: join(ROOT, 'bench/zarr-page'), configFile: join(ROOT, 'vite.config.ts'), build: { outDir }, preview: { host: '127.0.0.1', port: PORT, strictPort: true }, logLevel: 'warn' });
 
     const t = { opened: [] as number[], first: [] as number[], full: [] as number[], cold: [] as number[], requests: [] as number[], bytes: [] as number[], xarray: [] as number[], xarrayProc: [] as number[], pyRequests: [] as number[], pyBytes: [] as number[] };
@@ -87,6 +100,9 @@ async function main(): Promise<void> {
         counting.push(r.sizes().then((s) => void (bytes += s.responseBodySize)).catch(() => {}));
       });
       const cpu0 = cpuByRole();
+      const threads0 = cpuByThread();
+      const profiling = CPU_PROFILE && round === 0;
+      if (profiling) await browser.startTracing(undefined, { categories: CPU_TRACE_CATEGORIES });
       const page = await context.newPage();
       const t0 = performance.now();
       await page.goto(`${origin}/index.html`);
@@ -97,6 +113,13 @@ async function main(): Promise<void> {
       );
       await el.waitFor({ timeout: 600_000 });
       t.cold.push((performance.now() - t0) / 1000);
+      if (profiling) {
+        console.log('  page load to picture, CPU by thread and function:');
+        const trace = await browser.stopTracing();
+        writeFileSync(join(tmpdir(), 'tessera-netcdf-trace.json'), trace);
+        printCpuByFunction(trace);
+      }
+      console.log(`  round ${round + 1} renderer CPU s by thread: ${threadsSince(threads0)}`);
       const cpu = Object.entries(cpuDelta(cpu0, cpuByRole())).filter(([k, v]) => v > 0 && k !== 'peer cli').map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
       t.opened.push(Number(await el.getAttribute('data-opened')) / 1000);
       t.first.push(Number(await el.getAttribute('data-first')) / 1000);

@@ -19,10 +19,12 @@
  *  - TESSERA_BENCH_ROUNDS (5), TESSERA_BENCH_SETTLE_MS (0: open as soon as the page loads);
  *  - TESSERA_BENCH_TRACE=1 (+ TESSERA_BENCH_TRACE_ALL=1): where each round's time went;
  *  - TESSERA_BENCH_CHROME_TRACE=file.json: a Chromium trace of the first round;
- *  - TESSERA_BENCH_JS_PROFILE=1 (+ TESSERA_BENCH_NO_MINIFY=1): the main thread's functions by time.
+ *  - TESSERA_BENCH_JS_PROFILE=1 (+ TESSERA_BENCH_NO_MINIFY=1): the main thread's functions by time;
+ *  - TESSERA_BENCH_CPU_PROFILE=1 (+ TESSERA_BENCH_NO_MINIFY=1): every thread's functions (page, Zarr
+ *    and S3 workers) by self time in the first round, cold and warm. Each round prints its renderer CPU per thread.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +34,8 @@ import { benchNet, logMark, requestsSince } from './lib/net';
 import { loadRgwEnv } from '../test/helpers/rgw-env';
 import { createBucket, destroyBucket, uniqueBucket } from '../test/helpers/s3';
 import { makeReadableByAnyone, uploadDir } from '../test/integration/zarr/fixtures';
-import { cpuByRole, cpuDelta } from './upload-harness/memory';
+import { cpuByRole, cpuByThread, cpuDelta } from './upload-harness/memory';
+import { CPU_TRACE_CATEGORIES, printCpuByFunction } from './lib/cpu-profile';
 import { debianPythonEnv, median } from './lib/stats';
 
 const run = promisify(execFile);
@@ -50,6 +53,16 @@ const TRACE = process.env.TESSERA_BENCH_TRACE === '1';
 const CHROME_TRACE = process.env.TESSERA_BENCH_CHROME_TRACE;
 const JS_PROFILE = process.env.TESSERA_BENCH_JS_PROFILE === '1';
 const SETTLE_MS = Number(process.env.TESSERA_BENCH_SETTLE_MS ?? 0);
+const CPU_PROFILE = process.env.TESSERA_BENCH_CPU_PROFILE === '1';
+
+/** Renderer threads' CPU seconds since `before` (those above 10 ms). */
+function threadsSince(before: Record<string, number>): string {
+  return Object.entries(cpuDelta(before, cpuByThread()))
+    .filter(([k, v]) => k.startsWith('renderer/') && v >= 0.01)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k.slice('renderer/'.length)} ${v.toFixed(2)}`)
+    .join(', ');
+}
 
 function printTrace(events: [string, number][]): void {
   const t0 = events.find(([w]) => w === 'page:open')?.[1] ?? events[0]?.[1] ?? 0;
@@ -146,7 +159,10 @@ async function main(): Promise<void> {
       // on the main thread): do that before the timed open, not during it.
       await el.count();
       const cpu0 = cpuByRole();
+      const threads0 = cpuByThread();
       const mark0 = logMark(bn);
+      const profiling = CPU_PROFILE && round === 0;
+      if (profiling) await browser.startTracing(undefined, { categories: CPU_TRACE_CATEGORIES });
       const cdp = JS_PROFILE && round === 0 ? await context.newCDPSession(page) : null;
       if (cdp) {
         await cdp.send('Profiler.enable');
@@ -162,6 +178,13 @@ async function main(): Promise<void> {
       // CPU seconds per process while the slice was read and drawn (2 cores shared with the store).
       if (CHROME_TRACE && round === 0) await browser.stopTracing();
       if (cdp) printProfile((await cdp.send('Profiler.stop')).profile);
+      if (profiling) {
+        console.log('  cold open, CPU by thread and function:');
+        const trace = await browser.stopTracing();
+        writeFileSync(join(tmpdir(), 'tessera-zarr-cold-trace.json'), trace);
+        printCpuByFunction(trace);
+      }
+      const coldThreads = threadsSince(threads0);
       const cpu = Object.entries(cpuDelta(cpu0, cpuByRole())).filter(([k, v]) => v > 0 && k !== 'peer cli').map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
       t.opened.push(Number(await el.getAttribute('data-opened')) / 1000);
       t.first.push(Number(await el.getAttribute('data-first')) / 1000);
@@ -169,8 +192,17 @@ async function main(): Promise<void> {
       if (TRACE) printTrace(await page.evaluate(() => window.tesseraBench.trace()));
       // Warm: the app stays open (workers, connection), a second store is opened.
       await page.evaluate(() => window.tesseraBench.close());
+      const warmThreads0 = cpuByThread();
+      if (profiling) await browser.startTracing(undefined, { categories: CPU_TRACE_CATEGORIES });
       await page.evaluate((b) => window.tesseraBench.open(null, { kind: 's3', bucket: b, path: 'warm.zarr' }), bucket);
       await el.waitFor({ timeout: 120_000 });
+      if (profiling) {
+        console.log('  warm open, CPU by thread and function:');
+        const trace = await browser.stopTracing();
+        writeFileSync(join(tmpdir(), 'tessera-zarr-warm-trace.json'), trace);
+        printCpuByFunction(trace);
+      }
+      console.log(`  round ${round + 1} renderer CPU s by thread: cold ${coldThreads}; warm ${threadsSince(warmThreads0)}`);
       t.warmFirst.push(Number(await el.getAttribute('data-first')) / 1000);
       t.warmFull.push(Number(await el.getAttribute('data-full')) / 1000);
       const tesseraRequests = requestsSince(bn, mark0, bucket);

@@ -17,6 +17,11 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--disable-dev-shm-usage',
+  // Chromium 156 preloads its omnibox popup (a "top chrome" WebUI renderer of
+  // Lit components) for every new context, headless or not: ~1 CPU-second per
+  // context that competed with the page under test and was counted as renderer
+  // CPU in the benchmarks. Playwright merges this list with its own.
+  '--disable-features=WebUIOmniboxPopup,WebUIOmniboxFullPopup,WebUIOmniboxAimPopup',
 ];
 
 export async function launchBrowser(): Promise<Browser> {
