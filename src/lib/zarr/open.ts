@@ -19,6 +19,7 @@ import { chunkLanes } from '../s3/protocol';
 import type { KeySource } from './source';
 import { ZarritaStore } from './zarrita-store';
 import './bounded-codecs';
+import './shuffle';
 import { valueText } from './float-text';
 import { formatNumber } from '../format';
 
