@@ -47,8 +47,15 @@ function tooBig(codec: string, declared: number | undefined, bound: number): Dec
 
 /** Inflate zlib or gzip as a stream, stopping as soon as the output passes `bound`. */
 export async function inflateBounded(bytes: Uint8Array, format: 'deflate' | 'gzip', bound: number): Promise<Uint8Array> {
-  const input = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream(format));
-  const reader = input.getReader();
+  // The bytes are written into the stream as they are: a Blob would copy them
+  // into the browser's blob storage first and read them back as a stream.
+  const stream = new DecompressionStream(format);
+  const writer = stream.writable.getWriter();
+  writer
+    .write(bytes as Uint8Array<ArrayBuffer>)
+    .then(() => writer.close())
+    .catch(() => undefined);
+  const reader = stream.readable.getReader();
   const parts: Uint8Array[] = [];
   let total = 0;
   try {
