@@ -29,7 +29,7 @@ import { loadRgwEnv } from '../test/helpers/rgw-env';
 import { aws } from '../test/helpers/cli';
 import { createBucket, destroyBucket, uniqueBucket } from '../test/helpers/s3';
 import { makeReadableByAnyone } from '../test/integration/zarr/fixtures';
-import { cpuByRole, cpuByThread, cpuDelta } from './upload-harness/memory';
+import { cpuByRole, cpuByThread, cpuDelta, threadsSince } from './upload-harness/memory';
 import { CPU_TRACE_CATEGORIES, printCpuByFunction } from './lib/cpu-profile';
 import { debianPythonEnv, median } from './lib/stats';
 
@@ -48,14 +48,6 @@ async function python(args: string[]): Promise<string> {
 }
 const CPU_PROFILE = process.env.TESSERA_BENCH_CPU_PROFILE === '1';
 
-/** Renderer threads' CPU seconds since `before` (those above 10 ms). */
-function threadsSince(before: Record<string, number>): string {
-  return Object.entries(cpuDelta(before, cpuByThread()))
-    .filter(([k, v]) => k.startsWith('renderer/') && v >= 0.01)
-    .sort((a, b) => b[1] - a[1])
-    .map(([k, v]) => `${k.slice('renderer/'.length)} ${v.toFixed(2)}`)
-    .join(', ');
-}
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(2)} MiB`;
 
 async function main(): Promise<void> {

@@ -34,7 +34,7 @@ import { benchNet, logMark, requestsSince } from './lib/net';
 import { loadRgwEnv } from '../test/helpers/rgw-env';
 import { createBucket, destroyBucket, uniqueBucket } from '../test/helpers/s3';
 import { makeReadableByAnyone, uploadDir } from '../test/integration/zarr/fixtures';
-import { cpuByRole, cpuByThread, cpuDelta } from './upload-harness/memory';
+import { cpuByRole, cpuByThread, cpuDelta, threadsSince } from './upload-harness/memory';
 import { CPU_TRACE_CATEGORIES, printCpuByFunction } from './lib/cpu-profile';
 import { debianPythonEnv, median } from './lib/stats';
 
@@ -55,14 +55,6 @@ const JS_PROFILE = process.env.TESSERA_BENCH_JS_PROFILE === '1';
 const SETTLE_MS = Number(process.env.TESSERA_BENCH_SETTLE_MS ?? 0);
 const CPU_PROFILE = process.env.TESSERA_BENCH_CPU_PROFILE === '1';
 
-/** Renderer threads' CPU seconds since `before` (those above 10 ms). */
-function threadsSince(before: Record<string, number>): string {
-  return Object.entries(cpuDelta(before, cpuByThread()))
-    .filter(([k, v]) => k.startsWith('renderer/') && v >= 0.01)
-    .sort((a, b) => b[1] - a[1])
-    .map(([k, v]) => `${k.slice('renderer/'.length)} ${v.toFixed(2)}`)
-    .join(', ');
-}
 
 function printTrace(events: [string, number][]): void {
   const t0 = events.find(([w]) => w === 'page:open')?.[1] ?? events[0]?.[1] ?? 0;

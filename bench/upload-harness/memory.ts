@@ -147,6 +147,15 @@ export function cpuDelta(before: Record<string, number>, after: Record<string, n
   return out;
 }
 
+/** Renderer threads' CPU seconds since `before` (those above 10 ms). */
+export function threadsSince(before: Record<string, number>): string {
+  return Object.entries(cpuDelta(before, cpuByThread()))
+    .filter(([k, v]) => k.startsWith('renderer/') && v >= 0.01)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k.slice('renderer/'.length)} ${v.toFixed(2)}`)
+    .join(', ');
+}
+
 /** Samples while started; `peak` keeps the largest renderer growth seen over all runs. */
 export class MemorySampler {
   readonly intervalMs: number;
