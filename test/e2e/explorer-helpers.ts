@@ -5,19 +5,29 @@
 import type { Page } from 'playwright-core';
 import { loadRgwEnv } from '../helpers/rgw-env';
 
-export async function connectAt(page: Page, appUrl: string, hash: string, who: 'main' | 'anonymous' = 'main'): Promise<void> {
+/** Where to connect, and as whom (the RGW's test user by default). */
+export interface ConnectAs {
+  who?: 'main' | 'anonymous';
+  /** Another endpoint for the same store (an HTTPS front, a proxy); the RGW's own by default. */
+  endpoint?: string;
+  /** Another secret key (a wrong one, to see the refusal). */
+  secret?: string;
+}
+
+export async function connectAt(page: Page, appUrl: string, hash: string, who: 'main' | 'anonymous' | ConnectAs = 'main'): Promise<void> {
   await page.goto(appUrl + hash);
   await connectAgain(page, who);
 }
 
-/** Fill the connect form shown after a reload (keys live only in the worker, so a reload forgets them). */
-export async function connectAgain(page: Page, who: 'main' | 'anonymous' = 'main'): Promise<void> {
+/** Fill the connect form on screen, e.g. after a reload (keys live only in the worker, so a reload forgets them). */
+export async function connectAgain(page: Page, as: 'main' | 'anonymous' | ConnectAs = 'main'): Promise<void> {
   const env = loadRgwEnv();
-  await page.fill('input[name="endpoint"]', env.endpoint);
+  const { who = 'main', endpoint = env.endpoint, secret = env.secretAccessKey } = typeof as === 'string' ? { who: as } : as;
+  await page.fill('input[name="endpoint"]', endpoint);
   if (who === 'anonymous') await page.check('input[name="anonymous"]');
   else {
     await page.fill('input[name="accessKeyId"]', env.accessKeyId);
-    await page.fill('input[name="secretAccessKey"]', env.secretAccessKey);
+    await page.fill('input[name="secretAccessKey"]', secret);
   }
   await page.click('form.connect button[type="submit"]');
   await page.waitForSelector('[data-testid="connection"]');

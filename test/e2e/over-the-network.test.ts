@@ -15,26 +15,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newPage } from '../helpers/browser';
-import { loadRgwEnv } from '../helpers/rgw-env';
 import { accessLogSince, accessLogSize, launchBrowserOverNet, loadNetEnv } from '../helpers/net-env';
 import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../helpers/s3';
 import { makeFixtures, uploadDir, type Expected } from '../integration/zarr/fixtures';
 import { PutObject, HeadObject } from '../../src/lib/s3/ops/index';
 import { downloadedSha256 } from '../integration/upload/harness';
 import { exportCsv, settled } from './zarr-helpers';
+import { connectAt } from './explorer-helpers';
 
 const MiB = 1024 * 1024;
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
-async function connect(page: Page, appUrl: string, endpoint: string, hash: string): Promise<void> {
-  const env = loadRgwEnv();
-  await page.goto(appUrl + hash);
-  await page.fill('input[name="endpoint"]', endpoint);
-  await page.fill('input[name="accessKeyId"]', env.accessKeyId);
-  await page.fill('input[name="secretAccessKey"]', env.secretAccessKey);
-  await page.click('form.connect button[type="submit"]');
-  await page.waitForSelector('[data-testid="connection"]');
-}
+const connect = (page: Page, appUrl: string, endpoint: string, hash: string): Promise<void> => connectAt(page, appUrl, hash, { endpoint });
 
 async function listed(page: Page): Promise<string> {
   await page.waitForFunction(() => (document.querySelector('[data-testid="listing-status"]')?.textContent ?? '').includes('listed in'), undefined, { timeout: 60_000 });

@@ -13,24 +13,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newPage } from '../helpers/browser';
-import { loadRgwEnv } from '../helpers/rgw-env';
 import { accessLogSince, accessLogSize, launchBrowserOverNet, loadNetEnv } from '../helpers/net-env';
 import { appCorsRule, createBucket, destroyBucket, rgwClient, rgwService, uniqueBucket } from '../helpers/s3';
 import { downloadedSha256 } from '../integration/upload/harness';
 import { FORM_UPLOAD_MAX } from '../../src/lib/upload/multipart';
+import { connectAt } from './explorer-helpers';
 
 const MiB = 1024 * 1024;
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
-async function connect(page: Page, appUrl: string, endpoint: string, hash: string): Promise<void> {
-  const env = loadRgwEnv();
-  await page.goto(appUrl + hash);
-  await page.fill('input[name="endpoint"]', endpoint);
-  await page.fill('input[name="accessKeyId"]', env.accessKeyId);
-  await page.fill('input[name="secretAccessKey"]', env.secretAccessKey);
-  await page.click('form.connect button[type="submit"]');
-  await page.waitForSelector('[data-testid="connection"]');
-}
+const connect = (page: Page, appUrl: string, endpoint: string, hash: string): Promise<void> => connectAt(page, appUrl, hash, { endpoint });
 
 /** A folder `name` of small files (below FORM_UPLOAD_MAX: form uploads) and two bigger ones (PUTs), written to disk. */
 function folder(dir: string, name: string, count: number): Record<string, Buffer> {

@@ -20,7 +20,7 @@ import { appCorsRule, createBucket, destroyBucket, rgwClient, rgwService, unique
 import { partsForwarded, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { startThrottleProxy } from '../helpers/throttle-proxy';
 import { until } from '../helpers/wait';
-import { connectAt, settledStatus } from './explorer-helpers';
+import { connectAgain, connectAt, settledStatus } from './explorer-helpers';
 import { CreateMultipartUpload, HeadObject, PutObject, UploadPart, listAllMultipartUploads, listAllParts } from '../../src/lib/s3/ops/index';
 import { checksumBase64 } from '../../src/lib/s3/checksum';
 import { describeChecksum, support, wrongChecksum } from '../../src/lib/upload/checksum-probe';
@@ -29,25 +29,10 @@ import { downloadedSha256 } from '../integration/upload/harness';
 
 const MiB = 1024 * 1024;
 
-async function connect(page: Page, appUrl: string, endpoint: string, hash: string): Promise<void> {
-  const env = loadRgwEnv();
-  await page.goto(appUrl + hash);
-  await page.fill('input[name="endpoint"]', endpoint);
-  await page.fill('input[name="accessKeyId"]', env.accessKeyId);
-  await page.fill('input[name="secretAccessKey"]', env.secretAccessKey);
-  await page.click('form.connect button[type="submit"]');
-  await page.waitForSelector('[data-testid="connection"]');
-}
+const connect = (page: Page, appUrl: string, endpoint: string, hash: string): Promise<void> => connectAt(page, appUrl, hash, { endpoint });
 
 /** Fill the connect form already on screen (no navigation: the S3 worker and its uploads live on). */
-async function connectHere(page: Page, endpoint: string, secret: string): Promise<void> {
-  const env = loadRgwEnv();
-  await page.fill('input[name="endpoint"]', endpoint);
-  await page.fill('input[name="accessKeyId"]', env.accessKeyId);
-  await page.fill('input[name="secretAccessKey"]', secret);
-  await page.click('form.connect button[type="submit"]');
-  await page.waitForSelector('[data-testid="connection"]');
-}
+const connectHere = (page: Page, endpoint: string, secret: string): Promise<void> => connectAgain(page, { endpoint, secret });
 
 async function openUploads(page: Page): Promise<Locator> {
   await page.click('[data-testid="open-uploads"]');
