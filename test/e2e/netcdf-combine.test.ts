@@ -11,20 +11,18 @@
  * connected endpoint open from the private bucket: they are signed too.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newPage } from '../helpers/browser';
+import { describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { newPage } from '../helpers/browser';
 import { aws } from '../helpers/cli';
 import { loadRgwEnv } from '../helpers/rgw-env';
-import { createBucket, destroyBucket } from '../helpers/s3';
 import { uploadFiles } from '../integration/refs/fixtures';
 import { makeReadableByAnyone } from '../integration/zarr/fixtures';
 import { connectAgain, connectAt } from './explorer-helpers';
-import { exportCsv, hoverLatLon, settled } from './zarr-helpers';
+import { exportCsv, hoverLatLon, settled, useDatasetBed } from './zarr-helpers';
 
 const run = promisify(execFile);
 const SCRIPT = new URL('../../scripts/make-combine-fixtures.py', import.meta.url).pathname;
@@ -37,28 +35,17 @@ interface Expected {
 
 describe('NetCDF files opened as one dataset', () => {
   const appUrl = inject('appUrl');
-  const bucket = `combine-e2e-${Date.now().toString(36)}`;
-  let browser: Browser;
   let want: Expected;
-  let dir = '';
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tessera-combine-e2e-'));
+  const bed = useDatasetBed('combine-e2e', async (dir, bucket) => {
     const env = { ...process.env };
     delete env.PYTHONPATH;
     delete env.PYTHONHOME;
     await run('/usr/bin/python3', [SCRIPT, dir], { env, maxBuffer: 16 * 1024 * 1024 });
     want = (JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, Expected>).chunked!;
-    await createBucket(bucket, { corsOrigins: [new URL(appUrl).origin] });
     await uploadFiles(join(dir, 'chunked'), bucket, 'runs/');
-    browser = await launchBrowser();
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    await destroyBucket(bucket);
   });
+  const { bucket } = bed;
 
   const label = (t: number) => new Date(want.time_ms[t]!).toISOString().slice(0, 10);
   const labelIs = (page: Page, l: string) => page.waitForFunction((x) => (document.querySelector('[data-testid="label-time"]')?.textContent ?? '').startsWith(x), l);
@@ -94,7 +81,7 @@ describe('NetCDF files opened as one dataset', () => {
   }
 
   it('picks three files in the listing, opens them as one, walks across the files, keeps the route, saves references xarray opens (also with endpoint URLs, signed)', async () => {
-    const { page, errors } = await newPage(browser);
+    const { page, errors } = await newPage(bed.browser);
     // Each file's first metadata read (its first bytes), from whichever worker reads it.
     const firstReads: Promise<string | null>[] = [];
     page.on('request', (r) => {
@@ -128,12 +115,12 @@ describe('NetCDF files opened as one dataset', () => {
     await page.click('[data-testid="save-references"]');
     await page.waitForSelector('[data-testid="saved-references"]', { timeout: 60_000 });
     expect(await page.textContent('[data-testid="saved-references"]')).toContain('runs/a-c.time.json');
-    const saved = join(dir, 'saved.json');
+    const saved = join(bed.dir, 'saved.json');
     expect((await aws(['s3', 'cp', '--only-show-errors', `s3://${bucket}/runs/a-c.time.json`, saved])).code).toBe(0);
 
     // The same references with path-style URLs of the connected endpoint (the bucket is private): signed like s3:// ones.
     const endpoint = loadRgwEnv().endpoint.replace(/\/+$/, '');
-    const viaEndpoint = join(dir, 'via-endpoint.json');
+    const viaEndpoint = join(bed.dir, 'via-endpoint.json');
     writeFileSync(viaEndpoint, readFileSync(saved, 'utf8').replaceAll(`s3://${bucket}/`, `${endpoint}/${bucket}/`));
     expect(readFileSync(viaEndpoint, 'utf8')).not.toContain('s3://');
     expect((await aws(['s3', 'cp', '--only-show-errors', viaEndpoint, `s3://${bucket}/refs/via-endpoint.json`])).code).toBe(0);
@@ -147,7 +134,7 @@ describe('NetCDF files opened as one dataset', () => {
     await page.context().close();
 
     await makeReadableByAnyone(bucket);
-    const { stdout } = await run('/usr/bin/python3', [SCRIPT, '--check', saved, join(dir, 'chunked'), loadRgwEnv().endpoint]);
+    const { stdout } = await run('/usr/bin/python3', [SCRIPT, '--check', saved, join(bed.dir, 'chunked'), loadRgwEnv().endpoint]);
     const r = JSON.parse(stdout) as { checked: string[]; problems: string[] };
     expect(r.problems).toEqual([]);
     expect(r.checked).toEqual(expect.arrayContaining(['tas', 'pr', 'orog', 'time']));

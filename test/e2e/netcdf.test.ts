@@ -8,19 +8,17 @@
  * xarray's `isel(time=t)` of the same file.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newPage } from '../helpers/browser';
+import { describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { newPage } from '../helpers/browser';
 import { aws } from '../helpers/cli';
 import { loadRgwEnv } from '../helpers/rgw-env';
-import { createBucket, destroyBucket } from '../helpers/s3';
 import { uploadFiles } from '../integration/refs/fixtures';
 import { connectAt } from './explorer-helpers';
-import { exportCsv, settled, hoverLatLon } from './zarr-helpers';
+import { exportCsv, hoverLatLon, settled, useDatasetBed } from './zarr-helpers';
 
 const run = promisify(execFile);
 const SCRIPT = new URL('../../scripts/make-netcdf-e2e-fixtures.py', import.meta.url).pathname;
@@ -34,28 +32,17 @@ interface FileExpected {
 
 describe('NetCDF files opened in place as datasets', () => {
   const appUrl = inject('appUrl');
-  const bucket = `netcdf-e2e-${Date.now().toString(36)}`;
-  let browser: Browser;
   let expected: Record<string, FileExpected>;
-  let dir = '';
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tessera-netcdf-'));
+  const bed = useDatasetBed('netcdf-e2e', async (dir, bucket) => {
     const env = { ...process.env };
     delete env.PYTHONPATH;
     delete env.PYTHONHOME;
     await run('/usr/bin/python3', [SCRIPT, dir], { env, maxBuffer: 16 * 1024 * 1024 });
     expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, FileExpected>;
-    await createBucket(bucket, { corsOrigins: [new URL(appUrl).origin] });
     await uploadFiles(dir, bucket, 'data/');
-    browser = await launchBrowser();
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    await destroyBucket(bucket);
   });
+  const { bucket } = bed;
 
   const [NT, NY, NX] = [6, 10, 12];
 
@@ -105,7 +92,7 @@ describe('NetCDF files opened in place as datasets', () => {
   }
 
   it('opens a private NetCDF-4 object from the explorer with keys ("Open as dataset")', async () => {
-    const { page, errors } = await newPage(browser);
+    const { page, errors } = await newPage(bed.browser);
     await connectAt(page, appUrl, `#/o/${bucket}/data/nc4.nc`);
     await page.click('[data-testid="open-dataset"]');
     await page.waitForURL(/refs=scan/);
@@ -118,7 +105,7 @@ describe('NetCDF files opened in place as datasets', () => {
   for (const file of ['nc3.nc', 'latest.h5']) {
     it(`opens a public ${file === 'nc3.nc' ? 'NetCDF-3 (scipy)' : 'HDF5 libver="latest" (h5netcdf)'} object by its URL, without keys`, async () => {
       await publicRead(`data/${file}`);
-      const { page, errors } = await newPage(browser);
+      const { page, errors } = await newPage(bed.browser);
       await page.goto(appUrl);
       await page.fill('input[name="openUrl"]', `${loadRgwEnv().endpoint}/${bucket}/data/${file}`);
       await page.click('[data-testid="open-url"] button[type="submit"]');
@@ -130,7 +117,7 @@ describe('NetCDF files opened in place as datasets', () => {
   }
 
   it('opens a file with a variable it cannot read: the others show, the refused one is named', async () => {
-    const { page, errors } = await newPage(browser);
+    const { page, errors } = await newPage(bed.browser);
     await connectAt(page, appUrl, `#/o/${bucket}/data/mixed.nc`);
     await page.click('[data-testid="open-dataset"]');
     await page.waitForURL(/refs=scan/);

@@ -8,16 +8,14 @@
  * switch; the keyboard; no horizontal scrolling at 1280 x 720.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newPage } from '../helpers/browser';
-import { createBucket, destroyBucket, uniqueBucket } from '../helpers/s3';
+import { describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { newPage } from '../helpers/browser';
 import { uploadDir } from '../integration/zarr/fixtures';
 import { connectAgain, connectAt } from './explorer-helpers';
-import { settled } from './zarr-helpers';
+import { settled, useDatasetBed } from './zarr-helpers';
 import { formatValue, parseNumber } from '../../src/lib/plot/number-format';
 
 const SCRIPT = String.raw`
@@ -64,24 +62,13 @@ interface Expected {
 
 describe('figures and comfort of the dataset view', () => {
   const appUrl = inject('appUrl');
-  const bucket = uniqueBucket('figure-extra-e2e');
-  let browser: Browser;
-  let dir = '';
   let expected: Record<string, Expected>;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tessera-figure-extra-'));
+  const bed = useDatasetBed('figure-extra-e2e', async (dir, bucket) => {
     expected = JSON.parse(execFileSync('/usr/bin/python3', ['-c', SCRIPT, join(dir, 'data')], { encoding: 'utf8' })) as Record<string, Expected>;
-    await createBucket(bucket, { corsOrigins: [new URL(appUrl).origin] });
     await uploadDir(join(dir, 'data'), bucket, 'data/');
-    browser = await launchBrowser();
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    await destroyBucket(bucket);
   });
+  const { bucket } = bed;
 
   async function open(page: Page, store: string, view = ''): Promise<void> {
     await connectAt(page, appUrl, `#/dataset/${bucket}/data/${store}.zarr${view}`);
@@ -120,7 +107,7 @@ describe('figures and comfort of the dataset view', () => {
 
   for (const projection of ['equal-earth', 'orthographic'] as const) {
     it(`exports a ${projection} map as SVG and PNG with its title, colour bar and coastlines in the projection`, async () => {
-      const { page, errors } = await newPage(browser);
+      const { page, errors } = await newPage(bed.browser);
       await open(page, 'globe');
       const s = expected.globe!;
       await page.getByLabel('robust range (2–98 %)').uncheck();
@@ -197,7 +184,7 @@ describe('figures and comfort of the dataset view', () => {
   }
 
   it('keeps the colour scale and the reversed colours in the address, and shows them again after a reload', async () => {
-    const { page, errors } = await newPage(browser);
+    const { page, errors } = await newPage(bed.browser);
     await open(page, 'globe');
     const plain = await pixels(page);
     await page.selectOption('[data-testid="cmap-scale"]', 'log');
@@ -231,7 +218,7 @@ describe('figures and comfort of the dataset view', () => {
 
   for (const [store, type] of [['noleap', 'DatetimeNoLeap'], ['d360', 'Datetime360Day'], ['julian', 'DatetimeJulian']] as const) {
     it(`shows the dates of the ${store} calendar as cftime decodes them, in the title and along the series`, async () => {
-      const { page, errors } = await newPage(browser);
+      const { page, errors } = await newPage(bed.browser);
       const s = expected[store]!;
       expect(s.type).toBe(type);
       await open(page, store);
@@ -271,7 +258,7 @@ describe('figures and comfort of the dataset view', () => {
   }
 
   it('paints the projected map in the reversed colours and log scale of the flat one', async () => {
-    const { page, errors } = await newPage(browser);
+    const { page, errors } = await newPage(bed.browser);
     await open(page, 'globe');
     await page.selectOption('[data-testid="projection"]', 'equal-earth');
     await painted(page);
@@ -306,7 +293,7 @@ describe('figures and comfort of the dataset view', () => {
   });
 
   it("sets the colour range by dragging the colour bar's end: the picture, the read-out and the address follow", async () => {
-    const { page, errors } = await newPage(browser);
+    const { page, errors } = await newPage(bed.browser);
     await open(page, 'globe');
     const s = expected.globe!;
     await page.getByLabel('robust range (2–98 %)').uncheck();
@@ -374,7 +361,7 @@ describe('figures and comfort of the dataset view', () => {
   }
 
   it('follows prefers-color-scheme until the theme switch says otherwise, and keeps the choice', async () => {
-    const { page, errors } = await newPage(browser);
+    const { page, errors } = await newPage(bed.browser);
     await page.emulateMedia({ colorScheme: 'dark' });
     await open(page, 'globe');
     const dark = 'rgb(21, 25, 30)';
@@ -404,7 +391,7 @@ describe('figures and comfort of the dataset view', () => {
   });
 
   it('answers the keyboard: / finds, arrow keys step the focused slider, space plays and pauses', async () => {
-    const { page, errors } = await newPage(browser);
+    const { page, errors } = await newPage(bed.browser);
     await open(page, 'globe');
     const s = expected.globe!;
     const frame = page.locator('[data-testid="plot-frame"]:visible');
@@ -443,7 +430,7 @@ describe('figures and comfort of the dataset view', () => {
   });
 
   it('fits the dataset view in 1280 x 720 without scrolling sideways (flat, projected, with a series, exporting)', async () => {
-    const { page, errors } = await newPage(browser);
+    const { page, errors } = await newPage(bed.browser);
     await page.setViewportSize({ width: 1280, height: 720 });
     await open(page, 'globe');
     const fits = () => page.evaluate(() => {

@@ -3,10 +3,52 @@
  * fixtures written by xarray, waiting for a slice to be drawn, and reading
  * the CSV export (the numbers behind the picture).
  */
-import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { launchBrowser } from '../helpers/browser';
 import { createBucket, destroyBucket, uniqueBucket } from '../helpers/s3';
 import { makeFixtures, uploadDir, type Expected } from '../integration/zarr/fixtures';
+
+/** One test file's bucket, scratch folder and browser (set once `beforeAll` has run). */
+export interface DatasetBed {
+  readonly bucket: string;
+  readonly dir: string;
+  readonly browser: Browser;
+}
+
+/**
+ * Before the file's tests: a scratch folder, a bucket with CORS for the app,
+ * `fill` (write fixtures into the folder and upload them), then a browser;
+ * after them, all three are gone.
+ */
+export function useDatasetBed(area: string, fill: (dir: string, bucket: string) => Promise<void>): DatasetBed {
+  const origin = new URL(inject('appUrl')).origin;
+  const bed = { bucket: uniqueBucket(area), dir: '', browser: undefined as Browser | undefined };
+  beforeAll(async () => {
+    bed.dir = mkdtempSync(join(tmpdir(), `tessera-${area}-`));
+    await createBucket(bed.bucket, { corsOrigins: [origin] });
+    await fill(bed.dir, bed.bucket);
+    bed.browser = await launchBrowser();
+  }, 300_000);
+  afterAll(async () => {
+    await bed.browser?.close();
+    if (bed.dir) rmSync(bed.dir, { recursive: true, force: true });
+    await destroyBucket(bed.bucket);
+  });
+  return {
+    bucket: bed.bucket,
+    get dir() {
+      return bed.dir;
+    },
+    get browser() {
+      if (!bed.browser) throw new Error('The browser is not started yet (used before beforeAll ran).');
+      return bed.browser;
+    },
+  };
+}
 
 /** A bucket (CORS for `origin`) with the xarray fixtures under `data/`, and what xarray decodes from them. */
 export async function fixtureBucket(area: string, origin: string): Promise<{ bucket: string; dir: string; expected: Expected; dispose: () => Promise<void> }> {

@@ -9,22 +9,20 @@
  * cell under the pointer with xarray's coordinates and value; a curvilinear
  * grid shows its note and the 2-D coordinates xarray reads at the cell.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { geoContains, geoDistance, geoOrthographic } from 'd3-geo';
 import { feature } from 'topojson-client';
 import type { Topology, GeometryCollection } from 'topojson-specification';
 import land110 from 'world-atlas/land-110m.json' with { type: 'json' };
-import { launchBrowser, newPage } from '../helpers/browser';
-import { createBucket, destroyBucket, uniqueBucket } from '../helpers/s3';
+import { newPage } from '../helpers/browser';
 import { uploadDir } from '../integration/zarr/fixtures';
 import { connectAt } from './explorer-helpers';
-import { settled } from './zarr-helpers';
+import { settled, useDatasetBed } from './zarr-helpers';
 
 const run = promisify(execFile);
 const STEP = 2;
@@ -106,27 +104,16 @@ function along(parts: [number, number][][], every: number): [number, number][] {
 
 describe('Maps of lon/lat data', () => {
   const appUrl = inject('appUrl');
-  const bucket = uniqueBucket('maps-geo-e2e');
-  let browser: Browser;
-  let dir = '';
   let expected: Record<string, Grid> & { curvi: { nav_lat: number[][]; nav_lon: number[][] } };
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tessera-map-'));
+  const bed = useDatasetBed('maps-geo-e2e', async (dir, bucket) => {
     writeFileSync(join(dir, 'mask.json'), JSON.stringify(landMask()));
     writeFileSync(join(dir, 'make.py'), PYTHON);
     await run('/usr/bin/python3', [join(dir, 'make.py'), join(dir, 'data'), join(dir, 'mask.json')], { maxBuffer: 64 * 1024 * 1024 });
     expected = JSON.parse(readFileSync(join(dir, 'data', 'expect.json'), 'utf8'));
-    await createBucket(bucket, { corsOrigins: [new URL(appUrl).origin] });
     await uploadDir(join(dir, 'data'), bucket, 'data/');
-    browser = await launchBrowser();
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    await destroyBucket(bucket);
   });
+  const { bucket } = bed;
 
   async function open(page: Page, store: string, view = ''): Promise<void> {
     await connectAt(page, appUrl, `#/dataset/${bucket}/data/${store}${view}`);
@@ -182,7 +169,7 @@ describe('Maps of lon/lat data', () => {
 
   for (const store of ['land-0360.zarr', 'land-180.zarr']) {
     it(`draws the coastlines on the land/sea boundary of ${store} (within one cell), zoomed out and in`, async () => {
-      const { page, errors } = await newPage(browser);
+      const { page, errors } = await newPage(bed.browser);
       await open(page, store);
       expect(await page.textContent('[data-testid="map-tools"]')).toContain('coastlines');
       await page.waitForSelector('[data-testid="coastlines"]');
@@ -225,7 +212,7 @@ describe('Maps of lon/lat data', () => {
   }
 
   it("reads the globe's cell under the pointer as xarray does, after turning it", async () => {
-    const { page, errors } = await newPage(browser);
+    const { page, errors } = await newPage(bed.browser);
     await open(page, 'land-0360.zarr');
     await page.selectOption('[data-testid="projection"]', 'orthographic');
     await page.waitForFunction(() => !!document.querySelector('[data-testid="projected-map"]')?.getAttribute('data-spec'));
@@ -280,7 +267,7 @@ describe('Maps of lon/lat data', () => {
   });
 
   it('draws the coastlines of an Equal Earth map on the land/sea boundary of the painted data', async () => {
-    const { page, errors } = await newPage(browser);
+    const { page, errors } = await newPage(bed.browser);
     await open(page, 'land-180.zarr');
     await page.selectOption('[data-testid="projection"]', 'equal-earth');
     await page.waitForFunction(() => {
@@ -300,7 +287,7 @@ describe('Maps of lon/lat data', () => {
   });
 
   it('shows a curvilinear grid in index space with its 2-D coordinates under the pointer', async () => {
-    const { page, errors } = await newPage(browser);
+    const { page, errors } = await newPage(bed.browser);
     await open(page, 'curvi.zarr');
     expect(await page.textContent('[data-testid="curvilinear-note"]')).toContain('index space');
     expect(await page.$('[data-testid="projection"]')).toBeNull();
