@@ -33,6 +33,8 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="${TESSERA_NET_DIR:-$REPO_ROOT/.net}"
 case "$STATE" in /*) ;; *) STATE="$REPO_ROOT/$STATE" ;; esac
+# One path for the state however it is reached (a symbolic link from a second checkout).
+if [[ -d "$STATE" ]]; then STATE="$(cd -P "$STATE" && pwd)"; fi
 RGW_ENV="${TESSERA_RGW_DIR:-$REPO_ROOT/.rgw}/env"
 case "$RGW_ENV" in /*) ;; *) RGW_ENV="$REPO_ROOT/$RGW_ENV" ;; esac
 H2_PORT="${TESSERA_NET_H2_PORT:-8443}"

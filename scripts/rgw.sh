@@ -52,6 +52,10 @@ case "$STATE" in
   /*) ;;
   *) STATE="$REPO_ROOT/$STATE" ;;
 esac
+# The daemons are known by the config path on their command line: a state folder reached
+# through a symbolic link (a second checkout sharing the store) must name the same path,
+# or a running store would look like someone else's and `up` would wipe it.
+if [[ -d "$STATE" ]]; then STATE="$(cd -P "$STATE" && pwd)"; fi
 PORT="${TESSERA_RGW_PORT:-7480}"
 MON_PORT="${TESSERA_RGW_MON_PORT:-3300}"
 MEM_BYTES="${TESSERA_RGW_MEM_BYTES:-$((12 * 1024 * 1024 * 1024))}"
