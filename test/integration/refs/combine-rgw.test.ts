@@ -16,14 +16,12 @@ import { openCombined } from '../../../src/lib/refs/open-combined';
 import { registerScanner } from '../../../src/lib/refs/scan';
 import { writeReferences } from '../../../src/lib/refs/write';
 import { GetObject } from '../../../src/lib/s3/ops/index';
-import { S3Source } from '../../../src/lib/zarr/s3-source';
 import { UrlSource } from '../../../src/lib/zarr/url-source';
 import { ZarrDataset } from '../../../src/lib/zarr/open';
-import type { KeySource } from '../../../src/lib/zarr/source';
 import { loadRgwEnv } from '../../helpers/rgw-env';
 import { createBucket, destroyBucket, rgwClient, rgwService } from '../../helpers/s3';
-import { makeReadableByAnyone, serviceAccess } from '../zarr/fixtures';
-import { uploadFiles } from './fixtures';
+import { makeReadableByAnyone } from '../zarr/fixtures';
+import { expectValues, uploadFiles, withKeys } from './fixtures';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 registerFletcher32();
@@ -57,23 +55,6 @@ afterAll(async () => {
   await destroyBucket(bucket);
 });
 
-function withKeys(): { bucket: (name: string) => Promise<KeySource>; presigned: string[] } {
-  const presigned: string[] = [];
-  const access = serviceAccess(service);
-  const counting = { ...access, presignMany: (b: string, keys: string[], e: number) => (presigned.push(...keys.map((k) => `${b}/${k}`)), access.presignMany(b, keys, e)) };
-  return { bucket: (name) => S3Source.create(counting, name, ''), presigned };
-}
-
-function expectValues(got: ArrayLike<number>, want: (number | null)[], what: string): void {
-  expect(got.length, what).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i]!;
-    const g = got[i]!;
-    if (w === null) expect(Number.isNaN(g), `${what}[${i}]`).toBe(true);
-    else expect(Math.abs(g - w), `${what}[${i}]: ${g} vs xarray ${w}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(w)));
-  }
-}
-
 /** Every time step of tas (2-D slices, across the file boundaries), pr and orog whole, and the time axis. */
 async function checkAll(ds: ZarrDataset, want: Expected): Promise<void> {
   const labels = ds.coord('time')!.labels;
@@ -96,7 +77,7 @@ async function checkAll(ds: ZarrDataset, want: Expected): Promise<void> {
 describe('files of a folder opened as one dataset', () => {
   for (const set of SETS) {
     it(`${set}: with keys, values equal xr.open_mfdataset; the saved references open in xarray`, async () => {
-      const keys = withKeys();
+      const keys = withKeys(service);
       const progress: number[] = [];
       const source = await openCombined({ location: { kind: 's3', bucket, folder: `runs/${set}` }, files: FILES, dim: 'time', bucket: keys.bucket, concurrency: 2, onProgress: (d) => progress.push(d) });
       expect(progress).toEqual([0, 1, 2, 3]);

@@ -14,6 +14,11 @@ import { promisify } from 'node:util';
 import { fromDocument } from '../../../src/lib/refs/parse';
 import { aws } from '../../helpers/cli';
 import { parquetLayout } from '../../unit/refs/parquet-layout';
+import { expect } from 'vitest';
+import { S3Source } from '../../../src/lib/zarr/s3-source';
+import type { KeySource } from '../../../src/lib/zarr/source';
+import type { S3Service } from '../../../src/lib/s3/service';
+import { serviceAccess } from '../zarr/fixtures';
 
 const run = promisify(execFile);
 const SCRIPT = new URL('../../../scripts/make-reference-fixtures.py', import.meta.url).pathname;
@@ -63,3 +68,22 @@ export async function xarrayCheck(refsFile: string, endpoint: string, ncFile: st
 }
 
 export const REFERENCE_FILES = (dir: string) => readdirSync(join(dir, 'refs')).sort();
+
+/** With keys: every bucket through presigned URLs from the S3 service; `presigned` lists what was signed. */
+export function withKeys(service: S3Service): { bucket: (name: string) => Promise<KeySource>; presigned: string[] } {
+  const presigned: string[] = [];
+  const access = serviceAccess(service);
+  const counting = { ...access, presignMany: (b: string, keys: string[], e: number) => (presigned.push(...keys.map((k) => `${b}/${k}`)), access.presignMany(b, keys, e)) };
+  return { bucket: (name) => S3Source.create(counting, name, ''), presigned };
+}
+
+/** Decoded values against xarray's (null = no data, NaN here). */
+export function expectValues(got: ArrayLike<number>, want: (number | null)[], what: string): void {
+  expect(got.length, what).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    const g = got[i]!;
+    if (w === null) expect(Number.isNaN(g), `${what}[${i}] should be NaN, got ${g}`).toBe(true);
+    else expect(Math.abs(g - w), `${what}[${i}]: ${g} vs xarray ${w}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(w)));
+  }
+}

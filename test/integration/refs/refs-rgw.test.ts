@@ -14,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openReferenceFile } from '../../../src/lib/refs/open';
 import { parseReferences } from '../../../src/lib/refs/parse';
 import { referencesKeyFor, writeReferences } from '../../../src/lib/refs/write';
-import { S3Source } from '../../../src/lib/zarr/s3-source';
 import { UrlSource } from '../../../src/lib/zarr/url-source';
 import { ZarrDataset } from '../../../src/lib/zarr/open';
 import type { KeySource } from '../../../src/lib/zarr/source';
@@ -22,8 +21,8 @@ import { GetObject } from '../../../src/lib/s3/ops/index';
 import { loadRgwEnv } from '../../helpers/rgw-env';
 import { loadNetEnv } from '../../helpers/net-env';
 import { createBucket, destroyBucket, rgwClient, rgwService } from '../../helpers/s3';
-import { makeReadableByAnyone, serviceAccess } from '../zarr/fixtures';
-import { makeReferenceFixtures, putParquetLayout, uploadFiles, xarrayCheck, type Expected } from './fixtures';
+import { makeReadableByAnyone } from '../zarr/fixtures';
+import { expectValues, makeReferenceFixtures, putParquetLayout, uploadFiles, withKeys, xarrayCheck, type Expected } from './fixtures';
 
 const bucket = `kerchunk-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
 const service = rgwService();
@@ -57,24 +56,6 @@ afterAll(async () => {
   await destroyBucket(bucket);
 });
 
-/** With keys: every bucket through presigned URLs from the S3 service. */
-function withKeys(): { bucket: (name: string) => Promise<KeySource>; presigned: string[] } {
-  const presigned: string[] = [];
-  const access = serviceAccess(service);
-  const counting = { ...access, presignMany: (b: string, keys: string[], e: number) => (presigned.push(...keys.map((k) => `${b}/${k}`)), access.presignMany(b, keys, e)) };
-  return { bucket: (name) => S3Source.create(counting, name, ''), presigned };
-}
-
-function expectValues(got: ArrayLike<number>, want: (number | null)[], what: string): void {
-  expect(got.length, what).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i]!;
-    const g = got[i]!;
-    if (w === null) expect(Number.isNaN(g), `${what}[${i}] should be NaN, got ${g}`).toBe(true);
-    else expect(Math.abs(g - w), `${what}[${i}]: ${g} vs xarray ${w}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(w)));
-  }
-}
-
 /** Read every variable whole (one 2-D slice per index of a leading dimension) and compare with xarray. */
 async function checkAll(ds: ZarrDataset, names: string[]): Promise<void> {
   expect(ds.coord('time')!.labels.map((l) => l.slice(0, 10))).toEqual(expected.time_labels);
@@ -99,7 +80,7 @@ describe('reference files opened with keys', () => {
     ['v1.json', []], ['v0.json', []], ['v1.json.gz', []], ['v1.json.zst', []], ['templates.json', ['grid']], ['whole.json', ['w']], ['v1.parq', []],
   ] as const) {
     it(`${file}: s3:// references signed, values equal xarray's`, async () => {
-      const keys = withKeys();
+      const keys = withKeys(service);
       const source = await openReferenceFile({ location: { kind: 's3', bucket, key: `refs/${file}` }, bucket: keys.bucket });
       const ds = await ZarrDataset.open(source);
       expect(ds.info.method).toBe('consolidated-v2');
@@ -112,14 +93,14 @@ describe('reference files opened with keys', () => {
   }
 
   it('relative URLs resolve next to the reference file', async () => {
-    const keys = withKeys();
+    const keys = withKeys(service);
     const ds = await ZarrDataset.open(await openReferenceFile({ location: { kind: 's3', bucket, key: 'data/templates.json' }, bucket: keys.bucket }));
     await checkAll(ds, [...NC_VARS, 'grid']);
     expect(keys.presigned).toEqual(expect.arrayContaining([`${bucket}/data/data.nc`, `${bucket}/data/grid.bin`]));
   });
 
   it('https:// references to another host are read anonymously (the HTTPS front)', async () => {
-    const keys = withKeys();
+    const keys = withKeys(service);
     const ds = await ZarrDataset.open(await openReferenceFile({ location: { kind: 's3', bucket, key: 'https-refs/whole.json' }, bucket: keys.bucket }));
     await checkAll(ds, [...NC_VARS, 'w']);
     // Only the reference file itself was presigned: the data came over the other host.
@@ -152,7 +133,7 @@ describe('making references', () => {
     const doc = JSON.parse(body) as { templates: Record<string, string> };
     expect(doc.templates).toEqual({ u0: `s3://${bucket}/data/data.nc` });
 
-    const ds = await ZarrDataset.open(await openReferenceFile({ location: { kind: 's3', bucket, key }, bucket: withKeys().bucket }));
+    const ds = await ZarrDataset.open(await openReferenceFile({ location: { kind: 's3', bucket, key }, bucket: withKeys(service).bucket }));
     await checkAll(ds, NC_VARS);
 
     const tmp = mkdtempSync(join(tmpdir(), 'tessera-written-'));
