@@ -11,6 +11,7 @@ import sys
 import h5py
 import netCDF4
 import numpy as np
+from h5chunks import chunk_locations
 
 path = sys.argv[1]
 T, Y, X = 170, 500, 500
@@ -30,9 +31,6 @@ with netCDF4.Dataset(path, 'w', format='NETCDF4') as ds:
         v[t] = rng.random((Y, X), dtype='f4') * 50 + 250
 with h5py.File(path, 'r') as f:
     d = f['tas']
-    chunks = []
-    for i in range(d.id.get_num_chunks()):
-        info = d.id.get_chunk_info(i)
-        chunks.append([[o // c for o, c in zip(info.chunk_offset, d.chunks)], info.byte_offset, info.size])
+    chunks = chunk_locations(d)
     step = d[7].ravel().tolist()
 json.dump({'chunks': chunks, 'step': 7, 'values': step}, sys.stdout)

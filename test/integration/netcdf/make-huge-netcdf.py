@@ -15,6 +15,7 @@ import sys
 import h5py
 import netCDF4
 import numpy as np
+from h5chunks import chunk_locations
 
 path = sys.argv[1]
 T, Y, X = 300, 720, 1440
@@ -41,9 +42,6 @@ with netCDF4.Dataset(path, 'w', format='NETCDF4') as ds:
             v[i] = zeros
 with h5py.File(path, 'r') as f:
     d = f['tas']
-    chunks = []
-    for i in range(d.id.get_num_chunks()):
-        info = d.id.get_chunk_info(i)
-        chunks.append([[o // c for o, c in zip(info.chunk_offset, d.chunks)], info.byte_offset, info.size])
+    chunks = chunk_locations(d)
     sums = {str(i): hashlib.sha256(np.ascontiguousarray(d[i], dtype='<f4').tobytes()).hexdigest() for i in PATTERNED}
 json.dump({'chunks': chunks, 'sums': sums}, sys.stdout)
