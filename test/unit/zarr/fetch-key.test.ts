@@ -49,3 +49,32 @@ describe('reading a chunk', () => {
     expect(s.calls()).toBe(1);
   });
 });
+
+describe('a ranged read', () => {
+  /** 206 answers declaring bytes 100-199; `short` of them carry fewer bytes than declared. */
+  function ranged(bodies: number[]): { fetch: typeof fetch; inits: RequestInit[] } {
+    const inits: RequestInit[] = [];
+    const f = (async (_url: string, init: RequestInit) => {
+      const n = bodies[Math.min(inits.length, bodies.length - 1)]!;
+      inits.push(init);
+      return new Response(new Uint8Array(n).fill(7), { status: 206, headers: { 'content-range': 'bytes 100-199/1000' } });
+    }) as typeof fetch;
+    return { fetch: f, inits };
+  }
+
+  it('never goes through the HTTP cache, and adds no header but Range (no preflight)', async () => {
+    const s = ranged([100]);
+    expect((await fetchKey('https://h/b/k', 'k', { offset: 100, length: 100 }, undefined, s.fetch))!.byteLength).toBe(100);
+    expect(s.inits[0]).toMatchObject({ cache: 'no-store', headers: { Range: 'bytes=100-199' } });
+    expect(Object.keys(s.inits[0]!.headers as Record<string, string>)).toEqual(['Range']);
+  });
+
+  it('reads again a body shorter than its Content-Range, and says so when it stays short', async () => {
+    const s = ranged([52, 100]);
+    expect((await fetchKey('https://h/b/k', 'k', { offset: 100, length: 100 }, undefined, s.fetch))!.byteLength).toBe(100);
+    expect(s.inits).toHaveLength(2);
+    const short = ranged([52]);
+    await expect(fetchKey('https://h/b/shard', 'c/0/0/0', { offset: 100, length: 100 }, undefined, short.fetch)).rejects.toThrow(/c\/0\/0\/0 failed: the store declared bytes 100-199 but sent 52 bytes \(after 3 tries\)/);
+    expect(short.inits).toHaveLength(READ_ATTEMPTS);
+  });
+});
