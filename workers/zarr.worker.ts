@@ -119,6 +119,11 @@ const api = {
       const opened = await session.open(src, extraNames, group);
       // Variables the file scanner could not describe are named with the dataset.
       if (src instanceof ReferenceSource && 'info' in opened) opened.info.problems.push(...src.problems.filter((p) => p.path.startsWith(group.replace(/^\/+/, ''))));
+      // Files combined along a dimension: the view names them in the order their coordinates put them.
+      if ('combined' in src && 'info' in opened) {
+        const { dim, files, lengths } = (src as Awaited<ReturnType<typeof openCombined>>).combined;
+        opened.info.combined = { dim, files, lengths };
+      }
       return opened;
     } catch (e) {
       return { error: { kind: 'not-found', message: (e as Error).message } };

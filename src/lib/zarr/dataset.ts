@@ -55,6 +55,8 @@ export interface DatasetInfo {
   attrs: Record<string, unknown>;
   warnings: string[];
   problems: { path: string; message: string }[];
+  /** Several files opened as one: in the order combined along `dim`, with each file's length along it. */
+  combined?: { dim: string; files: string[]; lengths: number[] };
 }
 
 function variable(name: string, path: string, meta: ArrayMeta, attrs: Record<string, unknown>): VariableInfo {
