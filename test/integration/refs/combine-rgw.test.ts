@@ -19,9 +19,10 @@ import { GetObject } from '../../../src/lib/s3/ops/index';
 import { UrlSource } from '../../../src/lib/zarr/url-source';
 import { ZarrDataset } from '../../../src/lib/zarr/open';
 import { loadRgwEnv } from '../../helpers/rgw-env';
+import { expectValues } from '../../helpers/values';
 import { createBucket, destroyBucket, rgwClient, rgwService } from '../../helpers/s3';
 import { makeReadableByAnyone } from '../zarr/fixtures';
-import { expectValues, uploadFiles, withKeys } from './fixtures';
+import { uploadFiles, withKeys } from './fixtures';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 registerFletcher32();

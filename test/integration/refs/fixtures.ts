@@ -14,7 +14,6 @@ import { promisify } from 'node:util';
 import { fromDocument } from '../../../src/lib/refs/parse';
 import { aws } from '../../helpers/cli';
 import { parquetLayout } from '../../unit/refs/parquet-layout';
-import { expect } from 'vitest';
 import { S3Source } from '../../../src/lib/zarr/s3-source';
 import type { KeySource } from '../../../src/lib/zarr/source';
 import type { S3Service } from '../../../src/lib/s3/service';
@@ -75,15 +74,4 @@ export function withKeys(service: S3Service): { bucket: (name: string) => Promis
   const access = serviceAccess(service);
   const counting = { ...access, presignMany: (b: string, keys: string[], e: number) => (presigned.push(...keys.map((k) => `${b}/${k}`)), access.presignMany(b, keys, e)) };
   return { bucket: (name) => S3Source.create(counting, name, ''), presigned };
-}
-
-/** Decoded values against xarray's (null = no data, NaN here). */
-export function expectValues(got: ArrayLike<number>, want: (number | null)[], what: string): void {
-  expect(got.length, what).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i]!;
-    const g = got[i]!;
-    if (w === null) expect(Number.isNaN(g), `${what}[${i}] should be NaN, got ${g}`).toBe(true);
-    else expect(Math.abs(g - w), `${what}[${i}]: ${g} vs xarray ${w}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(w)));
-  }
 }

@@ -19,10 +19,11 @@ import { ZarrDataset } from '../../../src/lib/zarr/open';
 import type { KeySource } from '../../../src/lib/zarr/source';
 import { GetObject } from '../../../src/lib/s3/ops/index';
 import { loadRgwEnv } from '../../helpers/rgw-env';
+import { expectValues } from '../../helpers/values';
 import { loadNetEnv } from '../../helpers/net-env';
 import { createBucket, destroyBucket, rgwClient, rgwService } from '../../helpers/s3';
 import { makeReadableByAnyone } from '../zarr/fixtures';
-import { expectValues, makeReferenceFixtures, putParquetLayout, uploadFiles, withKeys, xarrayCheck, type Expected } from './fixtures';
+import { makeReferenceFixtures, putParquetLayout, uploadFiles, withKeys, xarrayCheck, type Expected } from './fixtures';
 
 const bucket = `kerchunk-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
 const service = rgwService();

@@ -9,6 +9,7 @@ import { UrlSource } from '../../../src/lib/zarr/url-source';
 import { ZarrDataset } from '../../../src/lib/zarr/open';
 import type { KeySource } from '../../../src/lib/zarr/source';
 import { loadRgwEnv } from '../../helpers/rgw-env';
+import { expectValues } from '../../helpers/values';
 import { createBucket, destroyBucket, rgwService, uniqueBucket } from '../../helpers/s3';
 import { makeFixtures, makeReadableByAnyone, serviceAccess, uploadDir, V3_SHAPE, v3Value, writeV3Store, type Expected } from './fixtures';
 
@@ -34,16 +35,6 @@ afterAll(async () => {
 
 const privateStore = (name: string) => S3Source.create(serviceAccess(service), bucket, `data/${name}`);
 const publicStore = (name: string) => new UrlSource(`${loadRgwEnv().endpoint}/${bucket}/data/${name}`);
-
-function expectValues(got: ArrayLike<number>, want: (number | null)[], what: string): void {
-  expect(got.length, what).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i]!;
-    const g = got[i]!;
-    if (w === null) expect(Number.isNaN(g), `${what}[${i}] should be NaN, got ${g}`).toBe(true);
-    else expect(Math.abs(g - w), `${what}[${i}]: ${g} vs xarray ${w}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(w)));
-  }
-}
 
 async function checkAll(ds: ZarrDataset, store: string): Promise<void> {
   const checks = expected.checks.filter((c) => c.store === store);
