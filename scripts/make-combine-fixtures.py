@@ -94,6 +94,10 @@ def write(out):
     put('unlimited', split(dataset(12, freq='6h'), [4, 4, 4]), engine='netcdf4', unlimited_dims=['time'])
     # NetCDF-3 64-bit offset with a record (unlimited) time dimension (scipy).
     put('netcdf3', split(dataset(10), [3, 4, 3]), engine='scipy', format='NETCDF3_64BIT', unlimited_dims=['time'])
+    # Time running backwards in every file (newest first): combined by decreasing time. Files of
+    # unequal lengths: equal ones put each file's data at the same byte range, which Debian's
+    # fsspec (2022.11) mixes up when a reference file points at them in one batch.
+    put('descending', split(dataset(12).isel(time=slice(None, None, -1)), [5, 4, 3]), engine='netcdf4')
     # Compressed chunks that do not line up (4 per chunk, 6 steps per file): refused.
     put('misaligned', split(full.isel(time=slice(0, 12)), [6, 6]), engine='netcdf4', encoding=enc)
     # A variable without time whose shape differs in one file: refused.
@@ -108,7 +112,8 @@ def write(out):
             continue
         with xr.open_mfdataset(files, **MF) as ds:
             ds = ds.load()
-            order = sorted(NAMES[: len(files)], key=lambda f: xr.open_dataset(os.path.join(out, name, f)).time.values[0])
+            backwards = bool(ds.time.values[0] > ds.time.values[-1])
+            order = sorted(NAMES[: len(files)], key=lambda f: xr.open_dataset(os.path.join(out, name, f)).time.values[0], reverse=backwards)
             expected[name] = {
                 'files': NAMES[: len(files)],
                 'order': order,

@@ -14,8 +14,10 @@
  * - variables without the dimension, groups and attributes come from the
  *   first file; such a variable must have the same shape and dtype in every
  *   file (a mismatch is an error naming the file and the variable);
- * - with "by_coords", files are put in the order of their coordinate values
- *   (overlapping ranges are an error); with "nested", in the order given.
+ * - with "by_coords", files are put in the order of their coordinate values,
+ *   increasing or, where every file's values decrease, decreasing (as
+ *   combine_by_coords does; overlapping ranges are an error); with "nested",
+ *   in the order given.
  *
  * Zarr v2 chunks are regular, so a file's chunks can follow another's only
  * when every file but the last ends on a chunk boundary. Uncompressed data
@@ -246,13 +248,16 @@ export async function combineReferences(parts: CombinePart[], options: CombineOp
   const coordPath = [...first.vars.values()].filter((v) => v.path.split('/').pop() === dim && v.dims.length === 1 && v.dims[0] === dim).sort((a, b) => a.path.length - b.path.length)[0]?.path;
   let raw = coordPath === undefined ? null : await Promise.all(files.map((f) => readValues(f.source, coordPath, signal)));
   if (signal?.aborted) throw signal.reason;
+  /** 1: the coordinate increases along the files; -1: it decreases. */
+  let sign = 1;
   if (order === 'by_coords') {
     if (!raw || coordPath === undefined) throw new RefsError('unsupported', `There is no coordinate variable "${dim}" to order the files by; combine them in the order given instead.`);
     const empty = files.findIndex((_, i) => !raw![i]!.length);
     if (empty >= 0) throw new RefsError('unsupported', `${files[empty]!.name} has no steps along ${dim}.`);
     // Converting units is linear and increasing, so any file's units order the files.
     const comparable = inFirstUnits(files, raw, coordPath);
-    const idx = files.map((_, i) => i).sort((a, b) => comparable[a]![0]! - comparable[b]![0]!);
+    sign = runDirection(comparable, files.map((f) => f.name), dim);
+    const idx = files.map((_, i) => i).sort((a, b) => sign * (comparable[a]![0]! - comparable[b]![0]!));
     files = idx.map((i) => files[i]!);
     raw = idx.map((i) => raw![i]!);
   }
@@ -260,7 +265,7 @@ export async function combineReferences(parts: CombinePart[], options: CombineOp
   if (order === 'by_coords') {
     for (let i = 1; i < files.length; i++) {
       const prev = coords![i - 1]!;
-      if (!(prev[prev.length - 1]! < coords![i]![0]!)) throw new RefsError('unsupported', `The ${dim} values of ${files[i]!.name} overlap those of ${files[i - 1]!.name}; the files cannot be put in order along ${dim}.`);
+      if (!(sign * (coords![i]![0]! - prev[prev.length - 1]!) > 0)) throw new RefsError('unsupported', `The ${dim} values of ${files[i]!.name} overlap those of ${files[i - 1]!.name}; the files cannot be put in order along ${dim}.`);
     }
   }
   // Other variables along the dimension in CF time units (time bounds, by their own units or,
@@ -348,6 +353,29 @@ export async function combineReferences(parts: CombinePart[], options: CombineOp
  * kept as they are when every file but the last ends on a chunk boundary,
  * else (uncompressed data only, along the first axis) cut into `step` rows.
  */
+/**
+ * Which way a coordinate runs in every file: 1 up, -1 down (a file of one
+ * step runs either way). Files whose values are not monotonic, or that run
+ * different ways, cannot be ordered by their coordinate.
+ */
+function runDirection(values: Float64Array[], names: string[], dim: string): 1 | -1 {
+  const ways = values.map((v) => {
+    let up = true;
+    let down = true;
+    for (let i = 1; i < v.length; i++) {
+      if (!(v[i]! > v[i - 1]!)) up = false;
+      if (!(v[i]! < v[i - 1]!)) down = false;
+    }
+    return up && down ? 0 : up ? 1 : down ? -1 : undefined;
+  });
+  const bad = ways.indexOf(undefined);
+  if (bad >= 0) throw new RefsError('unsupported', `The ${dim} values of ${names[bad]!} neither only increase nor only decrease; the files cannot be put in order along ${dim}.`);
+  const sign = ways.includes(-1) ? -1 : 1;
+  const other = ways.findIndex((w) => w === -sign);
+  if (other >= 0) throw new RefsError('unsupported', `The ${dim} values increase in some files and decrease in others (${names[other]!}); the files cannot be put in order along ${dim}.`);
+  return sign;
+}
+
 function chunking(names: string[], all: Variable[], axis: number, lengths: number[], path: string, dim: string): { step: number; cut: (v: Variable, ref: Reference) => [number, Reference][] } {
   const sizes = all.map((v) => v.meta.chunks[axis]!);
   const c = sizes[0]!;

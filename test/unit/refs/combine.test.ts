@@ -82,7 +82,7 @@ async function read(source: KeySource, path: string): Promise<{ data: ArrayLike<
   return (await zarr.get(arr)) as { data: ArrayLike<number | bigint>; shape: number[] };
 }
 
-const SETS = ['chunked', 'contiguous', 'unlimited', 'netcdf3'];
+const SETS = ['chunked', 'contiguous', 'unlimited', 'netcdf3', 'descending'];
 
 describe('combined references equal xr.open_mfdataset', () => {
   for (const set of SETS) {
