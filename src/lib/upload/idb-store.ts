@@ -126,13 +126,14 @@ export class IdbUploadStore implements UploadStore {
    * write (a reload just after queueing a folder keeps the list), then
    * longer as the batch grows (`batchDelayMs` per 100 records), so that
    * rewriting the one value costs about as much per second for a folder of
-   * thousands as for one of a hundred. A file whose end is lost in that
-   * window is sent again after a reload; the batch's last file coming to
-   * rest writes it at once.
+   * thousands as for one of a hundred, up to ten times `batchDelayMs` (5 s).
+   * A file whose end is lost in that window is sent again after a reload;
+   * the batch's last file coming to rest writes it at once.
    */
   #batchDelay(batchId: string): number {
     if (!this.#written.has(batchId)) return this.#batchDelayMs;
-    return Math.max(this.#batchDelayMs, ((this.#batches.get(batchId)?.size ?? 0) * this.#batchDelayMs) / 100);
+    const grown = ((this.#batches.get(batchId)?.size ?? 0) * this.#batchDelayMs) / 100;
+    return Math.min(10 * this.#batchDelayMs, Math.max(this.#batchDelayMs, grown));
   }
 
   #writeBatches(): Promise<void> {
