@@ -20,7 +20,11 @@
  * of 1-200 KiB, where small files go as form uploads), TESSERA_BENCH_ONLY
  * (contenders whose names contain one of these comma-separated words),
  * TESSERA_BENCH_DEVTOOLS (default `detached`: Playwright disconnects while
- * Tessera uploads, see upload-harness/detached.ts; `attached` keeps it on).
+ * Tessera uploads, see upload-harness/detached.ts; `attached` keeps it on),
+ * TESSERA_BENCH_CPU_PROFILE=1 (+ TESSERA_BENCH_NO_MINIFY=1 for readable names):
+ * every thread's functions (page, S3 worker, hash workers) by self time in
+ * each Tessera contender's first round (detached runs are traced over a
+ * connection of their own: on Node 20, NODE_OPTIONS=--experimental-websocket).
  *
  * During Tessera's big-file runs the resident memory of the browser's renderer
  * (the page and its workers live there) and of its network service is sampled
@@ -47,6 +51,7 @@ import { planParts } from '../src/lib/upload/part-plan';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENT } from '../src/lib/upload/engine';
 import { MemorySampler, cpuByRole, cpuByThread, cpuDelta } from './upload-harness/memory';
 import { DetachableChromium } from './upload-harness/detached';
+import { CPU_TRACE_CATEGORIES, printCpuByFunction } from './lib/cpu-profile';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const WORK = join(tmpdir(), 'tessera-bench-upload');
@@ -66,6 +71,7 @@ function rgwMode(): string {
 const SIZE = Number(process.env.TESSERA_BENCH_SIZE_MB ?? (rgwMode() === 'memstore' ? 256 : 1024)) * 1024 * 1024;
 const RUNS = Number(process.env.TESSERA_BENCH_RUNS ?? 3);
 const CASES = new Set((process.env.TESSERA_BENCH_CASES ?? 'file,folder').split(',').map((c) => c.trim()));
+const CPU_PROFILE = process.env.TESSERA_BENCH_CPU_PROFILE === '1';
 const DETACHED = process.env.TESSERA_BENCH_DEVTOOLS !== 'attached';
 /** TESSERA_BENCH_ONLY='Tessera folder (MD5 + SHA-256),aws s3 sync': only contenders whose names contain one of these (less data through a small store). */
 const ONLY = (process.env.TESSERA_BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -155,6 +161,8 @@ type Harness = { bench: { upload(b: string, k: string[], i: Integrity, form: boo
 interface Driver {
   run<T>(fn: (page: Page) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Trace every process of the browser until the returned function is called (CPU profiles). */
+  trace(categories: string[]): Promise<() => Promise<string>>;
 }
 
 /** `form`: small files as form uploads (the app's default); false: PUT only, as before form uploads. */
@@ -213,18 +221,25 @@ async function main(): Promise<void> {
   };
 
   const dist = join(WORK, 'dist');
-  await build({ configFile: false, root: join(ROOT, 'bench/upload-harness'), base: './', logLevel: 'warn', worker: { format: 'es' }, build: { outDir: dist, emptyOutDir: true, target: 'es2022' } });
+  await build({ configFile: false, root: join(ROOT, 'bench/upload-harness'), base: './', logLevel: 'warn', worker: { format: 'es' }, build: { outDir: dist, emptyOutDir: true, target: 'es2022', ...(process.env.TESSERA_BENCH_NO_MINIFY === '1' ? { minify: false } : {}) } });
   const { server, origin } = await serve(dist);
   const bucket = uniqueBucket('bench-up');
   await createBucket(bucket, { corsOrigins: [origin] });
   let driver: Driver;
   if (DETACHED) {
     const chrome = new DetachableChromium(bn.chromiumEnv);
-    driver = { run: (fn) => chrome.with(origin, fn), close: () => chrome.close() };
+    driver = { run: (fn) => chrome.with(origin, fn), close: () => chrome.close(), trace: (categories) => chrome.startTracing(categories) };
   } else {
     const browser = await bn.launchBrowser();
     const attached = await browser.newPage();
-    driver = { run: (fn) => fn(attached), close: () => browser.close() };
+    driver = {
+      run: (fn) => fn(attached),
+      close: () => browser.close(),
+      trace: async (categories) => {
+        await browser.startTracing(undefined, { categories });
+        return async () => (await browser.stopTracing()).toString();
+      },
+    };
   }
   let tStart = 0;
   await driver.run(async (page) => {
@@ -292,7 +307,14 @@ async function main(): Promise<void> {
           const mark0 = logMark(bn);
           const node0 = process.cpuUsage();
           const threads0 = THREADS ? cpuByThread() : {};
+          const stopTrace = CPU_PROFILE && round === 0 && name.startsWith('Tessera') ? await driver.trace(CPU_TRACE_CATEGORIES) : undefined;
           const s = await runs[name]!();
+          if (stopTrace) {
+            const trace = await stopTrace();
+            writeFileSync(join(WORK, `cpu-trace-${label}-${name.replace(/\W+/g, '-')}.json`), trace);
+            console.log(`  ${name}: CPU by thread and function`);
+            printCpuByFunction(trace);
+          }
           const node = process.cpuUsage(node0);
           if (THREADS && name.startsWith('Tessera')) {
             const busy = Object.entries(cpuDelta(threads0, cpuByThread())).filter(([, v]) => v >= 0.05).sort((a, b) => b[1] - a[1]);
@@ -318,6 +340,11 @@ async function main(): Promise<void> {
   }
 
   const report = (title: string, names: string[], bytes: number, base: string) => {
+    if (!times[base]) {
+      console.log(`\n${title} (${(bytes / 1e6).toFixed(0)} MB, median of ${RUNS})`);
+      for (const n of names.filter((x) => times[x])) console.log(`  ${n.padEnd(34)} ${median(times[n]!).toFixed(2).padStart(7)} s`);
+      return;
+    }
     console.log(`\n${title} (${(bytes / 1e6).toFixed(0)} MB, median of ${RUNS}; ratio = speed / ${base})`);
     const baseRate = bytes / 1e6 / median(times[base]!);
     for (const n of names.filter(picked)) {

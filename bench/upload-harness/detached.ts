@@ -47,11 +47,61 @@ export class DetachableChromium {
     }
   }
 
+  /**
+   * A Chromium trace (all processes) over a plain DevTools connection to the
+   * browser target alone: unlike Playwright's, it attaches to no page, so
+   * the run traced pays no Network events (for CPU profiles of detached runs).
+   * Needs a global WebSocket (Node 22; on Node 20 NODE_OPTIONS=--experimental-websocket).
+   */
+  async startTracing(categories: string[]): Promise<() => Promise<string>> {
+    if (typeof WebSocket === 'undefined') throw new Error('CPU profiles of detached runs need a global WebSocket: run with NODE_OPTIONS=--experimental-websocket (Node 20).');
+    const ws = new WebSocket(await this.#ws);
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = reject;
+    });
+    let next = 0;
+    const pending = new Map<number, (r: { result?: Record<string, unknown>; error?: unknown }) => void>();
+    let complete: ((stream: string) => void) | undefined;
+    ws.onmessage = (e) => {
+      const m = JSON.parse(String(e.data)) as { id?: number; method?: string; params?: { stream?: string }; result?: Record<string, unknown>; error?: unknown };
+      if (m.id !== undefined) pending.get(m.id)?.(m);
+      else if (m.method === 'Tracing.tracingComplete') complete?.(m.params!.stream!);
+    };
+    const send = (method: string, params: Record<string, unknown> = {}) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const id = ++next;
+        pending.set(id, (r) => (r.error ? reject(new Error(JSON.stringify(r.error))) : resolve(r.result ?? {})));
+        ws.send(JSON.stringify({ id, method, params }));
+      });
+    await send('Tracing.start', { transferMode: 'ReturnAsStream', traceConfig: { includedCategories: categories } });
+    return async () => {
+      const stream = new Promise<string>((r) => (complete = r));
+      await send('Tracing.end');
+      const handle = await stream;
+      let out = '';
+      for (;;) {
+        // Small reads: Node 20's WebSocket never delivered a 4 MiB message.
+        const chunk = (await send('IO.read', { handle, size: 1 << 18 })) as { data: string; eof: boolean; base64Encoded?: boolean };
+        out += chunk.base64Encoded ? Buffer.from(chunk.data, 'base64').toString() : chunk.data;
+        if (chunk.eof) break;
+      }
+      await send('IO.close', { handle });
+      ws.close();
+      return out;
+    };
+  }
+
   async close(): Promise<void> {
     const exited = new Promise((r) => this.#proc.once('exit', r));
     this.#proc.kill();
     // Chromium writes its profile until it is gone.
     await exited;
-    rmSync(this.#profile, { recursive: true, force: true, maxRetries: 3 });
+    // Chromium's helpers may still be writing for a moment: retry, and never fail a finished run on it.
+    try {
+      rmSync(this.#profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    } catch {
+      /* left in the temporary directory */
+    }
   }
 }

@@ -39,10 +39,16 @@ export function errorInfo(e: unknown): { code: string; message: string; operatio
   return { code: 'Error', message: String(e) };
 }
 
-/** Read a slice of the file; a read failure means the file changed under us (Chromium: NotReadableError). */
+/**
+ * Read a slice of the file; a read failure means the file changed under us (Chromium: NotReadableError).
+ * The whole file is read as it is: in Chromium every `Blob.slice` registers a
+ * new blob with the browser process (a synchronous round trip from a worker),
+ * which showed as a millisecond or more per file of a folder (bench/upload.ts,
+ * TESSERA_BENCH_CPU_PROFILE=1).
+ */
 export async function readSlice(blob: Blob, start: number, end: number, name: string): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await blob.slice(start, end).arrayBuffer());
+    return new Uint8Array(await (start === 0 && end === blob.size ? blob : blob.slice(start, end)).arrayBuffer());
   } catch (e) {
     throw new FileChangedError(name, { cause: e });
   }

@@ -87,11 +87,16 @@ export async function sha256HexOnce(bytes: Uint8Array): Promise<string> {
   return sha256Digest(await sha256Continue(await sha256Initial(), bytes));
 }
 
-/** A fresh SHA-256 state. */
+let initialState: Promise<Uint8Array> | undefined;
+
+/** A fresh SHA-256 state (the same bytes every time: made once, copied for each caller). */
 export async function sha256Initial(): Promise<Uint8Array> {
-  const h = await (sha256Hasher ??= createSHA256());
-  h.init();
-  return h.save();
+  initialState ??= (async () => {
+    const h = await (sha256Hasher ??= createSHA256());
+    h.init();
+    return h.save();
+  })();
+  return (await initialState).slice();
 }
 
 /** The SHA-256 state after feeding `bytes` to `state`. */

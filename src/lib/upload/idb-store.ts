@@ -71,6 +71,8 @@ export class IdbUploadStore implements UploadStore {
   /** Per batch, the records not yet at rest. */
   #moving = new Map<string, Set<string>>();
   #batchFlush: Promise<void> | undefined;
+  /** Batches written at least once (later writes wait longer, see `#batchDelay`). */
+  #written = new Set<string>();
 
   constructor(name = DB, delayMs = 20, batchDelayMs = 500) {
     this.#db = openUploadDb(name);
@@ -112,22 +114,39 @@ export class IdbUploadStore implements UploadStore {
   #touchBatch(batchId: string): Promise<void> {
     this.#dirtyBatches.add(batchId);
     if (!this.#moving.get(batchId)?.size) return this.#writeBatches();
-    this.#batchFlush ??= new Promise<void>((resolve) => setTimeout(resolve, this.#batchDelayMs)).then(() => {
+    this.#batchFlush ??= new Promise<void>((resolve) => setTimeout(resolve, this.#batchDelay(batchId))).then(() => {
       this.#batchFlush = undefined;
       return this.#writeBatches();
     });
     return this.#batchFlush;
   }
 
+  /**
+   * How long a moving batch's changes wait: `batchDelayMs` for its first
+   * write (a reload just after queueing a folder keeps the list), then
+   * longer as the batch grows (`batchDelayMs` per 100 records), so that
+   * rewriting the one value costs about as much per second for a folder of
+   * thousands as for one of a hundred, up to ten times `batchDelayMs` (5 s).
+   * A file whose end is lost in that window is sent again after a reload;
+   * the batch's last file coming to rest writes it at once.
+   */
+  #batchDelay(batchId: string): number {
+    if (!this.#written.has(batchId)) return this.#batchDelayMs;
+    const grown = ((this.#batches.get(batchId)?.size ?? 0) * this.#batchDelayMs) / 100;
+    return Math.min(10 * this.#batchDelayMs, Math.max(this.#batchDelayMs, grown));
+  }
+
   #writeBatches(): Promise<void> {
     const writes: Promise<void>[] = [];
     for (const b of this.#dirtyBatches) {
+      this.#written.add(b);
       const records = [...(this.#batches.get(b)?.values() ?? [])];
       const key = BATCH_PREFIX + b;
       writes.push(this.#write(key, records.length ? { id: key, batch: true, records } : null));
       if (!records.length) {
         this.#batches.delete(b);
         this.#moving.delete(b);
+        this.#written.delete(b);
       }
     }
     this.#dirtyBatches.clear();

@@ -32,6 +32,7 @@ export class UploadService {
   /** Requests in flight follow the protocol seen (HTTP/2: more) until a setting names a number. */
   #autoConcurrency = true;
   #protocol: WireProtocol = 'unknown';
+  #protocolUrl: string | undefined;
 
   constructor(client: () => S3Client, store: UploadStore, options: Partial<EngineOptions> & { intervalMs?: number } = {}) {
     this.#client = client;
@@ -145,8 +146,12 @@ export class UploadService {
     } catch {
       return;
     }
+    // Once seen, an endpoint's protocol stays: the timing entries are not read again on every flush.
+    if (url === this.#protocolUrl && this.#protocol !== 'unknown') return;
     const p = observedProtocol(url);
-    if (p === 'unknown' || p === this.#protocol) return;
+    if (p === 'unknown') return;
+    this.#protocolUrl = url;
+    if (p === this.#protocol) return;
     this.#protocol = p;
     const n = parallelism(p, 'transfer');
     this.#engine.configure({ maxConcurrent: n, maxActiveFiles: Math.max(32, 2 * n) });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { RunningSha256, md5Base64, multipartEtag, sha256Digest, sha256HexOnce } from '../../../src/lib/upload/hashing';
+import { RunningSha256, md5Base64, multipartEtag, sha256Digest, sha256HexOnce, sha256Initial } from '../../../src/lib/upload/hashing';
+import { readSlice } from '../../../src/lib/upload/classify';
 import { HASH_CHUNK, InlineHasher } from '../../../src/lib/upload/part-hasher';
 import { checksumBase64 } from '../../../src/lib/s3/checksum';
 import { fingerprint } from '../../../src/lib/upload/fingerprint';
@@ -97,5 +98,31 @@ describe('hashing', () => {
     changed[10] = changed[10]! ^ 1;
     expect(await fingerprint(new Blob([changed]))).not.toBe(same);
     expect(same.startsWith('1000000:')).toBe(true);
+  });
+
+  it('a fresh SHA-256 state is made once but each caller gets its own copy', async () => {
+    const a = await sha256Initial();
+    a.fill(0);
+    const b = await sha256Initial();
+    expect(b).not.toBe(a);
+    expect(b.some((x) => x !== 0)).toBe(true);
+    const empty = await RunningSha256.create();
+    expect(await empty.digestHex()).toBe(createHash('sha256').digest('hex'));
+  });
+
+  it('reads a whole file without slicing it (each slice is a new blob in the browser) and a range by slicing', async () => {
+    const slices: Array<[number | undefined, number | undefined]> = [];
+    class Watched extends Blob {
+      override slice(start?: number, end?: number, type?: string): Blob {
+        slices.push([start, end]);
+        return super.slice(start, end, type);
+      }
+    }
+    const b = bytes(5000, 9);
+    const file = new Watched([b]);
+    expect(await readSlice(file, 0, b.length, 'f')).toEqual(b);
+    expect(slices).toEqual([]);
+    expect(await readSlice(file, 10, 20, 'f')).toEqual(b.subarray(10, 20));
+    expect(slices).toEqual([[10, 20]]);
   });
 });
