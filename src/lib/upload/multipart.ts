@@ -159,7 +159,7 @@ export async function putSingle(ctx: UploadContext): Promise<string | undefined>
  * 7.15 s as forms, 7.65 s as PUTs, 7.69 s with aws s3 sync (medians of 3 on
  * a busy machine: within its noise). Forms also have no upload progress
  * (XMLHttpRequest with an upload listener is never a simple request), which
- * files this small do not need (see `WATCH_SINGLE_MIN`).
+ * files this small do not need (a PUT counts its bytes as they go: putSingle).
  */
 export const FORM_UPLOAD_MAX = 256 * 1024;
 
