@@ -28,7 +28,7 @@ import type { ResolverOptions } from '../src/lib/refs/resolve';
 registerFletcher32();
 // NetCDF-4/HDF5 and NetCDF-3 objects open as references made on the fly by reading their metadata by ranges.
 // The reader loads with the first such file, not with every worker start.
-registerScanner(async (source, name, signal) => (await import('../src/lib/hdf5/scanner')).scanNetcdf(source, name, signal));
+registerScanner(async (source, name, signal, options) => (await import('../src/lib/hdf5/scanner')).scanNetcdf(source, name, signal, options));
 
 installErrorTransfer();
 mark('worker:start');
@@ -116,6 +116,7 @@ const api = {
     try {
       const src = source.refs ? await referenceSource(source, port) : source.kind === 's3' ? await S3Source.create(accessOver(port!), source.bucket, source.path) : new UrlSource(source.url);
       current = src;
+      mark('open:source');
       const opened = await session.open(src, extraNames, group);
       // Variables the file scanner could not describe are named with the dataset.
       if (src instanceof ReferenceSource && 'info' in opened) opened.info.problems.push(...src.problems.filter((p) => p.path.startsWith(group.replace(/^\/+/, ''))));
