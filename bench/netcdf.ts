@@ -114,7 +114,8 @@ async function main(): Promise<void> {
       const page = await context.newPage();
       const t0 = performance.now();
       const t0Epoch = epochNow();
-      await page.goto(`${origin}/index.html`);
+      // The address says what is opened, as the app's route does (#/dataset/<bucket>/big.nc?refs=scan).
+      await page.goto(`${origin}/index.html?refs=scan`);
       const el = page.locator('[data-testid=timings]');
       await page.evaluate(
         ([endpoint, accessKeyId, secretAccessKey, b]) => window.tesseraBench.open({ endpoint: endpoint!, accessKeyId, secretAccessKey }, { kind: 's3', bucket: b!, path: 'big.nc', refs: 'scan' }),
