@@ -13,6 +13,7 @@ import type { ListObjectsPage } from '../src/lib/s3/ops/list-objects';
 import type { S3ReaderApi } from './s3.worker';
 import { mark } from '../src/lib/zarr/trace';
 import { warmDecoders } from '../src/lib/zarr/warm';
+import { NETCDF_WORKER_SUFFIX } from '../src/rpc/zarr-hint';
 import type { DatasetSource } from '../src/lib/zarr/address';
 import { openReferenceFile } from '../src/lib/refs/open';
 import { ReferenceSource } from '../src/lib/refs/source';
@@ -28,15 +29,21 @@ import type { ResolverOptions } from '../src/lib/refs/resolve';
 registerFletcher32();
 // NetCDF-4/HDF5 and NetCDF-3 objects open as references made on the fly by reading their metadata by ranges.
 // The reader loads with the first such file, not with every worker start.
-registerScanner(async (source, name, signal) => (await import('../src/lib/hdf5/scanner')).scanNetcdf(source, name, signal));
+let scannerModule: Promise<typeof import('../src/lib/hdf5/scanner')> | undefined;
+const loadScanner = () => (scannerModule ??= import('../src/lib/hdf5/scanner'));
+registerScanner(async (source, name, signal, options) => (await loadScanner()).scanNetcdf(source, name, signal, options));
 
 installErrorTransfer();
 mark('worker:start');
 
 // Compile blosc (xarray's default codec) and run the decode and colouring
-// paths once while nothing is open yet: see warm.ts.
+// paths once while nothing is open yet: see warm.ts. A worker started for a
+// NetCDF file (its name says so: see rpc/zarr.ts) warms netCDF-4's inflate and
+// unshuffle instead, and loads the file scanner.
 let opening = false;
-void warmDecoders(() => opening).catch(() => undefined);
+const forNetcdf = (globalThis as { name?: string }).name?.endsWith(NETCDF_WORKER_SUFFIX) === true;
+if (forNetcdf) void loadScanner().catch(() => undefined);
+void warmDecoders(() => opening, forNetcdf ? 'zlib' : 'blosc').catch(() => undefined);
 
 function accessOver(port: MessagePort): S3Access & { endpointUrl(): Promise<string> } {
   const reader = Comlink.wrap<S3ReaderApi>(port);
@@ -113,9 +120,12 @@ const api = {
   async open(source: DatasetSource, port: MessagePort | null, extraNames: string[] = [], group = ''): Promise<OpenResult | Failure> {
     mark('open:start');
     opening = true;
+    // The scanner loads while the signing worker is asked for the endpoint and the bucket's access.
+    if (source.refs === 'scan' || source.refs === 'combine') void loadScanner().catch(() => undefined);
     try {
       const src = source.refs ? await referenceSource(source, port) : source.kind === 's3' ? await S3Source.create(accessOver(port!), source.bucket, source.path) : new UrlSource(source.url);
       current = src;
+      mark('open:source');
       const opened = await session.open(src, extraNames, group);
       // Variables the file scanner could not describe are named with the dataset.
       if (src instanceof ReferenceSource && 'info' in opened) opened.info.problems.push(...src.problems.filter((p) => p.path.startsWith(group.replace(/^\/+/, ''))));

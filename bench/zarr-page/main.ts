@@ -8,7 +8,7 @@ import DatasetView from '../../src/components/zarr/DatasetView.svelte';
 import { session } from '../../src/state/session.svelte';
 import type { ConnectionSettings } from '../../src/lib/s3/service';
 import { prewarmDataset, type DatasetSource } from '../../src/state/dataset.svelte';
-import { collectTrace } from '../../src/lib/zarr/trace';
+import { collectTrace, mark } from '../../src/lib/zarr/trace';
 
 declare global {
   interface Window {
@@ -16,14 +16,18 @@ declare global {
   }
 }
 
-// As the app does when it is opened at a dataset's address (App.svelte).
-prewarmDataset();
+mark('page:start');
+// As the app does when it is opened at a dataset's address (App.svelte), which
+// tells whether it is a file read through references made on the fly (?refs=scan).
+prewarmDataset({ refs: (new URLSearchParams(location.search).get('refs') ?? undefined) as DatasetSource['refs'] });
 
 let view: ReturnType<typeof mount> | undefined;
 
 window.tesseraBench = {
   async open(settings, source) {
+    mark('page:connect');
     if (settings) await session.connect(settings);
+    mark('page:connected');
     view = mount(DatasetView, { target: document.getElementById('app')!, props: { source } });
   },
   /** Close the view (the app stays open: workers, connection): the next `open` is a warm one. */

@@ -8,6 +8,7 @@
 import * as Comlink from 'comlink';
 import type { ZarrWorkerApi } from '../../workers/zarr.worker';
 import { installErrorTransfer } from './errors';
+import { NETCDF_WORKER_SUFFIX } from './zarr-hint';
 
 export type ZarrWorkerRemote = Comlink.Remote<ZarrWorkerApi>;
 
@@ -65,8 +66,12 @@ function guard(started: Omit<Started, 'remote'> & { remote: ZarrWorkerRemote }):
 /** At most one idle worker: warmed ahead of an open, or handed back by a closed view. */
 let spare: Started | null = null;
 
-function start(): Started {
-  const worker = new Worker(new URL('../../workers/zarr.worker.ts', import.meta.url), { type: 'module', name: 'tessera-zarr' });
+/** What the next dataset is, where the page knows it: a NetCDF/HDF5 file read through references made on the fly. */
+export type ZarrWorkerHint = 'netcdf' | undefined;
+
+function start(hint?: ZarrWorkerHint): Started {
+  const name = `tessera-zarr${hint === 'netcdf' ? NETCDF_WORKER_SUFFIX : ''}`;
+  const worker = new Worker(new URL('../../workers/zarr.worker.ts', import.meta.url), { type: 'module', name });
   return guard({ worker, remote: Comlink.wrap<ZarrWorkerApi>(worker), failed: null });
 }
 
@@ -75,8 +80,13 @@ function start(): Started {
  * blosc compiles (100-500 ms under load) while the page gets ready to ask.
  * Does nothing when a spare is already waiting.
  */
-export function prewarmZarrWorker(): void {
-  spare ??= start();
+export function prewarmZarrWorker(hint?: ZarrWorkerHint): void {
+  spare ??= start(hint);
+}
+
+/** Whether a started worker waits to be taken (warmed ahead, or handed back by a closed view). */
+export function zarrWorkerWaiting(): boolean {
+  return !!spare && !spare.failed;
 }
 
 /** A worker for one dataset view: the spare if there is one (and it started), else a new one. */

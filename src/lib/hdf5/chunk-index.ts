@@ -36,7 +36,7 @@ export interface ChunkGeometry {
 const MAX_CHUNKS = 10_000_000;
 const MAX_DEPTH = 64;
 
-export async function listChunks(file: Hdf5File, index: ChunkIndex, g: ChunkGeometry): Promise<ChunkLocation[]> {
+export async function listChunks(file: Hdf5File, index: ChunkIndex, g: ChunkGeometry, reader?: Btree1Reader): Promise<ChunkLocation[]> {
   if (index.address === undefined) return []; // nothing written yet
   const grid = g.shape.map((s, i) => Math.ceil(s / g.chunks[i]!));
   const total = grid.reduce((a, b) => a * b, 1);
@@ -44,7 +44,7 @@ export async function listChunks(file: Hdf5File, index: ChunkIndex, g: ChunkGeom
   const rawSize = g.chunks.reduce((a, b) => a * b, g.elementSize);
   switch (index.type) {
     case 'btree1':
-      return btree1(file, index.address, g);
+      return btree1(file, index.address, g, reader);
     case 'single':
       return [{ coords: g.shape.map(() => 0), address: index.address, size: index.filteredSize ?? rawSize, filterMask: index.filterMask ?? 0 }];
     case 'implicit': {
@@ -89,41 +89,145 @@ function linear(coords: number[], down: number[]): number {
 
 // ─── Version-1 B-tree, node type 1 (III.A.1) ───────────────────────────────
 
-async function btree1(file: Hdf5File, root: number, g: ChunkGeometry): Promise<ChunkLocation[]> {
-  const rank = g.shape.length;
-  const keySize = 8 + 8 * (rank + 1);
-  const out: ChunkLocation[] = [];
-  const seen = new Set<number>();
-  const visit = async (address: number, depth: number): Promise<void> => {
-    if (seen.has(address) || depth > MAX_DEPTH) throw corrupt('the chunk B-tree has a cycle or is too deep');
-    seen.add(address);
+interface Btree1Entry {
+  /** The chunk offsets of the key on the left of the child (in elements, one per dimension). */
+  offsets: number[];
+  size: number;
+  filterMask: number;
+  child: number;
+}
+
+interface Btree1Node {
+  level: number;
+  entries: Btree1Entry[];
+}
+
+/** Reads the nodes of one chunk B-tree, each once (a lookup and the full walk share them). */
+class Btree1Reader {
+  readonly #file: Hdf5File;
+  readonly #rank: number;
+  readonly #nodes = new Map<number, Promise<Btree1Node>>();
+
+  constructor(file: Hdf5File, rank: number) {
+    this.#file = file;
+    this.#rank = rank;
+  }
+
+  node(address: number): Promise<Btree1Node> {
+    let p = this.#nodes.get(address);
+    if (!p) this.#nodes.set(address, (p = this.#read(address)));
+    return p;
+  }
+
+  async #read(address: number): Promise<Btree1Node> {
+    const file = this.#file;
+    const rank = this.#rank;
+    const keySize = 8 + 8 * (rank + 1);
     const headSize = 8 + 2 * file.offsetSize;
     const head = await file.read(address, headSize);
     const h = file.cursor(head);
     h.signature('TREE', 'chunk B-tree node');
     const type = h.u8();
     const level = h.u8();
-    const entries = h.u16();
+    const count = h.u16();
     if (type !== 1) throw corrupt(`B-tree node at ${address} has type ${type}, expected chunk index`);
-    const body = await file.read(address + headSize, entries * (keySize + file.offsetSize) + keySize);
+    const body = await file.read(address + headSize, count * (keySize + file.offsetSize) + keySize);
     const c = file.cursor(body);
-    const children: Promise<void>[] = [];
-    for (let i = 0; i < entries; i++) {
+    const entries: Btree1Entry[] = [];
+    for (let i = 0; i < count; i++) {
       const size = c.u32();
       const filterMask = c.u32();
       const offsets: number[] = [];
       for (let d = 0; d <= rank; d++) offsets.push(c.uint(8));
       const child = c.address();
       if (child === undefined) continue;
-      if (level === 0) {
-        out.push({ coords: offsets.slice(0, rank).map((o, d) => Math.floor(o / g.chunks[d]!)), address: child, size, filterMask });
+      entries.push({ offsets: offsets.slice(0, rank), size, filterMask, child });
+    }
+    return { level, entries };
+  }
+}
+
+const location = (e: Btree1Entry, g: ChunkGeometry): ChunkLocation => ({ coords: e.offsets.map((o, d) => Math.floor(o / g.chunks[d]!)), address: e.child, size: e.size, filterMask: e.filterMask });
+
+async function btree1(file: Hdf5File, root: number, g: ChunkGeometry, reader = new Btree1Reader(file, g.shape.length)): Promise<ChunkLocation[]> {
+  const out: ChunkLocation[] = [];
+  const seen = new Set<number>();
+  const visit = async (address: number, depth: number): Promise<void> => {
+    if (seen.has(address) || depth > MAX_DEPTH) throw corrupt('the chunk B-tree has a cycle or is too deep');
+    seen.add(address);
+    const node = await reader.node(address);
+    const children: Promise<void>[] = [];
+    for (const e of node.entries) {
+      if (node.level === 0) {
+        out.push(location(e, g));
         if (out.length > MAX_CHUNKS) throw corrupt('the chunk B-tree lists too many chunks');
-      } else children.push(visit(child, depth + 1));
+      } else children.push(visit(e.child, depth + 1));
     }
     await Promise.all(children);
   };
   await visit(root, 0);
   return out;
+}
+
+/** -1, 0 or 1 as chunk offsets `a` sort before, equal or after `b` (dimension 0 first, as HDF5 orders its keys). */
+function compareOffsets(a: number[], b: number[]): number {
+  for (let d = 0; d < a.length; d++) if (a[d] !== b[d]) return a[d]! < b[d]! ? -1 : 1;
+  return 0;
+}
+
+/**
+ * Find one chunk by walking down from the root: in a node, the child whose
+ * left key is the last one not past the chunk (spec III.A.1: the keys of a
+ * node's children are in increasing order). A lookup reads one node per level
+ * (the first picture of a 1 GiB netCDF-4 file: one leaf instead of all 21).
+ */
+async function btree1Find(reader: Btree1Reader, root: number, g: ChunkGeometry, coords: number[]): Promise<ChunkLocation | undefined> {
+  const want = coords.map((c, d) => c * g.chunks[d]!);
+  let address = root;
+  for (let depth = 0; ; depth++) {
+    if (depth > MAX_DEPTH) throw corrupt('the chunk B-tree has a cycle or is too deep');
+    const node = await reader.node(address);
+    if (node.level === 0) {
+      const hit = node.entries.find((e) => compareOffsets(e.offsets, want) === 0);
+      return hit && location(hit, g);
+    }
+    let next: Btree1Entry | undefined;
+    for (const e of node.entries) {
+      if (compareOffsets(e.offsets, want) > 0) break;
+      next = e;
+    }
+    if (!next) return undefined;
+    address = next.child;
+  }
+}
+
+/** Looks chunks up one at a time, reading only what each needs, or lists them all. */
+export interface ChunkFinder {
+  /** The chunk at `coords` (indices in the chunk grid), or undefined where none is stored. */
+  find(coords: number[]): Promise<ChunkLocation | undefined>;
+  /** Every chunk, as `listChunks` gives them. */
+  all(): Promise<ChunkLocation[]>;
+}
+
+/**
+ * A `ChunkFinder` over a dataset's chunk index. The version-1 B-tree (what
+ * netCDF-4 writes) is walked down to the one leaf a chunk is in; the other
+ * indexes are small or read in one go, so they are listed whole on first use.
+ */
+export function chunkFinder(file: Hdf5File, index: ChunkIndex, g: ChunkGeometry): ChunkFinder {
+  let listed: Promise<ChunkLocation[]> | undefined;
+  let byCoords: Promise<Map<string, ChunkLocation>> | undefined;
+  const reader = new Btree1Reader(file, g.shape.length);
+  const all = () => (listed ??= listChunks(file, index, g, reader));
+  return {
+    all,
+    async find(coords) {
+      if (index.address === undefined) return undefined;
+      if (index.type === 'btree1') return btree1Find(reader, index.address, g, coords);
+      byCoords ??= all().then((list) => new Map(list.map((c) => [c.coords.join(','), c])));
+      return (await byCoords).get(coords.join(','));
+    },
+  };
 }
 
 // ─── Layout-4 element encodings ─────────────────────────────────────────────

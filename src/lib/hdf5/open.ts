@@ -9,13 +9,15 @@ import { RangeCache, type RangeCacheOptions, type RangeStats, type ReadRange } f
 import { hdf5References } from './references';
 import { sniffFormat, type ScientificFormat } from './sniff';
 import { netcdf3References } from '../netcdf3';
-import type { References } from '../refs/types';
+import type { LazyChunks, References } from '../refs/types';
 
 export interface ScientificReferences {
   format: ScientificFormat;
   refs: References;
   skipped: SkippedObject[];
   stats: RangeStats;
+  /** Arrays whose chunks are found when asked for (`lazyChunks`; see `hdf5References`). */
+  lazy?: Map<string, LazyChunks>;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface ScientificReferences {
  * (undefined when the source cannot say: the HDF5 superblock, or a short
  * first read, then tells it), to be found at `url`.
  */
-export async function openScientific(read: ReadRange, size: number | undefined, url: string, opts: RangeCacheOptions & { signal?: AbortSignal } = {}): Promise<ScientificReferences> {
+export async function openScientific(read: ReadRange, size: number | undefined, url: string, opts: RangeCacheOptions & { signal?: AbortSignal; lazyChunks?: boolean } = {}): Promise<ScientificReferences> {
   // One shared cache: the bytes read to sniff are the reader's first bytes too.
   const first = new RangeCache(read, size, opts);
   const head = await first.read(0, Math.min(first.size, 2048)).catch(async (e: unknown) => {
@@ -40,8 +42,8 @@ export async function openScientific(read: ReadRange, size: number | undefined, 
     return { format, refs: r.refs, skipped: [], stats: first.stats };
   }
   if (format !== 'hdf5') throw new Hdf5Error('not-hdf5', 'This object is neither NetCDF nor HDF5 (no signature found).');
-  const r = await hdf5References(cached, first.sizeKnown ? first.size : undefined, url, { firstRead: 0, minRead: 0, mergeGap: 0, ...(opts.signal ? { signal: opts.signal } : {}) });
-  return { format, refs: r.refs, skipped: r.skipped, stats: first.stats };
+  const r = await hdf5References(cached, first.sizeKnown ? first.size : undefined, url, { firstRead: 0, minRead: 0, mergeGap: 0, lazyChunks: opts.lazyChunks === true, ...(opts.signal ? { signal: opts.signal } : {}) });
+  return { format, refs: r.refs, skipped: r.skipped, stats: first.stats, ...(r.lazy ? { lazy: r.lazy } : {}) };
 }
 
 /** Anything that reads a key's byte range, like the Zarr sources (`KeySource`). */

@@ -18,9 +18,9 @@
  * without dimension scales get `phony_dim_N`, reusing one per length within a
  * group as netCDF-C does; bookkeeping attributes are hidden.
  */
-import type { References } from '../refs/types';
+import type { LazyChunks, Reference, References } from '../refs/types';
 import { attributeValue, decodeNumbers, type AttrValue } from './attributes';
-import { type ChunkLocation, listChunks } from './chunk-index';
+import { type ChunkLocation, chunkFinder } from './chunk-index';
 import { Hdf5Error, type SkippedObject } from './errors';
 import { Hdf5File, MSG, type Message } from './file';
 import { fractalHeapObjects } from './fractal-heap';
@@ -40,6 +40,7 @@ import {
   zarrDtype,
 } from './messages';
 import { RangeCache, type RangeCacheOptions, type RangeStats, type ReadRange } from './range-cache';
+import { mark } from '../zarr/trace';
 
 /** Attributes netCDF-C and the HDF5 dimension scale API keep for themselves. */
 const HIDDEN = new Set(['CLASS', 'NAME', 'DIMENSION_LIST', 'REFERENCE_LIST', '_Netcdf4Dimid', '_Netcdf4Coordinates', '_nc3_strict', '_NCProperties', '_FillValue', '_SuperblockVersion', '_IsNetcdf4', 'DIMENSION_LABELS']);
@@ -53,11 +54,24 @@ export interface Hdf5References {
   /** Variables and groups left out, with the reason (the rest opens). */
   skipped: SkippedObject[];
   stats: RangeStats;
+  /**
+   * With `lazyChunks`: the arrays whose chunk references are found when asked
+   * for (by array key, "group/var"); their chunks are not in `refs`.
+   */
+  lazy?: Map<string, LazyChunks>;
 }
 
 export interface Hdf5Options extends RangeCacheOptions {
   /** Checked between steps; a cancelled scan rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Leave the chunks of B-tree-indexed arrays out of `refs` and find each one
+   * when it is asked for (`lazy`): opening a large netCDF-4 file then reads
+   * no chunk index at all, and a picture reads only the B-tree leaves its
+   * chunks are in (the whole index is spread over the file, one leaf per few
+   * dozen chunks, each a request of its own).
+   */
+  lazyChunks?: boolean;
 }
 
 interface Obj {
@@ -126,6 +140,7 @@ export async function hdf5References(read: ReadRange, size: number | undefined, 
     level = next.sort((a, b) => (a.path < b.path ? -1 : 1));
   }
   datasets.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  mark('scan:objects');
 
   // 2. Attributes of every object.
   const attrs = new Map<string, Map<string, AttrValue>>();
@@ -140,6 +155,7 @@ export async function hdf5References(read: ReadRange, size: number | undefined, 
     }),
   );
 
+  mark('scan:attributes');
   // 3. Dimension names: dimension scales by address, phony dimensions otherwise.
   const byAddress = new Map(datasets.map((d) => [d.address, d] as const));
   const phony = new Map<string, number[]>(); // group -> length of each phony dim, by number
@@ -147,6 +163,7 @@ export async function hdf5References(read: ReadRange, size: number | undefined, 
   let phonyCount = 0;
 
   const refs: References['refs'] = {};
+  const lazy = new Map<string, LazyChunks>();
   const zgroup = JSON.stringify({ zarr_format: 2 });
   for (const g of groups) {
     const prefix = g.path ? `${g.path.slice(1)}/` : '';
@@ -161,7 +178,7 @@ export async function hdf5References(read: ReadRange, size: number | undefined, 
       const isScale = cls === 'DIMENSION_SCALE';
       const nameAttr = a.get('NAME');
       if (isScale && typeof nameAttr === 'string' && nameAttr.startsWith(DIM_ONLY)) continue;
-      const v = await describeDataset(file, d);
+      const v = await describeDataset(file, d, opts.lazyChunks === true);
       // Dimension names
       const dims: string[] = [];
       const list = a.get('DIMENSION_LIST');
@@ -191,7 +208,8 @@ export async function hdf5References(read: ReadRange, size: number | undefined, 
       const fill = a.has('_FillValue') && !(v.type.class === 'int' && v.type.size === 8) ? jsonFill(a.get('_FillValue'), v.type) : v.fill;
       const zarray = { zarr_format: 2, shape: v.shape, chunks: v.chunks, dtype: v.dtype, fill_value: FILL, order: 'C', filters: v.filters.length ? v.filters : null, compressor: null };
       const chunkRefs: Record<string, References['refs'][string]> = {};
-      for (const [k, r] of v.chunkRefs(url)) chunkRefs[`${key}/${k}`] = r;
+      if (v.lazy) lazy.set(key, v.lazy(url));
+      else for (const [k, r] of await v.chunkRefs(url)) chunkRefs[`${key}/${k}`] = r;
       refs[`${key}/.zarray`] = JSON.stringify(zarray).replace(`"${FILL}"`, typeof fill === 'string' && /^-?\d+$/.test(fill) ? fill : JSON.stringify(fill));
       refs[`${key}/.zattrs`] = JSON.stringify({ ...visibleAttrs(a), _ARRAY_DIMENSIONS: dims });
       Object.assign(refs, chunkRefs);
@@ -199,7 +217,8 @@ export async function hdf5References(read: ReadRange, size: number | undefined, 
       note(d.path, e);
     }
   }
-  return { refs: { version: 1, refs }, skipped, stats: cache.stats };
+  mark('scan:done');
+  return { refs: { version: 1, refs }, skipped, stats: cache.stats, ...(opts.lazyChunks ? { lazy } : {}) };
 }
 
 function visibleAttrs(a: Map<string, AttrValue>): Record<string, AttrValue> {
@@ -238,10 +257,12 @@ interface DatasetView {
   type: Datatype;
   fill: number | string | null;
   filters: Record<string, unknown>[];
-  chunkRefs(url: string): Iterable<[string, References['refs'][string]]>;
+  chunkRefs(url: string): Iterable<[string, Reference]> | Promise<Iterable<[string, Reference]>>;
+  /** Chunks found one at a time (a B-tree-indexed dataset, scanned with `lazyChunks`). */
+  lazy?: (url: string) => LazyChunks;
 }
 
-async function describeDataset(file: Hdf5File, d: Obj): Promise<DatasetView> {
+async function describeDataset(file: Hdf5File, d: Obj, lazy: boolean): Promise<DatasetView> {
   const find = (t: number) => d.messages.find((m) => m.type === t);
   const unsupported = (feature: string) => new Hdf5Error('unsupported', `${d.path}: ${feature} is not supported`, { feature, path: d.path });
   const spaceMsg = find(MSG.dataspace);
@@ -295,18 +316,35 @@ async function describeDataset(file: Hdf5File, d: Obj): Promise<DatasetView> {
   }
   const chunks = layout.chunks;
   if (chunks.length !== shape.length || chunks.some((c) => c <= 0)) throw new Hdf5Error('corrupt', `${d.path}: chunk shape ${JSON.stringify(chunks)} does not fit shape ${JSON.stringify(shape)}`, { path: d.path });
-  const located: ChunkLocation[] = await listChunks(file, layout.index, { shape, maxShape: space.maxShape, chunks, elementSize: size, filtered: filters.length > 0 });
-  if (located.some((c) => c.filterMask !== 0)) throw unsupported('chunks stored with some filters skipped');
+  const finder = chunkFinder(file, layout.index, { shape, maxShape: space.maxShape, chunks, elementSize: size, filtered: filters.length > 0 });
   const grid = shape.map((s, i) => Math.ceil(s / chunks[i]!));
-  return {
-    shape, chunks, dtype, type, fill, filters,
-    *chunkRefs(url) {
-      for (const c of located) {
-        if (c.coords.some((x, i) => x >= grid[i]!)) continue; // beyond the current shape (a shrunk dataset)
-        yield [c.coords.join('.') || '0', [url, abs(c.address), c.size]];
-      }
-    },
+  const skippedFilters = () => unsupported('chunks stored with some filters skipped');
+  const refsOf = async (url: string): Promise<[string, Reference][]> => {
+    // Listed once (the finder keeps the list): the eager scan lists it below before returning.
+    const located: ChunkLocation[] = await finder.all();
+    if (located.some((c) => c.filterMask !== 0)) throw skippedFilters();
+    // Chunks beyond the current shape (a shrunk dataset) are left out.
+    return located.filter((c) => !c.coords.some((x, i) => x >= grid[i]!)).map((c) => [c.coords.join('.') || '0', [url, abs(c.address), c.size]]);
   };
+  const view: DatasetView = { shape, chunks, dtype, type, fill, filters, chunkRefs: refsOf };
+  if (!lazy || layout.index.type !== 'btree1') {
+    // Listed now, so a variable whose index cannot be read is left out at once, with the reason.
+    const listed = await finder.all();
+    if (listed.some((c) => c.filterMask !== 0)) throw skippedFilters();
+    return view;
+  }
+  view.lazy = (url) => ({
+    async get(key) {
+      const coords = key.split('.').map(Number);
+      if (coords.length !== shape.length || coords.some((x, i) => !Number.isInteger(x) || x < 0 || x >= grid[i]!)) return undefined;
+      const c = await finder.find(coords);
+      if (!c) return undefined;
+      if (c.filterMask !== 0) throw skippedFilters();
+      return [url, abs(c.address), c.size];
+    },
+    all: async () => Object.fromEntries(await refsOf(url)),
+  });
+  return view;
 }
 
 /** HDF5 filters (in pipeline order) as numcodecs configurations, as kerchunk maps them. */

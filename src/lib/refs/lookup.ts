@@ -4,7 +4,7 @@
  * file at a time, when a key in it is first asked for (`ParquetLookup`).
  */
 import { inlineBytes } from './parse';
-import type { Reference, References } from './types';
+import type { LazyChunks, Reference, References } from './types';
 
 export interface ReferenceLookup {
   /** The reference for `key` (store-relative, no leading "/"), or undefined when there is none. */
@@ -69,5 +69,62 @@ export class MemoryLookup implements ReferenceLookup {
 
   *entries(): Iterable<[string, number]> {
     for (const [k, v] of Object.entries(this.#refs)) yield [k, referenceSize(v) ?? 0];
+  }
+}
+
+/**
+ * References made by a file scanner, some arrays of which have their chunks
+ * found when asked for (`lazy`, by array key): a chunk's reference is looked
+ * up on its first read and kept. Such references cannot be listed (no
+ * `entries`): what the file holds is only known by reading its whole index.
+ */
+export class ScannedLookup implements ReferenceLookup {
+  readonly #memory: MemoryLookup;
+  readonly #lazy: Map<string, LazyChunks>;
+  readonly #found = new Map<string, Promise<Reference | undefined>>();
+  readonly #known = new Map<string, Reference>();
+
+  constructor(refs: References, lazy: Map<string, LazyChunks>) {
+    this.#memory = new MemoryLookup(refs);
+    this.#lazy = lazy;
+  }
+
+  /** The array a chunk key belongs to, and the chunk's key within it ("t/0.1.2" -> ["t", "0.1.2"]). */
+  #split(key: string): [LazyChunks, string] | undefined {
+    const slash = key.lastIndexOf('/');
+    const chunks = this.#lazy.get(slash < 0 ? '' : key.slice(0, slash));
+    return chunks && !isMetadataKey(key) ? [chunks, key.slice(slash + 1)] : undefined;
+  }
+
+  get(key: string): Promise<Reference | undefined> {
+    const known = this.#memory.peek(key);
+    if (known !== undefined) return Promise.resolve(known);
+    const lazy = this.#split(key);
+    if (!lazy) return Promise.resolve(undefined);
+    let p = this.#found.get(key);
+    if (!p) {
+      p = lazy[0].get(lazy[1]).then((ref) => {
+        if (ref !== undefined) this.#known.set(key, ref);
+        return ref;
+      });
+      // A failed lookup (a read that broke) is tried again on the next read.
+      p.catch(() => this.#found.delete(key));
+      this.#found.set(key, p);
+    }
+    return p;
+  }
+
+  peek(key: string): Reference | undefined {
+    return this.#memory.peek(key) ?? this.#known.get(key);
+  }
+
+  metadata(): Record<string, unknown> {
+    return this.#memory.metadata();
+  }
+
+  async all(): Promise<References> {
+    const refs = { ...(await this.#memory.all()).refs };
+    for (const [array, chunks] of this.#lazy) for (const [k, ref] of Object.entries(await chunks.all())) refs[array ? `${array}/${k}` : k] = ref;
+    return { version: 1, refs };
   }
 }

@@ -13,11 +13,11 @@ import type { ReferenceFormat } from '../zarr/address';
 import type { ByteRange, KeySource, ListLevel } from '../zarr/source';
 import { UrlSource } from '../zarr/url-source';
 import { RefsError } from './errors';
-import { MemoryLookup, type ReferenceLookup } from './lookup';
+import { MemoryLookup, ScannedLookup, type ReferenceLookup } from './lookup';
 import { parseReferences } from './parse';
 import { ParquetLookup } from './parquet';
 import { HttpsSource, makeResolver, type RefsLocation, type ResolverOptions, type UrlResolver } from './resolve';
-import { scanToReferences } from './scan';
+import { scanToReferences, type ScannedFile } from './scan';
 import { ReferenceSource } from './source';
 import type { References } from './types';
 
@@ -110,8 +110,9 @@ export async function openReferenceFile(options: OpenReferenceFileOptions): Prom
   const context = { resolve, label, anonymous };
   if (format === 'parquet') return fromLookup(await ParquetLookup.open(folder, signal), context);
   if (format === 'scan') {
-    const refs: References & { skipped?: { path: string; message: string }[] } = await scanToReferences(folder, baseName(path), signal);
-    const source = openReferences(refs, context);
+    // Chunks are looked up as they are read: a large file opens without reading its whole chunk index.
+    const refs: ScannedFile & { skipped?: { path: string; message: string }[] } = await scanToReferences(folder, baseName(path), signal, { lazyChunks: true });
+    const source = refs.lazy?.size ? fromLookup(new ScannedLookup({ version: 1, refs: refs.refs }, refs.lazy), context) : openReferences(refs, context);
     source.problems = (refs.skipped ?? []).map((s) => ({ path: s.path.replace(/^\/+/, ''), message: `"${s.path.replace(/^\/+/, '')}" is left out: ${s.message.startsWith(`${s.path}: `) ? s.message.slice(s.path.length + 2) : s.message}` }));
     return source;
   }

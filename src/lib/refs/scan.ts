@@ -17,9 +17,21 @@
  */
 import type { KeySource } from '../zarr/source';
 import { RefsError } from './errors';
-import type { References } from './types';
+import type { LazyChunks, References } from './types';
 
-export type ScanToReferences = (source: KeySource, name: string, signal?: AbortSignal) => Promise<References>;
+export interface ScanOptions {
+  /**
+   * The caller reads the references through a lookup (`ScannedLookup`): the
+   * scanner may leave an array's chunks out of `refs` and return them as `lazy`,
+   * found when each is asked for. Without it, every reference is in `refs`.
+   */
+  lazyChunks?: boolean;
+}
+
+/** What a scanner gives: references, and with `lazyChunks` the arrays whose chunks are found on demand. */
+export type ScannedFile = References & { lazy?: Map<string, LazyChunks> };
+
+export type ScanToReferences = (source: KeySource, name: string, signal?: AbortSignal, options?: ScanOptions) => Promise<ScannedFile>;
 
 let scanner: ScanToReferences | undefined;
 
@@ -29,7 +41,7 @@ export function registerScanner(fn: ScanToReferences): void {
 }
 
 /** Scan `name` in `source` with the installed scanner. */
-export function scanToReferences(source: KeySource, name: string, signal?: AbortSignal): Promise<References> {
+export function scanToReferences(source: KeySource, name: string, signal?: AbortSignal, options?: ScanOptions): Promise<ScannedFile> {
   if (!scanner) return Promise.reject(new RefsError('unsupported', `Tessera cannot read ${name} by byte ranges yet: no scanner for this kind of file is installed.`));
-  return scanner(source, name, signal);
+  return scanner(source, name, signal, options);
 }

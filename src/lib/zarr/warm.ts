@@ -10,6 +10,7 @@
 import { mark } from './trace';
 import { SliceSession } from './slice-session';
 import type { KeySource } from './source';
+import { shuffle } from './shuffle';
 
 /**
  * A consolidated xarray-like store in memory: tas(time, lat, lon) whose
@@ -18,11 +19,19 @@ import type { KeySource } from './source';
  * a real chunk needs them: warmed on small chunks, the first real chunk
  * still took ~50 ms to decode, unpack and paint against ~6 ms later.
  */
-function tinyStore(chunk: Uint8Array, encodedSmall: Map<string, Uint8Array>): KeySource {
+/** How the warm-up's chunks are stored: blosc zstd (xarray's Zarr), or shuffle + zlib (netCDF-4's deflate, read through references). */
+export type WarmCodec = 'blosc' | 'zlib';
+
+const CODECS: Record<WarmCodec, { filters: unknown[] | null; compressor: unknown }> = {
+  blosc: { filters: null, compressor: { id: 'blosc', cname: 'zstd', clevel: 5, shuffle: 1, blocksize: 0 } },
+  zlib: { filters: [{ id: 'shuffle', elementsize: 4 }, { id: 'zlib', level: 1 }], compressor: null },
+};
+
+function tinyStore(chunk: Uint8Array, encodedSmall: Map<string, Uint8Array>, codec: WarmCodec = 'blosc'): KeySource {
   const files = new Map<string, Uint8Array>(encodedSmall);
   const json = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
   const arr = (shape: number[], chunks: number[], dims: string[], attrs: Record<string, unknown> = {}) => ({
-    '.zarray': { zarr_format: 2, shape, chunks, dtype: '<f4', fill_value: 'NaN', order: 'C', filters: null, compressor: { id: 'blosc', cname: 'zstd', clevel: 5, shuffle: 1, blocksize: 0 } },
+    '.zarray': { zarr_format: 2, shape, chunks, dtype: '<f4', fill_value: 'NaN', order: 'C', ...CODECS[codec] },
     '.zattrs': { _ARRAY_DIMENSIONS: dims, ...attrs },
   });
   const meta: Record<string, unknown> = { '.zgroup': { zarr_format: 2 }, '.zattrs': {} };
@@ -55,6 +64,12 @@ function fieldBytes(n: number): Uint8Array {
   return new Uint8Array(out.buffer);
 }
 
+/** Shuffle then deflate float32 bytes, as netCDF-4 stores them (`CompressionStream` is in workers and Node alike). */
+async function shuffleDeflate(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([shuffle(bytes, 4) as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('deflate'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
 /** Let a waiting message (the user's open) run before the next warm-up step. */
 const yieldToMessages = () => new Promise((r) => setTimeout(r, 0));
 
@@ -64,7 +79,8 @@ const yieldToMessages = () => new Promise((r) => setTimeout(r, 0));
  * after compiling blosc are then skipped, since they would only compete with
  * it (measured: opening at once was ~100 ms slower with them).
  */
-export async function warmDecoders(stop: () => boolean = () => false): Promise<number> {
+export async function warmDecoders(stop: () => boolean = () => false, codec: WarmCodec = 'blosc'): Promise<number> {
+  if (codec === 'zlib') return warmZlib(stop);
   const { default: Blosc } = await import('numcodecs/blosc');
   mark('blosc:compiled');
   await yieldToMessages();
@@ -97,8 +113,34 @@ export async function warmDecoders(stop: () => boolean = () => false): Promise<n
     ['lat/0', await zstd.encode(f32(WARM_N, (i) => i / 10 - 25))],
     ['lon/0', await zstd.encode(f32(2 * WARM_N, (i) => i / 5))],
   ]);
+  return warmSession(tinyStore(chunk, small), stop);
+}
+
+/**
+ * For a page about to open netCDF-4 files: no blosc (a large module, compiled
+ * on the worker while the file's first bytes arrive), but the inflate and
+ * unshuffle of their chunks, then the same throw-away slices.
+ */
+async function warmZlib(stop: () => boolean): Promise<number> {
+  await yieldToMessages();
+  if (stop()) return 0;
+  const f32 = (n: number, f: (i: number) => number) => new Uint8Array(new Float32Array(n).map((_, i) => f(i)).buffer);
+  const chunk = await shuffleDeflate(fieldBytes(WARM_N));
+  const small = new Map<string, Uint8Array>([
+    ['time/0', await shuffleDeflate(f32(2, (i) => i))],
+    ['lat/0', await shuffleDeflate(f32(WARM_N, (i) => i / 10 - 25))],
+    ['lon/0', await shuffleDeflate(f32(2 * WARM_N, (i) => i / 5))],
+  ]);
+  mark('zlib:ready');
+  return warmSession(tinyStore(chunk, small, 'zlib'), stop);
+}
+
+/** Open the tiny store, read its coordinates and paint two slices of it. */
+async function warmSession(store: KeySource, stop: () => boolean): Promise<number> {
+  await yieldToMessages();
+  if (stop()) return 0;
   const session = new SliceSession();
-  const opened = await session.open(tinyStore(chunk, small));
+  const opened = await session.open(store);
   if ('error' in opened) return 0;
   await session.coords();
   let tiles = 0;

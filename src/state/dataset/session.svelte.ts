@@ -4,7 +4,8 @@
  * and how long the first picture took. The slice, playback and probe parts
  * read and draw through the worker this holds.
  */
-import { Comlink, prewarmZarrWorker, takeZarrWorker, type ZarrWorker, type ZarrWorkerRemote } from '../../rpc/zarr';
+import { Comlink, prewarmZarrWorker, takeZarrWorker, zarrWorkerWaiting, type ZarrWorker, type ZarrWorkerRemote } from '../../rpc/zarr';
+import { session } from '../session.svelte';
 import type { S3WorkerRemote } from '../../rpc/s3';
 import type { DatasetSource } from '../../lib/zarr/address';
 import type { CoordValues } from '../../lib/zarr/open';
@@ -28,10 +29,24 @@ export function messageOf(e: unknown): string {
 
 /**
  * A dataset is about to be opened (its route was entered): start a Zarr
- * worker now, so its decoders are compiled by the time the dataset is asked for.
+ * worker now, so its decoders are compiled by the time the dataset is asked
+ * for, and the S3 worker, which connecting and presigning the dataset's reads
+ * need (its script loads while the page starts, not when the keys are given).
+ * `source` (where the address tells it): a NetCDF file warms its own codecs.
  */
-export function prewarmDataset(): void {
-  if (typeof Worker !== 'undefined') prewarmZarrWorker();
+export function prewarmDataset(source?: Pick<DatasetSource, 'refs'>): void {
+  if (typeof Worker === 'undefined') return;
+  prewarmZarrWorker(source?.refs === 'scan' || source?.refs === 'combine' ? 'netcdf' : undefined);
+  void session.worker;
+}
+
+/**
+ * Whether a dataset can be opened at once, while its view is still being set
+ * up: a Zarr worker is waiting. A view that replaces another (another group)
+ * waits instead until that one has closed and handed its worker back.
+ */
+export function datasetWorkerWaiting(): boolean {
+  return typeof Worker !== 'undefined' && zarrWorkerWaiting();
 }
 
 export class DatasetSession {

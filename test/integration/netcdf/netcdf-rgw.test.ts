@@ -17,6 +17,8 @@ import type { KeySource } from '../../../src/lib/zarr/source';
 import { createBucket, destroyBucket, rgwService } from '../../helpers/s3';
 import { serviceAccess } from '../zarr/fixtures';
 import { counting } from './counting';
+import { openReferenceFile } from '../../../src/lib/refs/open';
+import { registerScanner } from '../../../src/lib/refs/scan';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
@@ -89,5 +91,24 @@ describe('a chunked NetCDF-4 file on the RGW, by byte ranges', () => {
     expect(scanned.skipped).toEqual([]);
     for (const [coords, offset, length] of expected.chunks) expect(scanned.refs[`tas/${coords.join('.')}`]).toEqual(['tas.nc', offset, length]);
     expect(folder.stats.bytes / size).toBeLessThan(0.01);
+  });
+
+  it('opens as the dataset view does (references made on the fly) without reading the chunk index, then reads only the leaf a time step is in', async () => {
+    registerFletcher32();
+    registerScanner(scanNetcdf);
+    const eager = await scanNetcdf((await S3Source.create(serviceAccess(service), bucket, 'big')), 'tas.nc');
+    const counted = counting(await S3Source.create(serviceAccess(service), bucket, ''));
+    const source = await openReferenceFile({ location: { kind: 's3', bucket, key: KEY }, bucket: () => Promise.resolve(counted.source), format: 'scan' });
+    // The headers are in the first range; none of the 11 leaves is read yet.
+    expect(counted.stats.requests).toBeLessThanOrEqual(2);
+    const opened = { ...counted.stats };
+    const arr = await zarr.open.v2(zarr.root({ get: (k: string) => source.get(k.replace(/^\//, '')) }).resolve('tas'), { kind: 'array' });
+    const got = await zarr.get(arr, [expected.step, null, null]);
+    expect(Array.from(got.data as Float32Array)).toEqual(expected.values);
+    // Its 4 chunks, and the one leaf that lists them (the root node came with the headers).
+    expect(counted.stats.requests - opened.requests).toBeLessThanOrEqual(4 + 1);
+    // Saved as kerchunk JSON, the references list every chunk, as the full scan does.
+    const { skipped: _, ...full } = eager;
+    expect(await source.references()).toEqual(full);
   });
 });

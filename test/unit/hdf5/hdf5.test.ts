@@ -14,6 +14,7 @@ import * as zarr from 'zarrita';
 import { Hdf5Error, type Hdf5References, hdf5References, openScientific, registerFletcher32, scanNetcdf, sniffFormat, looksLikeNetcdfName } from '../../../src/lib/hdf5';
 import { Fletcher32Codec, fletcher32 } from '../../../src/lib/hdf5/fletcher32';
 import type { References } from '../../../src/lib/refs/types';
+import { ScannedLookup } from '../../../src/lib/refs/lookup';
 import { compareWithXarray, fileReader, type Fixtures, makeFixtures, PYTHON } from './fixtures';
 
 // xarray and h5py run in Python processes: slower than the default 5 s on a shared 2-core machine.
@@ -256,5 +257,70 @@ describe('the scanner (size unknown, as through a presigned GET)', () => {
       expect(scanned.skipped, name).toEqual([]);
       expect(scanned.refs, name).toEqual(known.refs.refs);
     }
+  });
+});
+
+describe('chunks found when read (lazyChunks, as a dataset view opens a file)', () => {
+  /** The file read by ranges, with the requests counted. */
+  const sourceOf = (path: string, name: string) => {
+    const file = readFileSync(path);
+    const s = {
+      requests: 0,
+      get: async (key: string, range?: { offset: number; length: number }) => {
+        expect(key).toBe(name);
+        s.requests++;
+        return new Uint8Array(range ? file.subarray(range.offset, range.offset + range.length) : file);
+      },
+    };
+    return s;
+  };
+
+  it('finds every chunk where the full listing has it, and nothing where it has none, for every fixture', async () => {
+    for (const name of ['nc4-chunked.nc', 'nc4-many-vars.nc', 'nc4-classic.nc', 'h5netcdf.nc', 'h5-earliest.h5', 'h5-latest.h5']) {
+      const eager = await scanNetcdf(sourceOf(join(fx.dir, name), name), name);
+      const lazy = await scanNetcdf(sourceOf(join(fx.dir, name), name), name, undefined, { lazyChunks: true });
+      expect(lazy.skipped, name).toEqual(eager.skipped);
+      const lookup = new ScannedLookup({ version: 1, refs: lazy.refs }, lazy.lazy ?? new Map());
+      for (const [key, ref] of Object.entries(eager.refs)) expect(await lookup.get(key), `${name} ${key}`).toEqual(ref);
+      // Inside the grid but never written, outside it, and not a chunk key at all.
+      for (const array of lazy.lazy?.keys() ?? []) {
+        const rank = (JSON.parse(lazy.refs[`${array}/.zarray`] as string) as { shape: number[] }).shape.length;
+        for (const key of [Array(rank).fill(999_999).join('.'), Array(rank + 1).fill(0).join('.'), 'x']) {
+          if (!(`${array}/${key}` in eager.refs)) expect(await lookup.get(`${array}/${key}`), `${name} ${array}/${key}`).toBeUndefined();
+        }
+      }
+      expect((await lookup.all()).refs, name).toEqual(eager.refs);
+    }
+  });
+
+  it('opens a file of many chunks without reading its chunk index, then reads one B-tree path per chunk', async () => {
+    // 400 x 64 x 64 in 1 x 32 x 32 chunks: 1,600 chunks of 4 KiB (noise: deflate keeps them large), a
+    // B-tree of two levels (netCDF-C: at most 64 per node) whose leaves lie between the chunks, across 6 MiB.
+    const path = join(fx.dir, 'many-chunks.nc');
+    execFileSync(PYTHON, ['-c', `
+import netCDF4, numpy as np
+with netCDF4.Dataset(${JSON.stringify(path)}, 'w') as ds:
+    ds.createDimension('time', None); ds.createDimension('y', 64); ds.createDimension('x', 64)
+    v = ds.createVariable('v', 'f4', ('time', 'y', 'x'), zlib=True, shuffle=True, chunksizes=(1, 32, 32))
+    rng = np.random.default_rng(1)
+    for i in range(400):
+        v[i] = rng.standard_normal((64, 64)).astype('f4')
+`]);
+    const eagerSource = sourceOf(path, 'many-chunks.nc');
+    const eager = await scanNetcdf(eagerSource, 'many-chunks.nc');
+    expect(Object.keys(eager.refs).filter((k) => /^v\/\d/.test(k))).toHaveLength(1600);
+    const source = sourceOf(path, 'many-chunks.nc');
+    const lazy = await scanNetcdf(source, 'many-chunks.nc', undefined, { lazyChunks: true });
+    expect(Object.keys(lazy.refs).filter((k) => /^v\/\d/.test(k))).toEqual([]);
+    const opened = source.requests;
+    expect(opened).toBeLessThan(eagerSource.requests);
+    const lookup = new ScannedLookup({ version: 1, refs: lazy.refs }, lazy.lazy!);
+    // The four chunks of the first time step share one leaf: one more read at most.
+    const first = await Promise.all(['v/0.0.0', 'v/0.0.1', 'v/0.1.0', 'v/0.1.1'].map((k) => lookup.get(k)));
+    expect(first).toEqual(['v/0.0.0', 'v/0.0.1', 'v/0.1.0', 'v/0.1.1'].map((k) => eager.refs[k]));
+    expect(source.requests - opened).toBeLessThanOrEqual(1);
+    expect(await lookup.get('v/399.1.1')).toEqual(eager.refs['v/399.1.1']);
+    expect(await lookup.get('v/400.0.0')).toBeUndefined();
+    expect((await lookup.all()).refs).toEqual(eager.refs);
   });
 });

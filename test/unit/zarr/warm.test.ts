@@ -7,4 +7,8 @@ describe('warm-up', () => {
     // Two slices (time 0 and 1) of two 512 x 512 chunks each, each chunk painted as a tile.
     expect(await warmDecoders()).toBe(4);
   });
+
+  it('does the same with chunks stored as netCDF-4 stores them (shuffle, then zlib)', async () => {
+    expect(await warmDecoders(() => false, 'zlib')).toBe(4);
+  });
 });
