@@ -71,10 +71,10 @@ export interface ReadOptions {
    */
   ready?: (chunk: PlannedChunk) => Promise<unknown> | undefined;
   /**
-   * Fill this array (of the type and length `valuesFor` would give) instead
-   * of a new one. The caller vouches that nothing else reads or writes it
-   * until the read settles; it is then the result's `values` (or free again,
-   * if the read failed: no chunk writes to it after the read settled).
+   * Fill this array (of the type `valuesType` gives and the selection's
+   * length) instead of a new one. The caller vouches that nothing else reads
+   * or writes it until the read settles; it is then the result's `values` (or
+   * free again if the read failed: no chunk writes to it once it settled).
    */
   into?: Values;
 }
