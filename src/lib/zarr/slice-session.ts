@@ -192,6 +192,19 @@ export class SliceSession {
 
   /** Open the store behind `source`, showing `group` ("a/b"; "" for the root). */
   async open(source: KeySource, extraNames: string[] = [], group = ''): Promise<OpenResult | Failure> {
+    // The last slice was of the dataset open before, in a view the page has
+    // closed (or is opening again): nothing reads it any more, so the new
+    // dataset's first slice is read into its memory (a reused worker's first
+    // picture then takes no fresh 16 MiB). Hover, CSV and recolour of its id
+    // answer null from here.
+    if (this.#last) {
+      const { values } = this.#last;
+      this.#last = null;
+      this.#giveSpare(values);
+    }
+    // Coordinates of another dataset, even under the same names, are not this one's.
+    this.#projected = null;
+    this.#coords2d.clear();
     try {
       // Coordinates are read by `coords()`, alongside the first slice.
       this.#ds = await ZarrDataset.open(source, { extraNames, coords: false, group });
