@@ -19,10 +19,15 @@ export class ChunkBuffers {
   /** Lent and not yet given back. */
   readonly #lent = new WeakSet<ArrayBuffer>();
   readonly #keep: number;
+  readonly #maxBytes: number;
 
-  /** Keep at most `keep` idle buffers. */
-  constructor(keep = 4) {
+  /**
+   * Keep at most `keep` idle buffers of at most `maxBytes` in all (chunks of
+   * hundreds of MB, as CEDA writes, are not held idle).
+   */
+  constructor(keep = 4, maxBytes = 64 * 2 ** 20) {
     this.#keep = keep;
+    this.#maxBytes = maxBytes;
   }
 
   /**
@@ -41,9 +46,10 @@ export class ChunkBuffers {
     if (!(buffer instanceof ArrayBuffer) || !this.#lent.has(buffer)) return;
     this.#lent.delete(buffer);
     // A buffer transferred to another thread meanwhile is detached (length 0): drop it.
-    if (buffer.byteLength === 0) return;
-    if (this.#free.length >= this.#keep) this.#free.shift();
+    if (buffer.byteLength === 0 || buffer.byteLength > this.#maxBytes) return;
     this.#free.push(buffer);
+    let bytes = this.#free.reduce((n, b) => n + b.byteLength, 0);
+    while (this.#free.length > this.#keep || bytes > this.#maxBytes) bytes -= this.#free.shift()!.byteLength;
   }
 
   /** Idle buffers (for tests). */

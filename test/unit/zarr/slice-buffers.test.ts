@@ -188,6 +188,19 @@ describe('chunk buffers', () => {
     expect(pool.idle).toBe(1);
   });
 
+  it('hold at most so many idle buffers, and so many bytes', () => {
+    const pool = new ChunkBuffers(2, 100);
+    const lent = [pool.take(10), pool.take(10), pool.take(10), pool.take(60), pool.take(200)];
+    for (const b of lent) pool.give(b.buffer);
+    // Two at most: the 10 and the 60 given last (the 200 is over the byte limit on its own).
+    expect(pool.idle).toBe(2);
+    expect(pool.take(60).buffer).toBe(lent[3]!.buffer);
+    const big = [pool.take(60), pool.take(60)];
+    for (const b of big) pool.give(b.buffer);
+    // 10 + 60 + 60 is over 100 bytes: the oldest go first.
+    expect(pool.idle).toBe(1);
+  });
+
   it('drop a lent buffer that was transferred (detached) before it came back', () => {
     const pool = new ChunkBuffers();
     const a = pool.take(64);
