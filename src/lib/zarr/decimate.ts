@@ -41,16 +41,29 @@ export interface Sampled {
  * kept; a block with none has h or w 0.
  */
 export function sampleBlock(values: Values, y0: number, x0: number, h: number, w: number, step: number): Sampled {
-  if (step === 1) return { y0, x0, h, w, values };
+  return sampleRect(values, 0, w, y0, x0, h, w, step);
+}
+
+/**
+ * `sampleBlock` of a block held inside a larger array (a chunk's part of a
+ * slice): its row r (data row y0 + r) starts at `offset + r * rowStride` in
+ * `values`. The pixels go into `into` when it is of the same type and long
+ * enough (a view of it is returned: read it before `into` is used again),
+ * else into a new array; at step 1 a block whose rows are contiguous is
+ * returned as a view of `values`.
+ */
+export function sampleRect(values: Values, offset: number, rowStride: number, y0: number, x0: number, h: number, w: number, step: number, into?: Values): Sampled {
   const iy0 = Math.ceil(y0 / step);
   const ix0 = Math.ceil(x0 / step);
   const ih = Math.max(0, Math.floor((y0 + h - 1) / step) - iy0 + 1);
   const iw = Math.max(0, Math.floor((x0 + w - 1) / step) - ix0 + 1);
-  const out = values instanceof Float32Array ? new Float32Array(ih * iw) : new Float64Array(ih * iw);
+  if (step === 1 && (h <= 1 || rowStride === w)) return { y0, x0, h, w, values: offset === 0 && h * w === values.length ? values : values.subarray(offset, offset + h * w) };
+  const out = into && into.constructor === values.constructor && into.length >= ih * iw ? into.subarray(0, ih * iw) : values instanceof Float32Array ? new Float32Array(ih * iw) : new Float64Array(ih * iw);
   for (let r = 0; r < ih; r++) {
-    const from = ((iy0 + r) * step - y0) * w + (ix0 * step - x0);
+    const from = offset + ((iy0 + r) * step - y0) * rowStride + (ix0 * step - x0);
     const o = r * iw;
-    for (let c = 0; c < iw; c++) out[o + c] = values[from + c * step]!;
+    if (step === 1) out.set(values.subarray(from, from + iw), o);
+    else for (let c = 0; c < iw; c++) out[o + c] = values[from + c * step]!;
   }
   return { y0: iy0, x0: ix0, h: ih, w: iw, values: out };
 }

@@ -12,20 +12,24 @@
  * numcodecs and HDF5 do.
  */
 import * as zarr from 'zarrita';
+import { chunkBuffers } from './chunk-buffers';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Undo the shuffle of `data`, whose elements are `size` bytes. */
-export function unshuffle(data: Uint8Array, size: number): Uint8Array {
+/**
+ * Undo the shuffle of `data`, whose elements are `size` bytes, into `out`
+ * (as long as `data`, not overlapping it) or a new array.
+ */
+export function unshuffle(data: Uint8Array, size: number, out: Uint8Array = new Uint8Array(data.length)): Uint8Array {
   const length = data.length;
-  const out = new Uint8Array(length);
+  if (out.length !== length) throw new RangeError(`unshuffle: ${length} bytes into ${out.length}`);
   if (size <= 1 || length < size) {
     out.set(data);
     return out;
   }
   const n = Math.floor(length / size);
-  if (LITTLE_ENDIAN && (size === 4 || size === 8)) {
-    const words = new Uint32Array(out.buffer, 0, (n * size) / 4);
+  if (LITTLE_ENDIAN && (size === 4 || size === 8) && out.byteOffset % 4 === 0) {
+    const words = new Uint32Array(out.buffer, out.byteOffset, (n * size) / 4);
     if (size === 4 && n % 4 === 0 && data.byteOffset % 4 === 0) {
       // Four elements at a time: one word from each byte plane, a 4 x 4 byte transpose.
       const q = n / 4;
@@ -81,8 +85,9 @@ class ShuffleCodec {
   encode(data: Uint8Array): Uint8Array {
     return shuffle(data, this.#size);
   }
+  /** Into a lent buffer: the slice reader gives it back once the chunk is in the slice (see chunk-buffers.ts). */
   decode(data: Uint8Array): Uint8Array {
-    return unshuffle(data, this.#size);
+    return unshuffle(data, this.#size, chunkBuffers.take(data.length));
   }
 }
 

@@ -9,12 +9,12 @@ import { chooseRange, colormap, logRange, paint, type ColormapName, type ColorSc
 import { ZarrDataset, type CoordValues } from './open';
 import { toZarrError, ZarrError, type ZarrErrorKind } from './errors';
 import { budgetWarning, DEFAULT_BUDGET_BYTES, type ChunkPlan, type Selection } from './plan';
-import type { ChunkFailure, ChunkPiece, Values } from './read';
+import { pieceValues, type ChunkFailure, type ChunkPiece, type Values } from './read';
 import type { DatasetInfo } from './dataset';
 import type { KeySource } from './source';
 import type { StaleReport } from './discover';
 import { mark } from './trace';
-import { sampleBlock } from './decimate';
+import { sampleRect } from './decimate';
 import { valueText } from './float-text';
 import { csvCell } from '../csv';
 import { gatherValues, geoGrid, gridWidth, pixelCells, type GeoGrid } from '../geo/sample';
@@ -147,6 +147,16 @@ function summary(plan: ChunkPlan, budget: number): PlanSummary {
 export class SliceSession {
   #ds: ZarrDataset | null = null;
   #last: { id: number; name: string; sel: Selection; values: Values; width: number; height: number } | null = null;
+  /**
+   * The values of the slice shown before the last one, which nothing reads
+   * any more: the next slice is read into them instead of into 16 MiB of
+   * fresh memory (which Chromium here took ~170 ms to fill). Never the last
+   * slice's own (hover, CSV, recolour and projection read those while the
+   * next one loads), never an array still being read into.
+   */
+  #spare: Values | null = null;
+  /** Room for a tile's or a picture's values on their way to `paint`, reused (never handed out). */
+  #scratch: Values | null = null;
   #controllers = new Map<number, AbortController>();
   /** The grid and the pixel-to-cell map of the last projected picture: reused while only the values change. */
   #projected: { key: string; grid: GeoGrid; cells: Int32Array | null; cellsKey: string } | null = null;
@@ -155,8 +165,46 @@ export class SliceSession {
   /** Settles when the first picture's chunks have arrived (prefetched at open). */
   #firstChunks: Promise<void> = Promise.resolve();
 
+  /** The scratch array, of the type of `like` and at least `n` long (its contents are read before the next use). */
+  #scratchFor(like: Values, n: number): Values {
+    const s = this.#scratch;
+    if (s && s.constructor === like.constructor && s.length >= n) return s;
+    return (this.#scratch = new (like.constructor as typeof Float64Array)(n));
+  }
+
+  /** `sampleRect` into the scratch array. */
+  #sample(values: Values, offset: number, rowStride: number, y0: number, x0: number, h: number, w: number, step: number) {
+    return sampleRect(values, offset, rowStride, y0, x0, h, w, step, this.#scratchFor(values, Math.ceil(h / step) * Math.ceil(w / step)));
+  }
+
+  /** An array to read a new slice into (undefined: let the read make one). */
+  #takeSpare(): Values | undefined {
+    const s = this.#spare ?? undefined;
+    this.#spare = null;
+    return s;
+  }
+
+  /** `values` is read by nothing any more: keep it for the next slice. */
+  #giveSpare(values: Values | undefined): void {
+    if (!values || values === this.#last?.values) return;
+    this.#spare = values;
+  }
+
   /** Open the store behind `source`, showing `group` ("a/b"; "" for the root). */
   async open(source: KeySource, extraNames: string[] = [], group = ''): Promise<OpenResult | Failure> {
+    // The last slice was of the dataset open before, in a view the page has
+    // closed (or is opening again): nothing reads it any more, so the new
+    // dataset's first slice is read into its memory (a reused worker's first
+    // picture then takes no fresh 16 MiB). Hover, CSV and recolour of its id
+    // answer null from here.
+    if (this.#last) {
+      const { values } = this.#last;
+      this.#last = null;
+      this.#giveSpare(values);
+    }
+    // Coordinates of another dataset, even under the same names, are not this one's.
+    this.#projected = null;
+    this.#coords2d.clear();
     try {
       // Coordinates are read by `coords()`, alongside the first slice.
       this.#ds = await ZarrDataset.open(source, { extraNames, coords: false, group });
@@ -252,49 +300,78 @@ export class SliceSession {
         // The first chunk sets a provisional range so pictures appear at once.
         // (a small sample is enough for a provisional range and costs no time)
         if (!provisional) {
-          const r = chooseRange(piece.values, { robust: req.robust, maxSamples: 16_384 });
+          const first = pieceValues(piece, this.#scratchFor(piece.out, piece.rows * piece.cols));
+          const r = chooseRange(first, { robust: req.robust, maxSamples: 16_384 });
           pick(r);
-          provisional = onScale(piece.values, r, req.robust, 16_384);
+          provisional = onScale(first, r, req.robust, 16_384);
         }
         if (!provisional) return;
+        const { out, offset, rowStride, rows, cols } = piece;
         const [y0, h] = piece.chunk.out[0] ?? [0, 1];
         const [x0, w] = piece.chunk.out[1] ?? [y0, h];
         let tile: Tile;
         if (two) {
-          const px = sampleBlock(piece.values, y0, x0, h, w, step);
+          const px = this.#sample(out, offset, rowStride, y0, x0, h, w, step);
           if (!px.h || !px.w) return;
           tile = { id: req.id, y0: px.y0, x0: px.x0, h: px.h, w: px.w, rgba: paint(px.values, cmap, { ...provisional, scale }) };
-        } else tile = { id: req.id, y0: 0, x0: y0, h: 1, w: h, rgba: paint(piece.values, cmap, { ...provisional, scale }) };
+        } else tile = { id: req.id, y0: 0, x0: y0, h: 1, w: h, rgba: paint(out.subarray(offset, offset + rows * cols), cmap, { ...provisional, scale }) };
         mark(`painted ${piece.chunk.objectKey}`);
         onTile(tile);
       };
-      const result = await ds.read(req.name, req.sel, {
-        signal: controller.signal,
-        onPiece: (piece) => {
-          // The tile first, the statistics after: on a cold start the loop
-          // over every value ran interpreted for ~15 ms before the first tile.
-          paintTile(piece);
-          const pv = piece.values;
-          for (let i = 0; i < pv.length; i++) {
-            const v = pv[i]!;
-            if (v === v) {
-              finite++;
-              if (v < min) min = v;
-              if (v > max) max = v;
+      // Read into the values of the slice before the last (see #spare); a
+      // failed or cancelled read gives them back once it has settled.
+      const into = this.#takeSpare();
+      let result;
+      try {
+        result = await ds.read(req.name, req.sel, {
+          signal: controller.signal,
+          into,
+          onPiece: (piece) => {
+            // The tile first, the statistics after: on a cold start the loop
+            // over every value ran interpreted for ~15 ms before the first tile.
+            paintTile(piece);
+            // Locals in the loop: the closure's own variables cost a context load and store per value.
+            const { out, offset, rowStride, rows, cols } = piece;
+            let lo = min;
+            let hi = max;
+            let n = 0;
+            for (let r = 0; r < rows; r++) {
+              for (let i = offset + r * rowStride, end = i + cols; i < end; i++) {
+                const v = out[i]!;
+                if (v === v) {
+                  n++;
+                  if (v < lo) lo = v;
+                  if (v > hi) hi = v;
+                }
+              }
             }
-          }
-        },
-      });
+            min = lo;
+            max = hi;
+            finite += n;
+          },
+        });
+      } catch (e) {
+        this.#giveSpare(into);
+        throw e;
+      }
       mark('slice:read');
       const values = result.values;
+      if (values !== into) this.#giveSpare(into);
+      // Cancelled after its last chunk: not the slice the page shows, so not the one hover and CSV read.
+      if (controller.signal.aborted) {
+        this.#giveSpare(values);
+        return { error: { kind: 'aborted', message: 'Cancelled.' } };
+      }
       // A strided sample of 64 Ki values gives the percentiles to well within a
       // colour step and sorts in a few ms (200 Ki took ~20 ms of the last chunk's tail).
       const auto = chooseRange(values, { robust: req.robust, maxSamples: 65_536 }) ?? { min: 0, max: 1, diverging: false };
       pick(auto);
       const range: RangeChoice = req.range ? { ...req.range, diverging: req.range.min < 0 && req.range.max > 0 } : (onScale(values, auto, req.robust, 65_536) ?? auto);
       mark('slice:range');
+      const previous = this.#last?.values;
       this.#last = { id: req.id, name: req.name, sel: req.sel, values, width, height };
-      const rgba = paint(two ? sampleBlock(values, 0, 0, height, width, step).values : values, cmap, { ...range, scale });
+      this.#giveSpare(previous);
+      const rgba = paint(two ? this.#sample(values, 0, width, 0, 0, height, width, step).values : values, cmap, { ...range, scale });
       return { id: req.id, height, width, range, cmap: cmapName, scale, rgba, step, failures: result.failures, deniedAsMissing: ds.deniedAsMissing, finite, min: finite ? min : NaN, max: finite ? max : NaN };
     } catch (e) {
       return fail(e);
@@ -308,7 +385,7 @@ export class SliceSession {
     const l = this.#last;
     if (!l || l.id !== id) return null;
     const two = l.sel.free.length === 2;
-    return paint(two && step > 1 ? sampleBlock(l.values, 0, 0, l.height, l.width, step).values : l.values, colormap(cmap, options.reverse), { min: range.min, max: range.max, scale: options.scale ?? 'linear' });
+    return paint(two && step > 1 ? this.#sample(l.values, 0, l.width, 0, 0, l.height, l.width, step).values : l.values, colormap(cmap, options.reverse), { min: range.min, max: range.max, scale: options.scale ?? 'linear' });
   }
 
   /** The automatic range of the last slice (of its positive values for a log scale). */

@@ -1,6 +1,6 @@
 /** Screen-resolution pictures: which values an image at step f shows. */
 import { describe, expect, it } from 'vitest';
-import { imageSize, sampleBlock, stepFor } from '../../../src/lib/zarr/decimate';
+import { imageSize, sampleBlock, sampleRect, stepFor } from '../../../src/lib/zarr/decimate';
 
 describe('decimation', () => {
   it('keeps at least one value per canvas pixel', () => {
@@ -46,5 +46,26 @@ describe('decimation', () => {
     expect(off.h * off.w).toBe(0);
     const same = new Float64Array([5, 6]);
     expect(sampleBlock(same, 0, 0, 1, 2, 1).values).toBe(same);
+  });
+
+  it('samples a block in place in its slice as it would the block cut out, into a reused array', () => {
+    // A 10 x 10 slice with value y*100 + x; the block of rows 3-7, columns 2-8.
+    const slice = new Float32Array(100).map((_, i) => Math.floor(i / 10) * 100 + (i % 10));
+    const [y0, x0, h, w] = [3, 2, 5, 7];
+    const block = new Float32Array(h * w).map((_, i) => slice[(y0 + Math.floor(i / w)) * 10 + x0 + (i % w)]!);
+    const scratch = new Float32Array(64).fill(-1);
+    for (const step of [1, 2, 3, 4]) {
+      const want = sampleBlock(block, y0, x0, h, w, step);
+      const got = sampleRect(slice, y0 * 10 + x0, 10, y0, x0, h, w, step, scratch);
+      expect({ ...got, values: Array.from(got.values) }).toEqual({ ...want, values: Array.from(want.values) });
+      expect(got.values.buffer).toBe(scratch.buffer);
+    }
+    // Whole rows are contiguous: at step 1 a view of the slice, no copy.
+    const rows = sampleRect(slice, 30, 10, 3, 0, 2, 10, 1, scratch);
+    expect(rows.values.buffer).toBe(slice.buffer);
+    expect(Array.from(rows.values)).toEqual(Array.from(slice.subarray(30, 50)));
+    // A scratch array of another type or too short is not used.
+    expect(sampleRect(slice, 0, 10, 0, 0, 10, 10, 2, new Float64Array(100)).values).toBeInstanceOf(Float32Array);
+    expect(sampleRect(slice, 0, 10, 0, 0, 10, 10, 2, new Float32Array(3)).values.length).toBe(25);
   });
 });

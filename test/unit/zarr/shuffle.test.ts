@@ -33,6 +33,22 @@ describe('the shuffle filter', () => {
     }
   });
 
+  it('undoes the shuffle into a given array, wherever it starts in its buffer, touching nothing around it', () => {
+    for (const size of [2, 4, 8]) {
+      for (const length of [size * 4, size * 4 + 1, size * 1021]) {
+        const data = bytes(length, size * 31 + length);
+        const shuffled = reference(data, size);
+        for (const at of [0, 4, 3]) {
+          const room = new Uint8Array(length + at + 2).fill(0xee);
+          const out = unshuffle(shuffled, size, room.subarray(at, at + length));
+          expect(out.buffer).toBe(room.buffer);
+          expect(Buffer.from(out).equals(Buffer.from(data)), `size ${size}, length ${length}, at ${at}`).toBe(true);
+          expect(room.subarray(0, at).every((b) => b === 0xee) && room.subarray(at + length).every((b) => b === 0xee)).toBe(true);
+        }
+      }
+    }
+  });
+
   it('is the codec zarrita decodes shuffled chunks with', async () => {
     type Codec = { decode(d: Uint8Array): Uint8Array };
     const registry = zarr.registry as unknown as Map<string, () => Promise<{ fromConfig(c: unknown, m: unknown): Codec }> | { fromConfig(c: unknown, m: unknown): Codec }>;

@@ -131,4 +131,28 @@ describe('reproduce in xarray', () => {
     expect(py).toContain('da.plot(x="lon", y="lat", robust=True)');
     expect(pythonSnippet({ kind: 'url', url: 'https://h/b/x.zarr/' }, null, [], [])).toContain('xr.open_zarr("https://h/b/x.zarr")');
   });
+
+  it('answers for the dataset open now once a reused worker opens another: its 2-D coordinates, nothing for the old slice', async () => {
+    /** v(y 2, x 3) with the 2-D coordinate lat(y, x) = base + y*10 + x. */
+    const curvilinear = (base: number) => {
+      const src = new MemorySource().json('.zgroup', { zarr_format: 2 }).json('.zattrs', {});
+      v2Array(src, 'lat', { shape: [2, 3], chunks: [2, 3], dtype: '<f4', dims: ['y', 'x'] });
+      src.files.set('lat/0.0', le(new Float32Array([0, 1, 2, 10, 11, 12].map((v) => base + v))));
+      v2Array(src, 'v', { shape: [2, 3], chunks: [2, 3], dtype: '<f4', dims: ['y', 'x'], attrs: { coordinates: 'lat' } });
+      src.files.set('v/0.0', le(new Float32Array([1, 2, 3, 4, 5, 6].map((v) => base + v))));
+      return src;
+    };
+    const s = new SliceSession();
+    await s.open(curvilinear(100));
+    const req = { id: 1, name: 'v', sel: { index: [0, 0], free: [0, 1] }, cmap: 'viridis' as const, range: null, robust: false };
+    expect('error' in (await s.drawSlice(req, () => undefined))).toBe(false);
+    expect(s.valueAt(1, 1, 2)).toBe(106);
+    expect(await s.coordsAt(['lat'], 1, 2)).toEqual(['112']);
+    await s.open(curvilinear(200));
+    expect(s.valueAt(1, 1, 2)).toBeNull();
+    expect(s.csv(1, 'y', 'x', null, null, 'v')).toBeNull();
+    expect(await s.coordsAt(['lat'], 1, 2)).toEqual(['212']);
+    expect('error' in (await s.drawSlice({ ...req, id: 2 }, () => undefined))).toBe(false);
+    expect(s.valueAt(2, 1, 2)).toBe(206);
+  });
 });
