@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build, preview } from 'vite';
 import { benchNet, logMark, requestsSince } from './lib/net';
+import { printTrace } from './lib/page-trace';
 import { loadRgwEnv } from '../test/helpers/rgw-env';
 import { createBucket, destroyBucket, uniqueBucket } from '../test/helpers/s3';
 import { makeReadableByAnyone, uploadDir } from '../test/integration/zarr/fixtures';
@@ -56,20 +57,6 @@ const SETTLE_MS = Number(process.env.TESSERA_BENCH_SETTLE_MS ?? 0);
 const CPU_PROFILE = process.env.TESSERA_BENCH_CPU_PROFILE === '1';
 
 
-function printTrace(events: [string, number][]): void {
-  const t0 = events.find(([w]) => w === 'page:open')?.[1] ?? events[0]?.[1] ?? 0;
-  const ms = (t: number) => (t - t0).toFixed(0).padStart(5);
-  const first = new Map<string, number>();
-  const last = new Map<string, number>();
-  for (const [what, at] of events) {
-    const kind = what.split(' ')[0]!;
-    if (!first.has(kind)) first.set(kind, at);
-    last.set(kind, at);
-  }
-  if (process.env.TESSERA_BENCH_TRACE_ALL === '1') for (const [what, at] of events) console.log(`    ${ms(at)} ${what}`);
-  console.log('    step               first  last (ms after open)');
-  for (const [kind, at] of first) console.log(`    ${kind.padEnd(18)} ${ms(at)} ${ms(last.get(kind)!)}`);
-}
 
 /** The main thread's functions by self time (JS_PROFILE=1; build unminified with TESSERA_BENCH_NO_MINIFY=1 for names). */
 function printProfile(profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[]; samples?: number[]; timeDeltas?: number[] }): void {
@@ -181,7 +168,7 @@ async function main(): Promise<void> {
       t.opened.push(Number(await el.getAttribute('data-opened')) / 1000);
       t.first.push(Number(await el.getAttribute('data-first')) / 1000);
       t.full.push(Number(await el.getAttribute('data-full')) / 1000);
-      if (TRACE) printTrace(await page.evaluate(() => window.tesseraBench.trace()));
+      if (TRACE) printTrace(await page.evaluate(() => window.tesseraBench.trace()), process.env.TESSERA_BENCH_TRACE_ALL === '1');
       // Warm: the app stays open (workers, connection), a second store is opened.
       await page.evaluate(() => window.tesseraBench.close());
       const warmThreads0 = cpuByThread();
