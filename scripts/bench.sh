@@ -18,7 +18,14 @@ if ! bash scripts/rgw.sh status >/dev/null 2>&1; then
   bash scripts/rgw.sh up --bluestore || exit 1
   started_rgw=1
 fi
-trap '((started_rgw)) && bash scripts/rgw.sh down' EXIT
+started_net=0
+# Everything this run started is stopped on the way out, whatever way it ends.
+cleanup() {
+  [[ -n "${shaper_pid:-}" ]] && { kill "$shaper_pid" 2>/dev/null; sleep 0.2; printf '\nShaper (profile %s) for the whole run: %s\n' "$net" "$(tail -1 "$shaper_log")"; rm -f "$shaper_log"; }
+  ((started_net)) && bash scripts/net.sh down
+  ((started_rgw)) && bash scripts/rgw.sh down
+}
+trap cleanup EXIT
 names=()
 net=""
 while (($#)); do
@@ -33,7 +40,7 @@ if [[ -n "$net" ]]; then
   # own, in front of nginx's HTTP/2 front, carries every client of every benchmark (bench/lib/net.ts).
   if ! bash scripts/net.sh status; then
     bash scripts/net.sh up --net "$net" || exit 1
-    trap '((started_rgw)) && bash scripts/rgw.sh down; bash scripts/net.sh down' EXIT
+    started_net=1
   fi
   case "$net" in
     lan) shape=(--rtt-ms 1 --down-mbit 1000 --up-mbit 1000) ;;
@@ -48,7 +55,6 @@ if [[ -n "$net" ]]; then
   port=""
   for _ in $(seq 50); do port="$(sed -n 's/.*"listening":\([0-9]*\).*/\1/p' "$shaper_log")"; [[ -n "$port" ]] && break; sleep 0.1; done
   [[ -n "$port" ]] || { cat "$shaper_log" >&2; exit 1; }
-  trap 'kill "$shaper_pid" 2>/dev/null; sleep 0.2; printf "\nShaper (profile %s) for the whole run: %s\n" "$net" "$(tail -1 "$shaper_log")"; rm -f "$shaper_log"; ((started_rgw)) && bash scripts/rgw.sh down' EXIT
   export TESSERA_BENCH_NET="$net" TESSERA_BENCH_SHAPER_PORT="$port" TESSERA_BENCH_SHAPER_PID="$shaper_pid"
   printf '\n=== bench/net-check.ts ===\n'
   npx tsx bench/net-check.ts || exit 1

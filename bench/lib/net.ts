@@ -47,7 +47,7 @@ export interface BenchNet {
   launchBrowser(): Promise<Browser>;
   /** Environment for a Chromium spawned by hand (DetachableChromium). */
   chromiumEnv: NodeJS.ProcessEnv;
-  /** The shaper's CPU seconds so far. */
+  /** The shaper's CPU seconds since this benchmark set up its network (a shared shaper has served earlier benchmarks of the run). */
   shaperCpu(): number;
   /** One header line: the path, the profile and how the clients share it. */
   describe(): string;
@@ -110,6 +110,7 @@ export async function benchNet(): Promise<BenchNet> {
   const shaperPid = child?.pid ?? Number(process.env.TESSERA_BENCH_SHAPER_PID);
   // Never leave it behind, whatever way the benchmark ends.
   if (child) process.once('exit', () => child.kill());
+  const shaperCpu0 = procCpu(shaperPid);
   const host = `127.0.0.1:${port}`;
   const endpoint = `https://${host}`;
   const chromiumEnv = { ...process.env, HOME: net.nssHome };
@@ -124,7 +125,7 @@ export async function benchNet(): Promise<BenchNet> {
     pythonEnv: { TESSERA_BENCH_ENDPOINT: endpoint, TESSERA_BENCH_CA: net.ca },
     launchBrowser: () => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, env: chromiumEnv }),
     chromiumEnv,
-    shaperCpu: () => procCpu(shaperPid),
+    shaperCpu: () => procCpu(shaperPid) - shaperCpu0,
     describe: () =>
       `Network: every client through one shaper (${p.rttMs} ms round trip, ${p.downMbit} Mbit/s down, ${p.upMbit} up; ${endpoint}) in front of nginx's TLS front (${net.nginxH2}) to the RGW. ` +
       'Chromium negotiates HTTP/2 there (ALPN); aws, s3cmd and Python speak HTTP/1.1 over the same TLS front: the protocol each client can use is part of what is compared.',
