@@ -101,6 +101,23 @@ export class BloscCodec {
   }
 }
 
+/**
+ * Compile the WebAssembly now (once). For a read whose chunks are on their
+ * way: compiling at the first decode, as numcodecs does, put it between the
+ * first chunk's bytes and its picture whenever the warm-up was cut short by
+ * an early open (warm.ts).
+ */
+export function startBlosc(): void {
+  void load()
+    .then((l) => l.module?.())
+    .catch(() => undefined);
+}
+
+/** Whether a codec name is blosc's (v3 `blosc`, v2 `numcodecs.blosc`). */
+export function isBlosc(name: string): boolean {
+  return name === 'blosc' || name === 'numcodecs.blosc';
+}
+
 /** The codec class for zarrita's registry (`fromConfig(config, meta)`), numcodecs loaded. */
 export async function loadBlosc(): Promise<{ fromConfig(config: unknown): BloscCodec }> {
   const l = await load();
