@@ -3,6 +3,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Plugin } from 'vite';
+import { numcodecsBloscPlugin } from './scripts/numcodecs-blosc.ts';
 
 /**
  * Where the page may send requests. By default any HTTPS origin (the stores
@@ -73,16 +74,20 @@ export default defineConfig({
   // Relative base: the built app works from any sub-path, e.g. served from a
   // public bucket of the same tenancy (same origin: no CORS needed at all).
   base: './',
-  plugins: [svelte(), contentSecurityPolicyPlugin()],
+  // numcodecsBloscPlugin: blosc chunks decoded straight into reused buffers (scripts/numcodecs-blosc.ts).
+  plugins: [svelte(), contentSecurityPolicyPlugin(), numcodecsBloscPlugin()],
   // Timing marks for the Zarr benchmark (src/lib/zarr/trace.ts): compiled out of every other build.
   define: { __TESSERA_TRACE__: JSON.stringify(process.env.TESSERA_TRACE === '1') },
-  worker: { format: 'es' },
+  // config.plugins reach worker bundles in dev only; the Zarr worker decodes blosc, so it gets the plugin here.
+  worker: { format: 'es', plugins: () => [numcodecsBloscPlugin()] },
   // No module-preload polyfill: it is an inline script, which the Content Security Policy refuses
   // (every browser Tessera supports has modulepreload).
   build: { target: 'es2022', sourcemap: true, modulePreload: { polyfill: false } },
   server: { host: '127.0.0.1', port: 5173, strictPort: false },
   preview: { host: '127.0.0.1', port: 4173 },
   test: {
+    // numcodecs through Vite's transforms, as in the build, so Node tests decode blosc as the app does.
+    server: { deps: { inline: ['numcodecs'] } },
     projects: [
       {
         extends: true,

@@ -8,11 +8,13 @@
  * too, rather than read as the wrong numbers.
  *
  * zarrita's codec registry is patched once, on import: each compressor entry
- * is wrapped, the codec itself is unchanged.
+ * is wrapped, the codec itself is unchanged (blosc's is Tessera's wrapper of
+ * numcodecs' decoder, see blosc.ts).
  */
 import * as zarr from 'zarrita';
 import { bytesPerElement } from './metadata';
 import { concatBytes } from '../s3/body';
+import { loadBlosc } from './blosc';
 
 /** What zarrita hands a codec: the chunk's (on-disk) data type and shape. */
 interface ChunkMeta {
@@ -177,7 +179,8 @@ export function installBoundedCodecs(): void {
   };
   for (const [base, check] of Object.entries(checks)) {
     for (const name of [base, `numcodecs.${base}`]) {
-      const load = registry.get(name);
+      // Blosc is numcodecs' decoder with one copy less (blosc.ts), bounded like the others.
+      const load = base === 'blosc' ? (loadBlosc as unknown as () => Promise<CodecClass>) : registry.get(name);
       if (!load) continue;
       registry.set(name, wrap(name, load, (inner, bytes, bound) => {
         if (check === 'deflate' || check === 'gzip') return inflateBounded(bytes, check, bound);

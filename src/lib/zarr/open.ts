@@ -21,6 +21,7 @@ import { ZarritaStore } from './zarrita-store';
 import './bounded-codecs';
 import './shuffle';
 import { valueText } from './float-text';
+import { isBlosc, startBlosc } from './blosc';
 import { formatNumber } from '../format';
 
 /** Coordinates longer than this are not read up front (labels fall back to indices). */
@@ -190,6 +191,8 @@ export class ZarrDataset {
     const plan = this.plan(name, sel);
     const meta = this.hierarchy.nodes.get(v.path)!.array!;
     void this.prefetch(name, sel, options.concurrency, options.signal);
+    // The chunks' requests are out: blosc compiles while their bytes travel (see startBlosc).
+    if (meta.codecs.some((c) => isBlosc(c.name) || c.label.includes('blosc'))) startBlosc();
     // Shard indexes are read by suffix ranges unless the shard sizes are known:
     // one listing of the array saves a CORS preflight per shard.
     if (meta.sharded) await this.objectSizes(name).catch(() => null);

@@ -11,6 +11,8 @@ import { mark } from './trace';
 import { SliceSession } from './slice-session';
 import type { KeySource } from './source';
 import { shuffle } from './shuffle';
+import { loadBlosc } from './blosc';
+import { chunkBuffers } from './chunk-buffers';
 
 /**
  * A consolidated xarray-like store in memory: tas(time, lat, lon) whose
@@ -81,7 +83,8 @@ const yieldToMessages = () => new Promise((r) => setTimeout(r, 0));
  */
 export async function warmDecoders(stop: () => boolean = () => false, codec: WarmCodec = 'blosc'): Promise<number> {
   if (codec === 'zlib') return warmZlib(stop);
-  const { default: Blosc } = await import('numcodecs/blosc');
+  // The codec slices decode with (blosc.ts), so its module and its copy into lent buffers are warmed too.
+  const Blosc = await loadBlosc();
   mark('blosc:compiled');
   await yieldToMessages();
   if (stop()) return 0;
@@ -89,18 +92,20 @@ export async function warmDecoders(stop: () => boolean = () => false, codec: War
   const sample = new Uint8Array(new Float32Array(4096).map((_, i) => Math.sin(i / 50)).buffer);
   for (const cname of ['zstd', 'lz4']) {
     const codec = Blosc.fromConfig({ id: 'blosc', clevel: 5, cname, shuffle: 1, blocksize: 0 });
-    await codec.decode(await codec.encode(sample));
+    chunkBuffers.give((await codec.decode(await codec.encode(sample))).buffer);
   }
   // One chunk of a typical size (512 x 512 float32, 1 MiB), decoded three
   // times: the WASM memory grows to hold it, and V8 moves the hot decoder
   // functions from its baseline compiler to the optimizing one (in Node the
-  // first decodes took 24, 12 and 8 ms, then ~3.4 ms).
+  // first decodes took 24, 12 and 8 ms, then ~3.4 ms). Each lands in the
+  // same lent buffer, which stays idle for the first real chunk: memory
+  // already in use, not fresh (see chunk-buffers.ts).
   await yieldToMessages();
   if (stop()) return 0;
   const zstd = Blosc.fromConfig({ id: 'blosc', clevel: 5, cname: 'zstd', shuffle: 1, blocksize: 0 });
   const chunk = await zstd.encode(fieldBytes(WARM_N));
   for (let i = 0; i < 3; i++) {
-    await zstd.decode(chunk);
+    chunkBuffers.give((await zstd.decode(chunk)).buffer);
     await yieldToMessages();
     if (stop()) return 0;
   }

@@ -1,0 +1,96 @@
+/**
+ * Blosc chunks written by numcodecs (Debian's python3-numcodecs) decoded by
+ * numcodecs.js's WebAssembly module straight into buffers the slice reader
+ * lends and takes back (src/lib/zarr/blosc.ts), with the module reached
+ * through the export the build adds (scripts/numcodecs-blosc.ts; the unit
+ * tests run numcodecs through the same Vite transform as the build).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BLOSC_MODULE_EXPORT as APPENDED, exposeBloscModule } from '../../../scripts/numcodecs-blosc';
+import { BLOSC_MODULE_EXPORT, loadBlosc } from '../../../src/lib/zarr/blosc';
+import { chunkBuffers } from '../../../src/lib/zarr/chunk-buffers';
+import { ZarrDataset } from '../../../src/lib/zarr/open';
+import { MemorySource, v2Array } from './memory-source';
+
+/**
+ * 512 x 512 float32 values like gridded data, and their blosc encodings by
+ * numcodecs (python) with each compressor and shuffle: one python process.
+ */
+function pythonBlosc(encodings: [string, number][], n = 512): { raw: Uint8Array; stored: Uint8Array[] } {
+  const py = [
+    'import sys, json, numcodecs, numpy as np',
+    `y, x = np.mgrid[0:${n}, 0:${n}]`,
+    'a = (280 + 20 * np.sin(y / 60) * np.cos(x / 45) + np.random.default_rng(5).random(y.shape)).astype("<f4")',
+    `parts = [a.tobytes()] + [numcodecs.Blosc(cname=c, clevel=5, shuffle=s).encode(a) for c, s in json.loads(sys.argv[1])]`,
+    'sys.stdout.buffer.write(json.dumps([len(p) for p in parts]).encode() + b"\\n" + b"".join(parts))',
+  ].join('\n');
+  const out = execFileSync('/usr/bin/python3', ['-c', py, JSON.stringify(encodings)], { maxBuffer: 1 << 26 });
+  const nl = out.indexOf(10);
+  const sizes = JSON.parse(out.subarray(0, nl).toString()) as number[];
+  let at = nl + 1;
+  const parts = sizes.map((s) => new Uint8Array(out.subarray(at, (at += s))));
+  return { raw: parts[0]!, stored: parts.slice(1) };
+}
+
+/** Byte-for-byte equality (vitest's deep equality walks a 1 MiB array element by element for seconds). */
+const bytesOf = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+const same = (a: ArrayBufferView, b: ArrayBufferView) => bytesOf(a).equals(bytesOf(b));
+
+const ENCODINGS: [string, number][] = [
+  ['zstd', 1],
+  ['lz4', 2],
+  ['blosclz', 0],
+];
+const numcodecs = pythonBlosc(ENCODINGS);
+const numcodecsFile = fileURLToPath(new URL('../../../node_modules/numcodecs/dist/blosc.js', import.meta.url));
+
+describe('blosc into lent buffers', () => {
+  it('exposes the module numcodecs decodes with under the name blosc.ts reads, or refuses a file of another shape', () => {
+    expect(APPENDED).toBe(BLOSC_MODULE_EXPORT);
+    const code = exposeBloscModule(readFileSync(numcodecsFile, 'utf8'));
+    expect(code).toContain(`export function ${BLOSC_MODULE_EXPORT}()`);
+    expect(() => exposeBloscModule('export default class Blosc {}')).toThrow(/numcodecs' dist\/blosc\.js has changed/);
+  });
+
+  it.each(ENCODINGS.map(([cname, shuffle], i) => [cname, shuffle, i] as const))('decodes %s (shuffle %i) chunks written by numcodecs into a lent buffer, byte for byte', async (cname, shuffle, i) => {
+    const { raw } = numcodecs;
+    const stored = numcodecs.stored[i]!;
+    const codec = (await loadBlosc()).fromConfig({ id: 'blosc', cname, clevel: 5, shuffle, blocksize: 0 });
+    expect(codec.direct).toBe(true);
+    const out = await codec.decode(stored);
+    expect(out.length).toBe(raw.length);
+    expect(same(out, raw)).toBe(true);
+    // Lent: given back, it is the buffer the next chunk of that size lands in.
+    chunkBuffers.give(out.buffer);
+    const again = chunkBuffers.take(out.length);
+    expect(again.buffer).toBe(out.buffer);
+    // The next decode writes over it (the view of WebAssembly memory was freed, not kept).
+    chunkBuffers.give(again.buffer);
+    const second = await codec.decode(stored);
+    expect(second.buffer).toBe(out.buffer);
+    expect(same(second, raw)).toBe(true);
+  });
+
+  it('reads a slice of blosc chunks with the values numcodecs wrote, every chunk buffer given back for the next', async () => {
+    const { raw } = numcodecs;
+    const stored = numcodecs.stored[0]!;
+    const src = new MemorySource({}).json('.zgroup', { zarr_format: 2 }).json('.zattrs', {});
+    v2Array(src, 'v', { shape: [2, 512, 1024], chunks: [1, 512, 512], dtype: '<f4', dims: ['t', 'y', 'x'], compressor: { id: 'blosc', cname: 'zstd', clevel: 5, shuffle: 1, blocksize: 0 } });
+    for (const k of ['0.0.0', '0.0.1', '1.0.0', '1.0.1']) src.files.set(`v/${k}`, stored);
+    const ds = await ZarrDataset.open(src);
+    const idle = chunkBuffers.idle;
+    const r = await ds.read('v', { index: [1, 0, 0], free: [1, 2] });
+    expect(r.failures).toEqual([]);
+    const values = new Float32Array(raw.buffer);
+    for (let y = 0; y < 512; y++) {
+      const row = values.subarray(y * 512, y * 512 + 512);
+      expect(same(r.values.subarray(y * 1024, y * 1024 + 512), row)).toBe(true);
+      expect(same(r.values.subarray(y * 1024 + 512, y * 1024 + 1024), row)).toBe(true);
+    }
+    // Decoded into lent buffers and given back once in the slice (numcodecs' own decode makes a new array per chunk).
+    expect(chunkBuffers.idle).toBeGreaterThan(idle);
+  });
+});
