@@ -38,7 +38,7 @@ describe('a connection set while its check runs', () => {
     expect((await fetch(url)).status).toBe(403);
     const { check } = await checking;
     expect(check).toEqual({ kind: 'bad-credentials', detail: `${loadRgwEnv().endpoint} refused the secret key (SignatureDoesNotMatch): check it, it is shown only once when the key is made.` });
-    await expect(s3.presign('GET', bucket, KEY, 60)).rejects.toMatchObject({ code: 'NotConnected' });
+    expect(() => s3.presign('GET', bucket, KEY, 60)).toThrow(expect.objectContaining({ code: 'NotConnected' }));
   });
 
   it('right keys: reads signed before the check answered succeed, and the connection stays', async () => {
