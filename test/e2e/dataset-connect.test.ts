@@ -67,7 +67,6 @@ describe('connecting at a dataset’s address', () => {
     await page.fill('input[name="secretAccessKey"]', env.secretAccessKey);
     await page.click('form.connect button[type="submit"]');
     await page.waitForSelector('[data-testid="connection"]');
-    expect(await page.getByTestId('connection-check').textContent()).toContain(`${relay.endpoint} accepted the keys`);
     await page.waitForSelector('[data-testid="dataset-summary"]');
     await settled(page);
     expect(await page.locator('[data-testid="dataset-error"]').count()).toBe(0);
