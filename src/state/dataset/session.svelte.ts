@@ -98,8 +98,10 @@ const aheadKey = (source: DatasetSource, group: string) => JSON.stringify([sourc
  * whatever it read with keys the check refused, and a fresh one warms up for
  * the next try.
  */
-export function openDatasetAhead(source: DatasetSource, s3: S3WorkerRemote | null, group = ''): () => void {
+export function openDatasetAhead(from: DatasetSource, s3: S3WorkerRemote | null, group = ''): () => void {
   dropAhead();
+  // A route's parts (files to combine) may be reactive proxies, which cannot be posted to a worker.
+  const source = $state.snapshot(from) as DatasetSource;
   if (typeof Worker === 'undefined' || (source.kind === 's3' && !s3)) return () => undefined;
   const mine = { key: aheadKey(source, group), sent: sendOpen(takeZarrWorker(), source, s3, [], group) };
   ahead = mine;
