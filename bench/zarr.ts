@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build, preview } from 'vite';
 import { benchNet, logMark, requestsSince } from './lib/net';
-import { printTrace } from './lib/page-trace';
+import { firstAt, printTrace, type PageTrace } from './lib/page-trace';
 import { loadRgwEnv } from '../test/helpers/rgw-env';
 import { createBucket, destroyBucket, uniqueBucket } from '../test/helpers/s3';
 import { makeReadableByAnyone, uploadDir } from '../test/integration/zarr/fixtures';
@@ -126,11 +126,12 @@ async function main(): Promise<void> {
     await build({ root: join(ROOT, 'bench/zarr-page'), base: './', logLevel: 'warn', configFile: join(ROOT, 'vite.config.ts'), build: { outDir, emptyOutDir: true, ...(process.env.TESSERA_BENCH_NO_MINIFY === '1' ? { minify: false } : {}) } });
     server = await preview({ root: join(ROOT, 'bench/zarr-page'), configFile: join(ROOT, 'vite.config.ts'), build: { outDir }, preview: { host: '127.0.0.1', port: PORT, strictPort: true }, logLevel: 'warn' });
 
-    const t = { opened: [] as number[], first: [] as number[], full: [] as number[], warmFirst: [] as number[], warmFull: [] as number[], xarray: [] as number[], xarrayProc: [] as number[], xarrayWarm: [] as number[], zarr: [] as number[], zarrProc: [] as number[], zarrWarm: [] as number[] };
+    const t = { opened: [] as number[], first: [] as number[], full: [] as number[], pageStart: [] as number[], coldFirst: [] as number[], warmFirst: [] as number[], warmFull: [] as number[], xarray: [] as number[], xarrayProc: [] as number[], xarrayWarm: [] as number[], zarr: [] as number[], zarrProc: [] as number[], zarrWarm: [] as number[] };
     for (let round = 0; round < ROUNDS; round++) {
       // Tessera: a fresh browser context (no cache, new workers) per round.
       const context = await browser.newContext();
       const page = await context.newPage();
+      const t0Epoch = performance.timeOrigin + performance.now();
       await page.goto(`${origin}/index.html`);
       if (SETTLE_MS) await page.waitForTimeout(SETTLE_MS);
       const el = page.locator('[data-testid=timings]');
@@ -168,7 +169,11 @@ async function main(): Promise<void> {
       t.opened.push(Number(await el.getAttribute('data-opened')) / 1000);
       t.first.push(Number(await el.getAttribute('data-first')) / 1000);
       t.full.push(Number(await el.getAttribute('data-full')) / 1000);
-      if (TRACE) printTrace(await page.evaluate(() => window.tesseraBench.trace()), process.env.TESSERA_BENCH_TRACE_ALL === '1');
+      const trace: PageTrace = await page.evaluate(() => window.tesseraBench.trace());
+      // Page load to "open" asked (page start-up, connecting) and to the first chunk on screen, on the shared wall clock.
+      t.pageStart.push((firstAt(trace, 'page:open')! - t0Epoch) / 1000);
+      t.coldFirst.push((firstAt(trace, 'page:tile')! - t0Epoch) / 1000);
+      if (TRACE) printTrace(trace, process.env.TESSERA_BENCH_TRACE_ALL === '1');
       // Warm: the app stays open (workers, connection), a second store is opened.
       await page.evaluate(() => window.tesseraBench.close());
       const warmThreads0 = cpuByThread();
@@ -201,7 +206,7 @@ async function main(): Promise<void> {
       t.zarrProc.push(zaProc!);
       t.zarrWarm.push(zaWarm!);
       console.log(
-        `round ${round + 1}: tessera opened ${t.opened.at(-1)!.toFixed(3)} s, first ${t.first.at(-1)!.toFixed(3)} s, full ${t.full.at(-1)!.toFixed(3)} s, warm first ${t.warmFirst.at(-1)!.toFixed(3)} s, warm full ${t.warmFull.at(-1)!.toFixed(3)} s (CPU s: ${cpu}; Chromium cold+warm ${chromiumCpu.toFixed(2)}${bn.net ? `; requests ${tesseraRequests}` : ''})` +
+        `round ${round + 1}: tessera opened ${t.opened.at(-1)!.toFixed(3)} s, first ${t.first.at(-1)!.toFixed(3)} s, full ${t.full.at(-1)!.toFixed(3)} s, page load to open ${t.pageStart.at(-1)!.toFixed(3)} s, to first chunk ${t.coldFirst.at(-1)!.toFixed(3)} s, warm first ${t.warmFirst.at(-1)!.toFixed(3)} s, warm full ${t.warmFull.at(-1)!.toFixed(3)} s (CPU s: ${cpu}; Chromium cold+warm ${chromiumCpu.toFixed(2)}${bn.net ? `; requests ${tesseraRequests}` : ''})` +
           `; xarray ${xa!.toFixed(3)} s, warm ${xaWarm!.toFixed(3)} s (process ${xaProc!.toFixed(3)} s, CPU ${xcpu['peer cli']!.toFixed(2)} s); zarr-python ${za!.toFixed(3)} s, warm ${zaWarm!.toFixed(3)} s (process ${zaProc!.toFixed(3)} s, CPU ${zcpu['peer cli']!.toFixed(2)} s)`,
       );
     }
@@ -210,6 +215,8 @@ async function main(): Promise<void> {
     console.log(`  Tessera (Chromium) dataset opened     ${m.opened.toFixed(3)} s   (worker start + metadata)`);
     console.log(`  Tessera (Chromium) first chunk drawn  ${m.first.toFixed(3)} s`);
     console.log(`  Tessera (Chromium) whole slice drawn  ${m.full.toFixed(3)} s`);
+    console.log(`  Tessera page load to "open"           ${m.pageStart.toFixed(3)} s`);
+    console.log(`  Tessera page load to first chunk      ${m.coldFirst.toFixed(3)} s   (cold; / xarray cold process = ${(m.coldFirst / m.xarrayProc).toFixed(2)})`);
     console.log(`  xarray open_zarr + isel().values      ${m.xarray.toFixed(3)} s   (whole cold process ${m.xarrayProc.toFixed(3)} s)`);
     console.log(`  zarr-python open_consolidated + [5]   ${m.zarr.toFixed(3)} s   (whole cold process ${m.zarrProc.toFixed(3)} s)`);
     console.log(`  cold-process ratios: first chunk / xarray = ${(m.first / m.xarrayProc).toFixed(2)} (aim < 0.25); whole slice / zarr-python = ${(m.full / m.zarrProc).toFixed(2)} (aim <= 1)`);

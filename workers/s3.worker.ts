@@ -12,9 +12,11 @@ import { installErrorTransfer } from '../src/rpc/errors';
 import { installCallbackTransfer } from '../src/rpc/callbacks';
 import { createUploadApi } from './upload-api';
 import { createS3Api } from './s3-api/index';
+import { mark } from '../src/lib/zarr/trace';
 
 installErrorTransfer();
 installCallbackTransfer();
+mark('s3:start');
 
 const s3 = new S3Service();
 

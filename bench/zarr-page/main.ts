@@ -7,7 +7,7 @@ import { mount, unmount } from 'svelte';
 import DatasetView from '../../src/components/zarr/DatasetView.svelte';
 import { session } from '../../src/state/session.svelte';
 import type { ConnectionSettings } from '../../src/lib/s3/service';
-import { prewarmDataset, type DatasetSource } from '../../src/state/dataset.svelte';
+import { openDatasetAhead, prewarmDataset, type DatasetSource } from '../../src/state/dataset.svelte';
 import { collectTrace, mark } from '../../src/lib/zarr/trace';
 
 declare global {
@@ -26,7 +26,8 @@ let view: ReturnType<typeof mount> | undefined;
 window.tesseraBench = {
   async open(settings, source) {
     mark('page:connect');
-    if (settings) await session.connect(settings);
+    // As the app does on the way to a dataset's address: the open is sent alongside the connection's check.
+    if (settings) await session.connect(settings, undefined, (s3) => openDatasetAhead(source, s3));
     mark('page:connected');
     view = mount(DatasetView, { target: document.getElementById('app')!, props: { source } });
   },

@@ -25,7 +25,7 @@ import { Probe } from './dataset/probe.svelte';
 import { MapView } from './dataset/map.svelte';
 
 export type { DatasetSource, DatasetStatus, Timings };
-export { prewarmDataset, datasetWorkerWaiting } from './dataset/session.svelte';
+export { prewarmDataset, datasetWorkerWaiting, openDatasetAhead } from './dataset/session.svelte';
 export type { TileSink } from './dataset/slice.svelte';
 export type { Hover, Series } from './dataset/probe.svelte';
 export type { SliceView, Playback, Probe, MapView };

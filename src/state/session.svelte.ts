@@ -19,6 +19,12 @@ export const DEFAULT_IDLE_MINUTES = 30;
 /** User activity restarts the worker's idle clock at most this often. */
 const TOUCH_EVERY_MS = 15_000;
 
+/**
+ * Started alongside a connection's check (see `Session.connect`) with the S3
+ * worker and the settings being checked; returns how to cancel it.
+ */
+export type Alongside = (s3: S3WorkerRemote, settings: ConnectionSettings) => (() => void) | undefined;
+
 /** Why the keys are gone though the user did not disconnect. */
 export interface LockState {
   endpoint: string;
@@ -131,9 +137,26 @@ class Session {
    * why, the current connection stays) when nothing answers at the endpoint
    * or the store refuses the keys; otherwise connected, with `check` saying
    * whether the keys could be checked from this page.
+   *
+   * `alongside`: what the page connects for (the dataset at its address),
+   * started as soon as the check is sent instead of after it, when there is
+   * no connection to keep: the S3 worker signs with these settings meanwhile.
+   * It returns how to cancel it, which happens when the check refuses the
+   * connection; the error is then the check's, as without it.
    */
-  async connect(settings: ConnectionSettings, keyExpiresAt?: string): Promise<ConnectionInfo> {
-    return this.#accept(await this.worker.connection.connectChecked({ settings, keyExpiresAt }));
+  async connect(settings: ConnectionSettings, keyExpiresAt?: string, alongside?: Alongside): Promise<ConnectionInfo> {
+    const early = !!alongside && !this.#info;
+    const checking = this.worker.connection.connectChecked({ settings, keyExpiresAt, early });
+    const cancel = early ? alongside(this.worker, settings) : undefined;
+    let checked: CheckedConnection;
+    try {
+      checked = await checking;
+    } catch (e) {
+      cancel?.();
+      throw e;
+    }
+    if (blocksConnect(checked.check)) cancel?.();
+    return this.#accept(checked);
   }
 
   /**

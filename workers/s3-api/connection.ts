@@ -43,8 +43,8 @@ function keysOf(settings: ConnectionSettings): SecretPayload | null {
 
 export function connectionApi(s3: S3Service, ring: KeyRing) {
   /** Connect checked, and hold the keys when the connection is set. */
-  async function checked(settings: ConnectionSettings, keyExpiresAt: string | undefined, opId?: string): Promise<CheckedConnection> {
-    const r = await s3.connectChecked(settings, opId);
+  async function checked(settings: ConnectionSettings, keyExpiresAt: string | undefined, opId?: string, early = false): Promise<CheckedConnection> {
+    const r = await s3.connectChecked(settings, opId, { early });
     if (!blocksConnect(r.check)) ring.hold(keysOf(settings), keyExpiresAt);
     return changed(r);
   }
@@ -65,9 +65,12 @@ export function connectionApi(s3: S3Service, ring: KeyRing) {
       return changed(info);
     },
 
-    /** Check with one cheap request, and set the connection unless the check proves it cannot work. */
-    connectChecked({ settings, keyExpiresAt, opId }: { settings: ConnectionSettings; keyExpiresAt?: string } & OpOptions): Promise<CheckedConnection> {
-      return checked(settings, keyExpiresAt, opId);
+    /**
+     * Check with one cheap request, and set the connection unless the check proves it cannot work.
+     * `early`: with no connection to keep, reads are signed with it while the check runs (see `S3Service.connectChecked`).
+     */
+    connectChecked({ settings, keyExpiresAt, opId, early }: { settings: ConnectionSettings; keyExpiresAt?: string; early?: boolean } & OpOptions): Promise<CheckedConnection> {
+      return checked(settings, keyExpiresAt, opId, early);
     },
 
     /** Connect with keys saved encrypted: they are decrypted here, never in the page. */

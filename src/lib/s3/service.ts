@@ -137,12 +137,32 @@ export class S3Service {
    * Check a connection with one cheap request (see `checkService`) and set it
    * unless the check proves it cannot work (nothing answers, keys refused):
    * then the current connection, if any, is kept.
+   *
+   * `early`: when there is no connection to keep, the new one is set at once,
+   * so reads asked while the check runs (the dataset a page was opened at) are
+   * signed without waiting for it; if the check then refuses it, it is dropped
+   * again and those reads fail (the page cancels them and shows the check's
+   * answer). A connection in use is never replaced before its successor is checked.
    */
-  async connectChecked(settings: ConnectionSettings, opId?: string): Promise<CheckedConnection> {
+  async connectChecked(settings: ConnectionSettings, opId?: string, { early = false }: { early?: boolean } = {}): Promise<CheckedConnection> {
     const { client, info } = makeClient(settings);
-    const check = await this.run(opId, (signal) => checkService(client, { signal }));
+    const provisional = early && this.#client === null;
+    if (provisional) this.#client = client;
+    let check: ConnectionCheck;
+    try {
+      check = await this.run(opId, (signal) => checkService(client, { signal }));
+    } catch (e) {
+      if (provisional) this.#drop(client);
+      throw e;
+    }
     if (!blocksConnect(check)) this.#client = client;
+    else if (provisional) this.#drop(client);
     return { info, check };
+  }
+
+  /** Unset a provisional client the check refused, unless something replaced it meanwhile. */
+  #drop(client: S3Client): void {
+    if (this.#client === client) this.#client = null;
   }
 
   disconnect(): void {

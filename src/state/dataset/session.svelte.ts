@@ -4,7 +4,7 @@
  * and how long the first picture took. The slice, playback and probe parts
  * read and draw through the worker this holds.
  */
-import { Comlink, prewarmZarrWorker, takeZarrWorker, zarrWorkerWaiting, type ZarrWorker, type ZarrWorkerRemote } from '../../rpc/zarr';
+import { Comlink, prewarmZarrWorker, takeZarrWorker, zarrWorkerWaiting, type ZarrWorker, type ZarrWorkerHint, type ZarrWorkerRemote } from '../../rpc/zarr';
 import { session } from '../session.svelte';
 import type { S3WorkerRemote } from '../../rpc/s3';
 import type { DatasetSource } from '../../lib/zarr/address';
@@ -33,20 +33,97 @@ export function messageOf(e: unknown): string {
  * for, and the S3 worker, which connecting and presigning the dataset's reads
  * need (its script loads while the page starts, not when the keys are given).
  * `source` (where the address tells it): a NetCDF file warms its own codecs.
+ * Nothing more is started while an open sent ahead waits for its view.
  */
 export function prewarmDataset(source?: Pick<DatasetSource, 'refs'>): void {
   if (typeof Worker === 'undefined') return;
-  prewarmZarrWorker(source?.refs === 'scan' || source?.refs === 'combine' ? 'netcdf' : undefined);
+  if (!ahead) prewarmZarrWorker(hintOf(source));
   void session.worker;
+}
+
+function hintOf(source?: Pick<DatasetSource, 'refs'>): ZarrWorkerHint {
+  return source?.refs === 'scan' || source?.refs === 'combine' ? 'netcdf' : undefined;
 }
 
 /**
  * Whether a dataset can be opened at once, while its view is still being set
- * up: a Zarr worker is waiting. A view that replaces another (another group)
- * waits instead until that one has closed and handed its worker back.
+ * up: a Zarr worker is waiting, or the open was sent ahead (`openDatasetAhead`).
+ * A view that replaces another (another group) waits instead until that one
+ * has closed and handed its worker back.
  */
 export function datasetWorkerWaiting(): boolean {
-  return typeof Worker !== 'undefined' && zarrWorkerWaiting();
+  return typeof Worker !== 'undefined' && (ahead !== null || zarrWorkerWaiting());
+}
+
+type OpenReply = Awaited<ReturnType<ZarrWorkerRemote['open']>>;
+
+/** An open sent to a Zarr worker, by a view or ahead of it. */
+interface SentOpen {
+  worker: ZarrWorker;
+  reply: Promise<OpenReply>;
+  /** Rejects when the S3 worker could not take the port the chunk reads are signed through. */
+  attached: Promise<void>;
+  /** When it was sent (`performance.now()`): the view's timings count from here. */
+  t0: number;
+}
+
+function sendOpen(worker: ZarrWorker, source: DatasetSource, s3: S3WorkerRemote | null, extraNames: string[], group: string): SentOpen {
+  const t0 = performance.now();
+  mark('page:open');
+  let port: MessagePort | null = null;
+  let attached = Promise.resolve();
+  if (source.kind === 's3' && s3) {
+    const channel = new MessageChannel();
+    // Not awaited: messages on the other end wait in the port until the S3
+    // worker serves it, so the open starts one round trip sooner.
+    attached = s3.attachReader(Comlink.transfer(channel.port1, [channel.port1]));
+    attached.catch(() => undefined);
+    port = channel.port2;
+  }
+  const reply = worker.remote.open(source, port ? Comlink.transfer(port, [port]) : null, extraNames, group);
+  reply.catch(() => undefined);
+  return { worker, reply, attached, t0 };
+}
+
+/** The open sent ahead of its view (at most one), with what it opens. */
+let ahead: { key: string; sent: SentOpen } | null = null;
+const aheadKey = (source: DatasetSource, group: string) => JSON.stringify([source, group]);
+
+/**
+ * Send the open of the dataset the page was opened at before its view exists:
+ * while the connection's keys are checked (`session.connect`'s `alongside`),
+ * the file is read with them instead of after the check. The view that then
+ * shows the same `source` and `group` takes the open over (its worker, its
+ * reply, its start time). Returns how to cancel it: the worker goes, with
+ * whatever it read with keys the check refused, and a fresh one warms up for
+ * the next try.
+ */
+export function openDatasetAhead(from: DatasetSource, s3: S3WorkerRemote | null, group = ''): () => void {
+  dropAhead();
+  // A route's parts (files to combine) may be reactive proxies, which cannot be posted to a worker.
+  const source = $state.snapshot(from) as DatasetSource;
+  if (typeof Worker === 'undefined' || (source.kind === 's3' && !s3)) return () => undefined;
+  const mine = { key: aheadKey(source, group), sent: sendOpen(takeZarrWorker(), source, s3, [], group) };
+  ahead = mine;
+  return () => {
+    if (ahead !== mine) return;
+    ahead = null;
+    mine.sent.worker.release(false);
+    prewarmZarrWorker(hintOf(source));
+  };
+}
+
+/** The open sent ahead for this dataset, taken over by its view; any other is dropped. */
+function takeAhead(source: DatasetSource, group: string): SentOpen | null {
+  const a = ahead;
+  if (!a || a.key !== aheadKey(source, group)) return (dropAhead(), null);
+  ahead = null;
+  return a.sent;
+}
+
+function dropAhead(): void {
+  ahead?.sent.worker.release(false);
+  ahead = null;
 }
 
 export class DatasetSession {
@@ -124,25 +201,23 @@ export class DatasetSession {
     const openId = ++this.#openId;
     this.#status = 'opening';
     this.#error = null;
-    this.#t0 = performance.now();
-    mark('page:open');
     this.#timings = {};
-    let port: MessagePort | null = null;
-    if (this.source.kind === 's3') {
-      if (!s3) return this.#fail(openId, 'Connect to the store first to open a dataset in a bucket.');
-      const channel = new MessageChannel();
-      // Not awaited: messages on the other end wait in the port until the S3
-      // worker serves it, so the open starts one round trip sooner.
-      s3.attachReader(Comlink.transfer(channel.port1, [channel.port1])).catch((e: unknown) => {
-        this.#fail(openId, `The signing worker could not serve chunk reads: ${messageOf(e)}`);
-      });
-      port = channel.port2;
+    const source = $state.snapshot(this.source) as DatasetSource;
+    // The first open of the page's own worker may have been sent ahead, while the connection was checked.
+    let sent = !this.#worker && !extraNames.length && this.#take === takeZarrWorker ? takeAhead(source, this.group) : null;
+    if (!sent) {
+      if (source.kind === 's3' && !s3) return this.#fail(openId, 'Connect to the store first to open a dataset in a bucket.');
+      sent = sendOpen((this.#worker ??= this.#take()), source, s3, extraNames, this.group);
     }
-    this.#worker ??= this.#take();
-    const remote = this.#worker.remote;
-    let r: Awaited<ReturnType<ZarrWorkerRemote['open']>>;
+    this.#worker = sent.worker;
+    this.#t0 = sent.t0;
+    sent.attached.catch((e: unknown) => {
+      this.#fail(openId, `The signing worker could not serve chunk reads: ${messageOf(e)}`);
+    });
+    const remote = sent.worker.remote;
+    let r: OpenReply;
     try {
-      r = await remote.open($state.snapshot(this.source) as DatasetSource, port ? Comlink.transfer(port, [port]) : null, extraNames, this.group);
+      r = await sent.reply;
     } catch (e) {
       return this.#fail(openId, `The Zarr worker failed while opening the dataset: ${messageOf(e)}`);
     }
