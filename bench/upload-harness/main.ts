@@ -10,6 +10,7 @@ import type { IntegrityOptions } from '../../src/lib/upload/record';
 import type { UploadUpdate } from '../../src/lib/upload/service';
 
 const { remote } = startS3Worker();
+let hashProbeWorker: Worker | undefined;
 
 interface RunResult {
   ms: number;
@@ -42,6 +43,16 @@ const api = {
         resolve(e.data as Record<string, number>);
       };
       w.postMessage({ file, part, concurrency });
+    });
+  },
+  /** Time of one way of reading and hashing the `#files` file part by part in a worker (bench/upload-harness/hash-probe.ts). */
+  hashProbe(variant: string, algo: string, part: number, chunk: number): Promise<{ ms?: number; error?: string }> {
+    const file = (document.getElementById('files') as HTMLInputElement).files![0]!;
+    hashProbeWorker ??= new Worker(new URL('./hash-probe.worker.ts', import.meta.url), { type: 'module' });
+    const w = hashProbeWorker;
+    return new Promise((resolve) => {
+      w.onmessage = (e) => resolve(e.data as { ms?: number; error?: string });
+      w.postMessage({ file, part, variant, algo, chunk });
     });
   },
   /** hash-wasm MD5 and SHA-256 speed on this page's thread, MB/s (to tell engine costs from hashing costs). */

@@ -6,9 +6,9 @@
  * state, so the hasher keeps nothing between calls.
  */
 import type { IHasher } from 'hash-wasm';
-import { checksumBase64, createChecksumHasher, toBase64, type ChecksumAlgorithm } from '../s3/checksum';
-import { readSlice } from './classify';
-import { HasherPool, hexToBase64, md5Base64, md5Pool, sha256Continue, sha256HexOnce, sha256Pool } from './hashing';
+import { createChecksumHasher, toBase64, type ChecksumAlgorithm } from '../s3/checksum';
+import { HasherPool, hexToBase64, md5Pool, sha256Pool } from './hashing';
+import { readChunks, type ReadBuffers } from './read-chunks';
 
 export interface HashRequest {
   blob: Blob;
@@ -42,13 +42,6 @@ export interface PartHasher {
   parallel?: number;
 }
 
-/**
- * Ranges longer than this are read and hashed a chunk at a time, so a hash
- * call holds one chunk, not a whole part (64-256 MiB): the page's memory
- * stays near the bytes on the wire rather than parts x hashers.
- */
-export const HASH_CHUNK = 8 * 1024 * 1024;
-
 const checksumPools = new Map<ChecksumAlgorithm, HasherPool>();
 function checksumPool(a: ChecksumAlgorithm): HasherPool {
   let p = checksumPools.get(a);
@@ -64,32 +57,25 @@ async function withHashers<T>(md5: boolean, sha: boolean, checksum: ChecksumAlgo
 
 /** Hashes in the calling thread. */
 export class InlineHasher implements PartHasher {
-  async hash(req: HashRequest): Promise<HashResult> {
-    if (!req.md5 && !req.sha && !req.checksum && !req.shaWhole) return {};
-    if (req.end - req.start > HASH_CHUNK) return this.#chunked(req);
-    const bytes = await readSlice(req.blob, req.start, req.end, req.name);
-    const out: HashResult = {};
-    // Started first: WebCrypto hashes off this thread while MD5 runs in WASM here.
-    const whole = req.shaWhole ? sha256HexOnce(bytes) : undefined;
-    if (req.md5) out.md5 = await md5Base64(bytes);
-    if (req.sha) out.sha = await sha256Continue(req.sha, bytes);
-    if (req.checksum) out.checksum = await checksumBase64(req.checksum, bytes);
-    if (whole) out.shaHex = await whole;
-    return out;
+  #buffers?: ReadBuffers;
+
+  /** `buffers`: where read buffers are lent from (default: one pool for the thread). */
+  constructor(buffers?: ReadBuffers) {
+    this.#buffers = buffers;
   }
 
-  #chunked(req: HashRequest): Promise<HashResult> {
+  async hash(req: HashRequest): Promise<HashResult> {
+    if (!req.md5 && !req.sha && !req.checksum && !req.shaWhole) return {};
     return withHashers(req.md5, !!req.sha || !!req.shaWhole, req.checksum, async (h) => {
       h.md5?.init();
       h.crc?.init();
       if (req.sha) h.sha?.load(req.sha);
       else h.sha?.init();
-      for (let pos = req.start; pos < req.end; pos += HASH_CHUNK) {
-        const bytes = await readSlice(req.blob, pos, Math.min(req.end, pos + HASH_CHUNK), req.name);
+      await readChunks(req.blob, req.start, req.end, req.name, (bytes) => {
         h.md5?.update(bytes);
         h.sha?.update(bytes);
         h.crc?.update(bytes);
-      }
+      }, this.#buffers);
       const out: HashResult = {};
       if (h.md5) out.md5 = hexToBase64(h.md5.digest('hex'));
       if (h.crc) out.checksum = toBase64(h.crc.digest('binary'));

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { RunningSha256, md5Base64, multipartEtag, sha256Digest, sha256HexOnce, sha256Initial } from '../../../src/lib/upload/hashing';
 import { readSlice } from '../../../src/lib/upload/classify';
-import { HASH_CHUNK, InlineHasher } from '../../../src/lib/upload/part-hasher';
+import { InlineHasher } from '../../../src/lib/upload/part-hasher';
+import { READ_CHUNK } from '../../../src/lib/upload/read-chunks';
 import { checksumBase64 } from '../../../src/lib/s3/checksum';
 import { fingerprint } from '../../../src/lib/upload/fingerprint';
 
@@ -33,7 +34,7 @@ describe('hashing', () => {
   });
 
   it('parts longer than a chunk are hashed a chunk at a time, side by side, with the same digests as one read', async () => {
-    const big = Uint8Array.from({ length: HASH_CHUNK * 2 + 12345 }, (_, i) => (i * 131 + (i >> 9)) & 255);
+    const big = Uint8Array.from({ length: READ_CHUNK * 2 + 12345 }, (_, i) => (i * 131 + (i >> 9)) & 255);
     const blob = new Blob([big]);
     const h = new InlineHasher();
     const start = 777;
