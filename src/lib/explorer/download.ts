@@ -301,6 +301,8 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
               why = 'the body ended early';
               break;
             }
+            // A gathered body is read from the browser's copy, which a cancel does not stop.
+            if (signal?.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
             const bytes = r.value;
             if (pos + bytes.byteLength > end + 1) throw new S3Error({ operation: 'GetObject', status: out.status, code: 'InvalidResponse', message: `Range ${start}-${end} sent more bytes than asked for.`, bucket, key, retryable: false });
             await sink.write(pos, bytes);
