@@ -114,6 +114,14 @@ export interface DownloadOptions {
   parallel?: number;
   /** Bytes per range (default: the object split over the ranges in flight, between 8 and 64 MiB). */
   rangeSize?: number;
+  /**
+   * How a range's body is received. `stream` (the default) reads it here as it
+   * arrives. `blob` lets the browser gather the whole range (`Response.blob()`)
+   * and then reads that blob here: see `gatheredBody`. A range whose gathered
+   * body breaks is asked for again and then streamed, so a further break resumes
+   * at the exact byte where it broke.
+   */
+  bodies?: 'stream' | 'blob';
 }
 
 const MiB = 1024 * 1024;
@@ -200,6 +208,27 @@ export async function* batches(body: ReadableStream<Uint8Array>, size: number): 
   }
 }
 
+/**
+ * A range's body gathered by the browser, as a stream of the gathered bytes.
+ *
+ * In Chromium, reading a fetch body in a worker costs far more than its bytes:
+ * the network service hands it over through a pipe the worker drains piece by
+ * piece, and whatever the reader does (BYOB into one reused buffer, reads paced
+ * to 350 KB or more each, `min` reads) the worker spent 6-7 CPU s per GiB on it
+ * and the network service 5-6 (bench/download-harness/probe.ts, 1 GiB in 4 x 64
+ * MiB ranges over HTTP/2 through the wan shaper, bytes discarded). Gathered with
+ * `blob()`, the browser process drains the pipe instead: network service 3.2 s,
+ * browser 2.4, renderer 1.8; 7.4 CPU s per GiB in all against 13-15. Reading the
+ * blob back here in 4 MiB batches and writing them to an OPFS file took 10.1 CPU
+ * s and 15.4 s against 13.9 CPU s and 19.3 s streamed (same run, load ~11 on two
+ * cores). What this costs: no progress within a range until it has arrived, up
+ * to one range held by the browser per range in flight (4 x 64 MiB), and a break
+ * loses that range's bytes (the resume then streams, from where it starts).
+ */
+export async function gatheredBody(res: Response): Promise<ReadableStream<Uint8Array>> {
+  return (await res.blob()).stream();
+}
+
 export interface DownloadResult {
   size: number;
   etag?: string;
@@ -229,6 +258,8 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
       let resumes = 0;
       let lastStatus = 0;
       let why = '';
+      // Gathered by the browser until a gathered body breaks; streamed after that.
+      let gather = options.bodies === 'blob';
       for (;;) {
         if (resumes > 0) {
           if (signal?.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
@@ -240,7 +271,21 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
         lastStatus = out.status;
         const body = out.body.body;
         if (!body) throw new S3Error({ operation: 'GetObject', status: out.status, code: 'InvalidResponse', message: 'The store sent no body.', bucket, key, retryable: true });
-        const pieces = batches(body, Math.min(BATCH, end + 1 - pos));
+        let source: ReadableStream<Uint8Array> = body;
+        if (gather) {
+          try {
+            source = await gatheredBody(out.body);
+          } catch (e) {
+            // The connection broke before the whole range arrived: none of it is kept. Asked
+            // for again and streamed from now on, so a further break resumes where it broke.
+            if (signal?.aborted) throw e;
+            why = (e as Error)?.message || 'the connection broke';
+            gather = false;
+            resumes++;
+            continue;
+          }
+        }
+        const pieces = batches(source, Math.min(BATCH, end + 1 - pos));
         try {
           for (;;) {
             let r: IteratorResult<Uint8Array>;
@@ -256,6 +301,8 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
               why = 'the body ended early';
               break;
             }
+            // A gathered body is read from the browser's copy, which a cancel does not stop.
+            if (signal?.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
             const bytes = r.value;
             if (pos + bytes.byteLength > end + 1) throw new S3Error({ operation: 'GetObject', status: out.status, code: 'InvalidResponse', message: `Range ${start}-${end} sent more bytes than asked for.`, bucket, key, retryable: false });
             await sink.write(pos, bytes);
@@ -265,7 +312,7 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
           }
         } finally {
           await pieces.return(undefined).catch(() => undefined);
-          if (pos !== end + 1) await body.cancel().catch(() => undefined);
+          if (pos !== end + 1 && source === body) await body.cancel().catch(() => undefined);
         }
         if (pos === end + 1) return;
         resumes++;
