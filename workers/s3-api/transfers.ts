@@ -27,8 +27,8 @@ export function transfersApi(s3: S3Service) {
   return {
     /** Stream an object into a file (a picked file or an OPFS file), in parallel verified ranges. */
     downloadToFile({ bucket, key, file, onProgress, opId, parallel }: { bucket: string; key: string; file: FileSystemFileHandle; parallel?: number } & ProgressOptions<DownloadProgress>): Promise<DownloadResult> {
-      // Each range gathered by the browser before it is read here (`bodies: 'blob'`, see gatheredBody).
-      return s3.run(opId, (signal) => downloadObject(s3[CLIENT](), bucket, key, (size) => fileSink(file, size), { signal, onProgress, parallel, bodies: 'blob' }));
+      // On a fast link each range is gathered by the browser before it is read here (see gatheredBody, shouldGather).
+      return s3.run(opId, (signal) => downloadObject(s3[CLIENT](), bucket, key, (size) => fileSink(file, size), { signal, onProgress, parallel, bodies: 'auto' }));
     },
 
     /** Download objects and prefixes into a folder, recreating their folders. */

@@ -121,7 +121,25 @@ export interface DownloadOptions {
    * body breaks is asked for again and then streamed, so a further break resumes
    * at the exact byte where it broke.
    */
-  bodies?: 'stream' | 'blob';
+  bodies?: 'stream' | 'blob' | 'auto';
+  /**
+   * With `bodies: 'auto'`, a range is gathered only when the rate measured so far
+   * says it arrives within this many ms (default 4000); others stream.
+   */
+  gatherWithinMs?: number;
+}
+
+/**
+ * `auto`: gather a range only on a link fast enough that it arrives within
+ * `gatherWithinMs`. A gathered range shows no progress until it has all come
+ * (64 MiB at a home link's 12 MB/s shared by 4 ranges: ~20 s of a still bar),
+ * and on such links the CPU it saves does not decide the speed: the link does.
+ * The first ranges, before any rate is known, stream.
+ */
+export function shouldGather(rangeBytes: number, written: number, elapsedMs: number, parallel: number, withinMs = 4000): boolean {
+  if (written <= 0 || elapsedMs <= 0) return false;
+  const perRange = written / elapsedMs / Math.max(1, parallel); // bytes per ms for one range in flight
+  return rangeBytes / perRange <= withinMs;
 }
 
 const MiB = 1024 * 1024;
@@ -243,6 +261,7 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
   const sink = await sinkFor(size);
   const report = throttle(options.onProgress, 100);
   let written = 0;
+  const tFirst = Date.now();
   try {
     const { rangeSize, parallel } = rangePlan(size, options.parallel, options.rangeSize);
     const count = Math.max(1, Math.ceil(size / rangeSize));
@@ -259,7 +278,7 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
       let lastStatus = 0;
       let why = '';
       // Gathered by the browser until a gathered body breaks; streamed after that.
-      let gather = options.bodies === 'blob';
+      let gather = options.bodies === 'blob' || (options.bodies === 'auto' && shouldGather(end + 1 - start, written, Date.now() - tFirst, parallel, options.gatherWithinMs));
       for (;;) {
         if (resumes > 0) {
           if (signal?.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');

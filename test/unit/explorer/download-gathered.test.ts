@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { S3Client } from '../../../src/lib/s3/client';
 import { resolveEndpoint } from '../../../src/lib/s3/endpoint';
-import { downloadObject, type ByteSink } from '../../../src/lib/explorer/download';
+import { downloadObject, shouldGather, type ByteSink } from '../../../src/lib/explorer/download';
 
 const MiB = 1024 * 1024;
 const object = Uint8Array.from({ length: 3 * MiB + 7 }, (_, i) => (i * 13) % 251);
@@ -111,5 +111,27 @@ describe('download with ranges gathered by the browser', () => {
     expect(sink!.state).toBe('aborted');
     // Gathered once (lost), then streamed: each resume from where the last one broke.
     expect(gets.map((g) => g.range)).toEqual([`bytes=0-${MiB - 1}`, `bytes=0-${MiB - 1}`, `bytes=50000-${MiB - 1}`, `bytes=100000-${MiB - 1}`]);
+  });
+
+  it('auto: streams the first range (no rate known yet), gathers later ones on a fast link', async () => {
+    // Range 1 breaks after 100,000 bytes: streamed, it resumes at that byte. Range 2 breaks too:
+    // gathered (the in-memory store is fast), it is asked for whole again.
+    const { client, gets } = store((n) => (n === 1 || n === 3 ? 100_000 : undefined));
+    let sink: ReturnType<typeof memorySink> | undefined;
+    await downloadObject(client, 'b', 'k', async (size) => (sink = memorySink(size)), { parallel: 1, rangeSize: MiB, bodies: 'auto' });
+    expect(same(sink!.bytes, object)).toBe(true);
+    expect(gets.map((g) => g.range).slice(0, 4)).toEqual([`bytes=0-${MiB - 1}`, `bytes=100000-${MiB - 1}`, `bytes=${MiB}-${2 * MiB - 1}`, `bytes=${MiB}-${2 * MiB - 1}`]);
+  });
+
+  it('auto: a range that would take longer than gatherWithinMs streams, so its progress moves', async () => {
+    expect(shouldGather(64 * MiB, 0, 1000, 4)).toBe(false);
+    // Home link: 12.5 MB/s over 4 ranges, a 64 MiB range takes ~21 s: streamed.
+    expect(shouldGather(64 * MiB, 12.5e6 * 10, 10_000, 4)).toBe(false);
+    // wan at 100 MB/s over 4 ranges: ~2.7 s: gathered.
+    expect(shouldGather(64 * MiB, 100e6 * 10, 10_000, 4)).toBe(true);
+    const { client, gets } = store((n) => (n === 3 ? 100_000 : undefined));
+    await downloadObject(client, 'b', 'k', async (size) => memorySink(size), { parallel: 1, rangeSize: MiB, bodies: 'auto', gatherWithinMs: 0 });
+    // The third range breaks after 100,000 bytes and, streamed, resumes at that byte.
+    expect(gets.map((g) => g.range).slice(2, 4)).toEqual([`bytes=${2 * MiB}-${3 * MiB - 1}`, `bytes=${2 * MiB + 100_000}-${3 * MiB - 1}`]);
   });
 });
