@@ -124,19 +124,20 @@ export interface DownloadOptions {
   bodies?: 'stream' | 'blob' | 'auto';
   /**
    * With `bodies: 'auto'`, a range is gathered only when the rate measured so far
-   * says it arrives within this many ms (default 4000); others stream.
+   * says it arrives within this many ms (default 8000); others stream.
    */
   gatherWithinMs?: number;
 }
 
 /**
  * `auto`: gather a range only on a link fast enough that it arrives within
- * `gatherWithinMs`. A gathered range shows no progress until it has all come
+ * `gatherWithinMs` (wan, 4 x 64 MiB ranges at ~75 MB/s: ~3.5 s each, and with
+ * ranges staggered the bar moves about every second). A gathered range shows no progress until it has all come
  * (64 MiB at a home link's 12 MB/s shared by 4 ranges: ~20 s of a still bar),
  * and on such links the CPU it saves does not decide the speed: the link does.
  * The first ranges, before any rate is known, stream.
  */
-export function shouldGather(rangeBytes: number, written: number, elapsedMs: number, parallel: number, withinMs = 4000): boolean {
+export function shouldGather(rangeBytes: number, written: number, elapsedMs: number, parallel: number, withinMs = 8000): boolean {
   if (written <= 0 || elapsedMs <= 0) return false;
   const perRange = written / elapsedMs / Math.max(1, parallel); // bytes per ms for one range in flight
   return rangeBytes / perRange <= withinMs;

@@ -9,6 +9,8 @@
  * `__TESSERA_TRACE__` is the constant false and the bundler drops all of it.
  */
 declare const __TESSERA_TRACE__: boolean;
+/** False where a build did not define the constant (a harness built without the app's config). */
+const TRACE = typeof __TESSERA_TRACE__ !== 'undefined' && __TESSERA_TRACE__;
 
 const CHANNEL = 'tessera-zarr-trace';
 const MAX = 2000;
@@ -26,14 +28,14 @@ function listen(): void {
 
 /** Record that `what` happened now. */
 export function mark(what: string): void {
-  if (!__TESSERA_TRACE__) return;
+  if (!TRACE) return;
   if (events.length < MAX) events.push([what, performance.timeOrigin + performance.now()]);
   listen();
 }
 
 /** Ask every thread for its events (bench page only). */
 export async function collectTrace(waitMs = 300): Promise<[string, number][]> {
-  if (!__TESSERA_TRACE__) throw new Error('This build records no trace: build with TESSERA_TRACE=1.');
+  if (!TRACE) throw new Error('This build records no trace: build with TESSERA_TRACE=1.');
   const ch = new BroadcastChannel(CHANNEL);
   const all: [string, number][] = [...events.splice(0)];
   ch.onmessage = (e: MessageEvent<{ events?: [string, number][] }>) => void (e.data.events && all.push(...e.data.events));
