@@ -17,7 +17,7 @@
  * `Blob.stream()` one) a BYOB reader fills a buffer of ours, which is kept
  * from part to part; elsewhere (Node 20) the stream's own chunks are hashed.
  */
-import { FileChangedError } from './classify';
+import { FileChangedError, readSlice } from './classify';
 
 /** Bytes per read into a reused buffer (1 and 8 MiB measured the same; the smaller is held per read). */
 export const READ_CHUNK = 1024 * 1024;
@@ -76,23 +76,18 @@ function byobReader(stream: ReadableStream<Uint8Array>): ByobReader | undefined 
  * throws FileChangedError.
  */
 export async function readChunks(blob: Blob, start: number, end: number, name: string, each: (bytes: Uint8Array) => void, buffers: ReadBuffers = shared): Promise<void> {
-  // The whole file is read as it is: in Chromium every `Blob.slice` registers a new blob with the browser process (see readSlice).
-  const source = start === 0 && end === blob.size ? blob : blob.slice(start, end);
   if (end - start <= buffers.size) {
-    // A range no bigger than one read buffer: in one read. Many BYOB stream reads of files at once (the 398-file folder,
-    // 20 small files hashed side by side in the S3 worker) left some reads waiting for ever in
-    // Chromium 156 (the bench's folder upload stopped with 7-20 files "uploading"); one
-    // arrayBuffer() per small file did not.
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await source.arrayBuffer());
-    } catch (e) {
-      throw new FileChangedError(name, { cause: e });
-    }
+    // A range no bigger than one read buffer: in one read. Many BYOB stream reads of files at
+    // once (the 398-file folder, 20 small files hashed side by side in the S3 worker) left some
+    // reads waiting for ever in Chromium 156 (the bench's folder upload stopped with 7-20 files
+    // "uploading"); one arrayBuffer() per small file did not.
+    const bytes = await readSlice(blob, start, end, name);
     if (bytes.byteLength !== end - start) throw new FileChangedError(name, { cause: new Error(`read ${bytes.byteLength} of ${end - start} bytes`) });
     if (bytes.byteLength) each(bytes);
     return;
   }
+  // The whole file is read as it is: in Chromium every `Blob.slice` registers a new blob with the browser process (see readSlice).
+  const source = start === 0 && end === blob.size ? blob : blob.slice(start, end);
   let got = 0;
   let stream: ReadableStream<Uint8Array>;
   try {
