@@ -17,7 +17,7 @@
  * `Blob.stream()` one) a BYOB reader fills a buffer of ours, which is kept
  * from part to part; elsewhere (Node 20) the stream's own chunks are hashed.
  */
-import { FileChangedError, readSlice } from './classify';
+import { FileChangedError } from './classify';
 
 /** Bytes per read into a reused buffer (1 and 8 MiB measured the same; the smaller is held per read). */
 export const READ_CHUNK = 1024 * 1024;
@@ -58,6 +58,18 @@ export class ReadBuffers {
 
 const shared = new ReadBuffers();
 
+/**
+ * The file streams being read, held from here until their read ends. In
+ * Chromium 156 a `Blob.stream()` waiting on a BYOB read is reachable only
+ * from its own pending read, and garbage collection takes it: the read then
+ * never settles (the 398-file folder upload stopped for ever with 7-20 files
+ * "uploading"; one file at a time stopped after 53-180 files; holding the
+ * streams, every read finished; test/e2e/upload-file-reads.test.ts forces the
+ * collections). WebKit fixed the same fault in its blob streams (WebKit PR
+ * 54097). Fetch bodies did not show it (the network loader holds them).
+ */
+const reading = new Set<ReadableStream<Uint8Array>>();
+
 type ByobReader = ReadableStreamBYOBReader;
 
 function byobReader(stream: ReadableStream<Uint8Array>): ByobReader | undefined {
@@ -76,25 +88,28 @@ function byobReader(stream: ReadableStream<Uint8Array>): ByobReader | undefined 
  * throws FileChangedError.
  */
 export async function readChunks(blob: Blob, start: number, end: number, name: string, each: (bytes: Uint8Array) => void, buffers: ReadBuffers = shared): Promise<void> {
-  if (end - start <= buffers.size) {
-    // A range no bigger than one read buffer: in one read. Many BYOB stream reads of files at
-    // once (the 398-file folder, 20 small files hashed side by side in the S3 worker) left some
-    // reads waiting for ever in Chromium 156 (the bench's folder upload stopped with 7-20 files
-    // "uploading"); one arrayBuffer() per small file did not.
-    const bytes = await readSlice(blob, start, end, name);
-    if (bytes.byteLength !== end - start) throw new FileChangedError(name, { cause: new Error(`read ${bytes.byteLength} of ${end - start} bytes`) });
-    if (bytes.byteLength) each(bytes);
-    return;
-  }
   // The whole file is read as it is: in Chromium every `Blob.slice` registers a new blob with the browser process (see readSlice).
   const source = start === 0 && end === blob.size ? blob : blob.slice(start, end);
-  let got = 0;
+  let got: number;
   let stream: ReadableStream<Uint8Array>;
   try {
     stream = source.stream() as ReadableStream<Uint8Array>;
   } catch (e) {
     throw new FileChangedError(name, { cause: e });
   }
+  // Held until the read ends: see `reading`.
+  reading.add(stream);
+  try {
+    got = await drain(stream, name, each, buffers);
+  } finally {
+    reading.delete(stream);
+  }
+  if (got !== end - start) throw new FileChangedError(name, { cause: new Error(`read ${got} of ${end - start} bytes`) });
+}
+
+/** Every chunk of `stream` to `each`; the bytes read. */
+async function drain(stream: ReadableStream<Uint8Array>, name: string, each: (bytes: Uint8Array) => void, buffers: ReadBuffers): Promise<number> {
+  let got = 0;
   const byob = byobReader(stream);
   if (byob) {
     let buffer = buffers.take();
@@ -137,5 +152,5 @@ export async function readChunks(blob: Blob, start: number, end: number, name: s
       throw e;
     }
   }
-  if (got !== end - start) throw new FileChangedError(name, { cause: new Error(`read ${got} of ${end - start} bytes`) });
+  return got;
 }

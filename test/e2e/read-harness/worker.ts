@@ -1,0 +1,59 @@
+/**
+ * Reads every file given through `readChunks`, as the upload's hashing does
+ * (many at once, into reused buffers), while garbage collection runs as often
+ * as it can: a read whose stream the collector takes never settles. Answers
+ * with each file's MD5 and the files whose reads did not end in time.
+ */
+import { createMD5 } from 'hash-wasm';
+import { ReadBuffers, readChunks } from '../../../src/lib/upload/read-chunks';
+
+export interface ReadRequest {
+  files: File[];
+  /** Reads at once. */
+  concurrency: number;
+  /** Bytes per read buffer (smaller than the files: several reads per file). */
+  buffer: number;
+  /** Give up on the reads still waiting after this many ms. */
+  patience: number;
+}
+
+export interface ReadReport {
+  md5: Record<string, string>;
+  /** Files whose read had not ended when patience ran out. */
+  waiting: string[];
+  errors: string[];
+  /** Whether `gc()` was there to call (Chromium's --js-flags=--expose-gc). */
+  collected: boolean;
+}
+
+const collect = (globalThis as { gc?: () => void }).gc;
+
+self.onmessage = async (e: MessageEvent<ReadRequest>) => {
+  const { files, concurrency, buffer, patience } = e.data;
+  const buffers = new ReadBuffers(buffer, concurrency);
+  const md5: Record<string, string> = {};
+  const errors: string[] = [];
+  const waiting = new Set<string>();
+  // Collections between reads: while the others wait on their streams.
+  const timer = setInterval(() => collect?.(), 1);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < files.length) {
+      const file = files[next++]!;
+      waiting.add(file.name);
+      const hasher = await createMD5();
+      hasher.init();
+      try {
+        await readChunks(file, 0, file.size, file.name, (bytes) => hasher.update(bytes), buffers);
+        md5[file.name] = hasher.digest('hex');
+      } catch (err) {
+        errors.push(`${file.name}: ${String(err)}`);
+      }
+      waiting.delete(file.name);
+    }
+  };
+  const all = Promise.all(Array.from({ length: concurrency }, lane));
+  await Promise.race([all, new Promise((r) => setTimeout(r, patience))]);
+  clearInterval(timer);
+  postMessage({ md5, waiting: [...waiting], errors, collected: !!collect } satisfies ReadReport);
+};
