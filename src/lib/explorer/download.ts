@@ -11,6 +11,7 @@ import type { S3Client } from '../s3/client';
 import { S3Error } from '../s3/errors';
 import { GetObject, HeadObject } from '../s3/ops/index';
 import { throttle } from '../throttle';
+import { hold } from '../held-streams';
 
 /** Where bytes go: positional writes, then close. */
 export interface ByteSink {
@@ -175,6 +176,17 @@ const LANDING = 256 * 1024;
  * the body breaks, the bytes that did arrive come out before the error.
  */
 export async function* batches(body: ReadableStream<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  // Held while it is read: a gathered range is a blob's stream, which Chromium's collector takes
+  // while a read waits on it (see held-streams).
+  const release = hold(body);
+  try {
+    yield* pieces(body, size);
+  } finally {
+    release();
+  }
+}
+
+async function* pieces(body: ReadableStream<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
   let byob: ReadableStreamBYOBReader | undefined;
   try {
     byob = body.getReader({ mode: 'byob' });

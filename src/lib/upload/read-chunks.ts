@@ -18,6 +18,7 @@
  * from part to part; elsewhere (Node 20) the stream's own chunks are hashed.
  */
 import { FileChangedError } from './classify';
+import { hold } from '../held-streams';
 
 /** Bytes per read into a reused buffer (1 and 8 MiB measured the same; the smaller is held per read). */
 export const READ_CHUNK = 1024 * 1024;
@@ -58,18 +59,6 @@ export class ReadBuffers {
 
 const shared = new ReadBuffers();
 
-/**
- * The file streams being read, held from here until their read ends. In
- * Chromium 156 a `Blob.stream()` waiting on a BYOB read is reachable only
- * from its own pending read, and garbage collection takes it: the read then
- * never settles (the 398-file folder upload stopped for ever with 7-20 files
- * "uploading"; one file at a time stopped after 53-180 files; holding the
- * streams, every read finished; test/e2e/upload-file-reads.test.ts forces the
- * collections). WebKit fixed the same fault in its blob streams (WebKit PR
- * 54097). Fetch bodies did not show it (the network loader holds them).
- */
-const reading = new Set<ReadableStream<Uint8Array>>();
-
 type ByobReader = ReadableStreamBYOBReader;
 
 function byobReader(stream: ReadableStream<Uint8Array>): ByobReader | undefined {
@@ -97,12 +86,12 @@ export async function readChunks(blob: Blob, start: number, end: number, name: s
   } catch (e) {
     throw new FileChangedError(name, { cause: e });
   }
-  // Held until the read ends: see `reading`.
-  reading.add(stream);
+  // Held until the read ends: Chromium's collector takes a blob stream waiting on a read (see held-streams).
+  const release = hold(stream);
   try {
     got = await drain(stream, name, each, buffers);
   } finally {
-    reading.delete(stream);
+    release();
   }
   if (got !== end - start) throw new FileChangedError(name, { cause: new Error(`read ${got} of ${end - start} bytes`) });
 }

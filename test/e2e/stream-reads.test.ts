@@ -1,10 +1,11 @@
 /**
- * Reading picked files for the upload's hashes in Chromium, with garbage
- * collection running all the while. A `Blob.stream()` waiting on a read used
- * to be collected there, and its read never settled: the 398-file folder
- * upload stopped for ever with files left "uploading"
- * (src/lib/upload/read-chunks.ts holds the streams now). Without the forced
- * collections the fault showed only after 53-380 files; with them, at once.
+ * Reading blobs' streams in Chromium as the app does, with garbage collection
+ * running all the while: picked files for the upload's hashes, and ranges
+ * gathered by the browser for a download. A `Blob.stream()` waiting on a read
+ * used to be collected there, and its read never settled: the 398-file folder
+ * upload stopped for ever with files left "uploading" (src/lib/held-streams.ts
+ * holds the streams now). Without the forced collections the fault showed only
+ * after 53-380 files; with them, at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
@@ -19,7 +20,7 @@ import type { ReadReport } from './read-harness/worker';
 
 const KiB = 1024;
 
-describe('reading picked files for the upload hashes', () => {
+describe('reading blob streams while the collector runs', () => {
   const work = mkdtempSync(join(tmpdir(), 'tessera-file-reads-'));
   const expected = new Map<string, string>();
   const paths: string[] = [];
@@ -50,8 +51,8 @@ describe('reading picked files for the upload hashes', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  for (const concurrency of [1, 20]) {
-    it(`every read ends with the file's bytes, ${concurrency} at once`, async () => {
+  for (const [via, concurrency] of [['upload', 1], ['upload', 20], ['download', 4]] as const) {
+    it(`every ${via} read ends with the file's bytes, ${concurrency} at once`, async () => {
       const page = await browser.newPage();
       try {
         await page.goto(server.resolvedUrls!.local[0]!);
@@ -59,12 +60,13 @@ describe('reading picked files for the upload hashes', () => {
         await page.setInputFiles('#files', paths);
         const report = await page.evaluate(
           (request) => (window as unknown as { readAll(r: typeof request): Promise<ReadReport> }).readAll(request),
-          { concurrency, buffer: 64 * KiB, patience: 20_000 },
+          { via, concurrency, buffer: 64 * KiB, patience: 20_000 },
         );
         expect(report.collected, 'gc() is there to call').toBe(true);
         expect(report.errors).toEqual([]);
         expect(report.waiting, 'reads that never settled').toEqual([]);
         expect(report.md5).toEqual(Object.fromEntries(expected));
+        expect(report.held, 'streams held after their reads').toBe(0);
       } finally {
         await page.close();
       }
