@@ -128,6 +128,11 @@ export interface DownloadOptions {
    * says it arrives within this many ms (default 8000); others stream.
    */
   gatherWithinMs?: number;
+  /**
+   * Bytes in each of the first ranges, one per range in flight (default: with
+   * `bodies: 'auto'`, 8 MiB; otherwise `rangeSize`): see `rangeList`.
+   */
+  firstRangeSize?: number;
 }
 
 /**
@@ -159,6 +164,28 @@ const MAX_RESUMES = 3;
 export function rangePlan(size: number, parallel = 4, rangeSize?: number): { rangeSize: number; parallel: number } {
   const r = rangeSize ?? Math.min(64 * MiB, Math.max(8 * MiB, Math.ceil(size / parallel)));
   return { rangeSize: r, parallel: Math.max(1, Math.min(parallel, Math.ceil(size / r))) };
+}
+
+/** The first ranges' size with `bodies: 'auto'`. */
+export const FIRST_RANGE = 8 * MiB;
+
+/**
+ * The ranges of an object, in order: the first `parallel` of `firstSize`, the
+ * rest of `rangeSize`. With `bodies: 'auto'` the first ranges stream (no rate is
+ * known before they start) and cost the worker ~7 CPU ms per MiB more than a
+ * gathered one: at 64 MiB each that was a quarter of a 1 GiB download (wan:
+ * 13.30 s against 11.44 s for every range gathered). Small first ranges measure
+ * the link for a few round trips' worth of bytes, then the big ones follow.
+ */
+export function rangeList(size: number, rangeSize: number, parallel: number, firstSize = rangeSize): Array<{ start: number; end: number }> {
+  const ranges: Array<{ start: number; end: number }> = [];
+  for (let start = 0; start < size; ) {
+    const n = ranges.length < parallel ? Math.min(firstSize, rangeSize) : rangeSize;
+    const end = Math.min(size, start + n) - 1;
+    ranges.push({ start, end });
+    start = end + 1;
+  }
+  return ranges;
 }
 
 /** Bytes handed to the sink at a time. */
@@ -277,7 +304,7 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
   const tFirst = Date.now();
   try {
     const { rangeSize, parallel } = rangePlan(size, options.parallel, options.rangeSize);
-    const count = Math.max(1, Math.ceil(size / rangeSize));
+    const ranges = rangeList(size, rangeSize, parallel, options.firstRangeSize ?? (options.bodies === 'auto' ? FIRST_RANGE : rangeSize));
     let next = 0;
     /**
      * One range, picked up where it stopped when the connection breaks or the body
@@ -351,11 +378,9 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
       }
     };
     const worker = async (): Promise<void> => {
-      while (next < count) {
-        const i = next++;
-        if (size === 0) return;
-        const start = i * rangeSize;
-        await fetchRange(start, Math.min(size, start + rangeSize) - 1);
+      while (next < ranges.length) {
+        const { start, end } = ranges[next++]!;
+        await fetchRange(start, end);
       }
     };
     await Promise.all(Array.from({ length: parallel }, worker));

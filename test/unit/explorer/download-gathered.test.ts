@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { S3Client } from '../../../src/lib/s3/client';
 import { resolveEndpoint } from '../../../src/lib/s3/endpoint';
-import { downloadObject, shouldGather, type ByteSink } from '../../../src/lib/explorer/download';
+import { downloadObject, FIRST_RANGE, rangeList, shouldGather, type ByteSink } from '../../../src/lib/explorer/download';
 
 const MiB = 1024 * 1024;
 const object = Uint8Array.from({ length: 3 * MiB + 7 }, (_, i) => (i * 13) % 251);
@@ -134,4 +134,36 @@ describe('download with ranges gathered by the browser', () => {
     // The third range breaks after 100,000 bytes and, streamed, resumes at that byte.
     expect(gets.map((g) => g.range).slice(2, 4)).toEqual([`bytes=${2 * MiB}-${3 * MiB - 1}`, `bytes=${2 * MiB + 100_000}-${3 * MiB - 1}`]);
   });
+
+  it('auto: the first range of each lane is small (it measures the link), the rest full size', async () => {
+    const { client, gets } = store(() => undefined);
+    let sink: ReturnType<typeof memorySink> | undefined;
+    await downloadObject(client, 'b', 'k', async (size) => (sink = memorySink(size)), { parallel: 1, rangeSize: 2 * MiB, firstRangeSize: MiB, bodies: 'auto' });
+    expect(same(sink!.bytes, object)).toBe(true);
+    expect(gets.map((g) => g.range)).toEqual([`bytes=0-${MiB - 1}`, `bytes=${MiB}-${3 * MiB - 1}`, `bytes=${3 * MiB}-${object.length - 1}`]);
+  });
 });
+
+describe('the ranges of a download', () => {
+  it('cover the object once, in order, whatever the sizes', () => {
+    for (const size of [0, 1, MiB - 1, MiB, 3 * MiB + 7, 1024 * MiB, 1000 * MiB + 3]) {
+      for (const [rangeSize, parallel, first] of [[64 * MiB, 4, FIRST_RANGE], [8 * MiB, 4, 8 * MiB], [MiB, 2, 3 * MiB], [3 * MiB, 1, 1]] as const) {
+        const ranges = rangeList(size, rangeSize, parallel, first);
+        let at = 0;
+        ranges.forEach((r, i) => {
+          expect(r.start, `${size} ${rangeSize} ${parallel} ${first}: range ${i}`).toBe(at);
+          expect(r.end - r.start + 1).toBe(Math.min(size - at, i < parallel ? Math.min(first, rangeSize) : rangeSize));
+          at = r.end + 1;
+        });
+        expect(at).toBe(size);
+      }
+    }
+  });
+
+  it('for 1 GiB with four in flight: four of 8 MiB, then 64 MiB ranges', () => {
+    const ranges = rangeList(1024 * MiB, 64 * MiB, 4, FIRST_RANGE);
+    expect(ranges.slice(0, 5).map((r) => (r.end + 1 - r.start) / MiB)).toEqual([8, 8, 8, 8, 64]);
+    expect(ranges.length).toBe(4 + 15 + 1);
+  });
+});
+
