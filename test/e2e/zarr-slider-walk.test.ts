@@ -58,8 +58,15 @@ async function checkPosition(page: Page, where: string, varName: string, fixedDi
   expect(nearly(Number(m[1]), Math.min(...finite)) && nearly(Number(m[2]), Math.max(...finite)), `${where}: "${status}"`).toBe(true);
   // The hover read-out at the middle of the picture names a cell whose value is xarray's.
   const box = (await page.locator('[data-testid="heatmap"]').boundingBox())!;
-  await page.mouse.move(box.x + box.width * (0.3 + Math.random() * 0.4), box.y + box.height * (0.3 + Math.random() * 0.4));
-  await page.waitForFunction(() => / = .*: /.test(document.querySelector('[data-testid="hover"]')?.textContent ?? ''));
+  // A point that differs from check to check but is the same in every run (a failure repeats).
+  const [fx, fy] = spread(where);
+  await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
+  await page
+    .waitForFunction(() => / = .*: /.test(document.querySelector('[data-testid="hover"]')?.textContent ?? ''), undefined, { timeout: 15_000 })
+    .catch(async (e: unknown) => {
+      const seen = await page.evaluate(() => ['hover', 'draw-status', 'chunk-failures'].map((id) => `${id}: ${JSON.stringify(document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null)}`).join('; '));
+      throw new Error(`${where}: no hover read-out at (${fx.toFixed(3)}, ${fy.toFixed(3)}) of the heatmap ${JSON.stringify(box)}; ${seen}`, { cause: e });
+    });
   const hover = (await page.textContent('[data-testid="hover"]'))!;
   expect(hover, where).not.toContain('still showing');
   const h = /= (\S+), \S+ = (\S+): (\S+)/.exec(hover)!;
@@ -69,6 +76,13 @@ async function checkPosition(page: Page, where: string, varName: string, fixedDi
   if (w === null || w === undefined) expect(h[3]).toBe('no');
   else expect(nearly(Number(h[3]), w), `${where}: hover ${hover} vs ${w}`).toBe(true);
   await page.mouse.move(0, 0);
+}
+
+/** Two fractions in [0.3, 0.7) taken from `text`: a point inside the picture, fixed per check. */
+function spread(text: string): [number, number] {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+  return [0.3 + ((h & 0xffff) / 0x10000) * 0.4, 0.3 + ((h >>> 16) / 0x10000) * 0.4];
 }
 
 /**
