@@ -110,6 +110,9 @@ describe('over HTTPS and a shaped network', () => {
     expect(log.some((l) => l.uri.includes('cf.zarr/tas/'))).toBe(true);
     // Listing pages and the dataset's reads (metadata, listings, chunks) are presigned GETs: no preflight.
     expect(log.filter((l) => l.method === 'OPTIONS' && l.uri.includes('list-type=2')).map((l) => l.uri)).toEqual([]);
+    // So are the zip's object reads (each checked against its listed ETag on the response).
+    expect(log.filter((l) => l.method === 'GET' && l.uri.includes('/run/')).length).toBeGreaterThanOrEqual(Object.keys(folder).length);
+    expect(log.filter((l) => l.method === 'OPTIONS' && l.uri.includes('/run/')).map((l) => l.uri)).toEqual([]);
     expect(accessLogSince(datasetFrom).filter((l) => l.method === 'OPTIONS').map((l) => l.uri)).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();

@@ -3,8 +3,12 @@
  * disk (the File System Access API's writable file, or a file of the origin
  * private file system), never holding the whole object in memory.
  *
- * Every range carries `If-Match: <ETag>`, so all bytes come from one version of
- * the object: if it is replaced mid-way the store answers 412 and we stop.
+ * Every range is bound to the ETag the HEAD gave, so all bytes come from one
+ * version of the object: by the range's own ETag where the store lets the page
+ * read it (the bucket's CORS rule exposes ETag, as uploads need), which lets the
+ * HEAD and every range go as presigned requests with at most a plain `Range`
+ * header, with no CORS preflight (a round trip before each); by `If-Match` where
+ * it does not (the store then answers 412). A replaced object stops the download.
  * At the end the file's size is checked against the object's.
  */
 import type { S3Client } from '../s3/client';
@@ -296,13 +300,15 @@ export interface DownloadResult {
 export async function downloadObject(client: S3Client, bucket: string, key: string, sinkFor: (size: number) => Promise<ByteSink>, options: DownloadOptions = {}): Promise<DownloadResult> {
   const t0 = Date.now();
   const { signal } = options;
-  const head = await client.send(HeadObject, { bucket, key }, { signal });
+  const head = await client.send(HeadObject, { bucket, key }, { signal, presigned: true });
   const size = head.size;
   const sink = await sinkFor(size);
   const report = throttle(options.onProgress, 100);
   let written = 0;
   const tFirst = Date.now();
   try {
+    // Set once a range's ETag cannot be read: from then on each range carries If-Match (and preflights).
+    let ifMatch = false;
     const { rangeSize, parallel } = rangePlan(size, options.parallel, options.rangeSize);
     const ranges = rangeList(size, rangeSize, parallel, options.firstRangeSize ?? (options.bodies === 'auto' ? FIRST_RANGE : rangeSize));
     let next = 0;
@@ -326,8 +332,18 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
             throw new S3Error({ operation: 'GetObject', status: lastStatus, code: 'IncompleteBody', message: `Range ${start}-${end} broke ${resumes} times, the last after byte ${pos} (${why}); the download was stopped and the partial file dropped.`, bucket, key, retryable: true });
           }
         }
-        const out = await client.send(GetObject, { bucket, key, range: { start: pos, end }, ifMatch: head.etag }, { signal });
+        const bound = ifMatch;
+        const out = await client.send(GetObject, { bucket, key, range: { start: pos, end }, ifMatch: bound ? head.etag : undefined }, { signal, presigned: !bound });
         lastStatus = out.status;
+        if (!bound && head.etag && out.etag !== head.etag) {
+          await out.body.body?.cancel().catch(() => undefined);
+          if (out.etag === undefined) {
+            // The store does not let the page read this range's ETag: bound by If-Match, asked again.
+            ifMatch = true;
+            continue;
+          }
+          throw new S3Error({ operation: 'GetObject', status: 412, code: 'PreconditionFailed', message: `${key} was replaced while it was being downloaded (its ETag was ${head.etag}, now ${out.etag}); the partial file was dropped. Download it again.`, bucket, key, retryable: false });
+        }
         const body = out.body.body;
         if (!body) throw new S3Error({ operation: 'GetObject', status: out.status, code: 'InvalidResponse', message: 'The store sent no body.', bucket, key, retryable: true });
         let source: ReadableStream<Uint8Array> = body;

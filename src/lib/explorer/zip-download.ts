@@ -136,8 +136,30 @@ export async function zipEntries(client: S3Client, bucket: string, plan: ZipPlan
   const included: ZipEntry[] = [];
   const aborted = (): boolean => !!outer?.aborted;
 
+  // Set once an entry's ETag cannot be read: from then on each GET carries If-Match (and preflights).
+  let ifMatch = false;
+  /**
+   * One entry's bytes (from `start`), bound to its listed ETag, as in download.ts: checked
+   * on the response where the store lets the page read it, so the GET goes presigned with at
+   * most a plain Range and needs no CORS preflight; by If-Match where it does not.
+   */
+  const get = async (entry: ZipEntry, start?: number): Promise<GetObjectOutput> => {
+    for (;;) {
+      const bound = ifMatch && !!entry.etag;
+      const range = start === undefined ? undefined : { start };
+      const out = await client.send(GetObject, { bucket, key: entry.key, range, ifMatch: bound ? entry.etag : undefined }, { signal: ac.signal, presigned: !bound });
+      if (bound || !entry.etag || out.etag === entry.etag) return out;
+      await out.body.body?.cancel().catch(() => undefined);
+      if (out.etag === undefined) {
+        ifMatch = true;
+        continue;
+      }
+      throw new S3Error({ operation: 'GetObject', status: 412, code: 'PreconditionFailed', message: `"${entry.key}" changed after it was listed (its ETag was ${entry.etag}, now ${out.etag}).`, bucket, key: entry.key, retryable: false });
+    }
+  };
+
   const open = (entry: ZipEntry): Promise<Opened> =>
-    client.send(GetObject, { bucket, key: entry.key, ifMatch: entry.etag || undefined }, { signal: ac.signal }).then(
+    get(entry).then(
       (out) => ({ entry, out }),
       (error: unknown) => ({ entry, error }),
     );
@@ -176,7 +198,7 @@ export async function zipEntries(client: S3Client, bucket: string, plan: ZipPlan
       resumes++;
       let again: GetObjectOutput;
       try {
-        again = await client.send(GetObject, { bucket, key: entry.key, range: { start: n }, ifMatch: entry.etag || undefined }, { signal: ac.signal });
+        again = await get(entry, n);
       } catch (e) {
         throw fail(`${why}; resuming failed: ${(e as Error)?.message}`, e);
       }

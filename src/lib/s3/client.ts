@@ -37,7 +37,17 @@ export interface SendOptions {
   onUploadProgress?: (sentBytes: number) => void;
   /** Attempts at most for this request (fewer than the client's policy; 1: never retried). */
   maxAttempts?: number;
+  /**
+   * Signed in the query string (a URL valid for PRESIGNED_SEND_SECONDS), not in an
+   * `Authorization` header: a GET or HEAD whose other headers are CORS-safelisted
+   * (none, or one plain `Range`) then needs no CORS preflight, which costs a round
+   * trip before every request to a new URL. The URL stays in this thread.
+   */
+  presigned?: boolean;
 }
+
+/** How long the URL of a `presigned` send is valid: long enough for a slow clock, never reused. */
+export const PRESIGNED_SEND_SECONDS = 300;
 
 /** Who signs a form upload's policy, and when (see `S3Client.signPolicy`). */
 export interface PolicyScope {
@@ -116,8 +126,8 @@ export class S3Client {
       let retryAfter: number | undefined;
       try {
         const response = req.method === 'GET' || req.method === 'HEAD'
-          ? await withHeadersTimeout((signal) => this.#attempt(req, url, signal, options.onUploadProgress), { operation: req.operation, bucket: req.bucket, key: req.key, ms: this.#timeoutMs }, options.signal)
-          : await this.#attempt(req, url, options.signal, options.onUploadProgress);
+          ? await withHeadersTimeout((signal) => this.#attempt(req, url, signal, options.onUploadProgress, options.presigned), { operation: req.operation, bucket: req.bucket, key: req.key, ms: this.#timeoutMs }, options.signal)
+          : await this.#attempt(req, url, options.signal, options.onUploadProgress, options.presigned);
         if (response.type === 'opaqueredirect') throw redirectedError(req);
         if (response.ok) return response;
         error = await errorFromResponse(req, response);
@@ -176,7 +186,7 @@ export class S3Client {
     }
   }
 
-  async #attempt(req: S3Request, url: string, signal?: AbortSignal, onUploadProgress?: (sentBytes: number) => void): Promise<Response> {
+  async #attempt(req: S3Request, url: string, signal?: AbortSignal, onUploadProgress?: (sentBytes: number) => void, presigned = false): Promise<Response> {
     // Never through the browser's HTTP cache: every signed request is unique, and a
     // cached GET range is written to the disk cache as well as read (measured in
     // Chromium, 1 GiB in 64 MiB ranges: ~3.0 s with the cache, ~2.2 s without).
@@ -187,6 +197,20 @@ export class S3Client {
     if (req.body !== undefined) {
       init.body = req.body as BodyInit;
       if (typeof ReadableStream !== 'undefined' && req.body instanceof ReadableStream) init.duplex = 'half';
+    }
+    if (this.#credentials && !req.unsigned && presigned) {
+      // Signed anew for every attempt, like a header signature (the clock may have been corrected).
+      const signedUrl = await presignUrl({
+        method: req.method,
+        url,
+        region: this.endpoint.region,
+        credentials: this.#credentials,
+        now: this.#now() + this.clockOffsetMs,
+        cache: this.#signingKeys,
+        expiresIn: PRESIGNED_SEND_SECONDS,
+      });
+      init.headers = req.headers;
+      return this.#send(signedUrl, init, onUploadProgress);
     }
     if (this.#credentials && !req.unsigned) {
       const signed = await signRequest({

@@ -21,18 +21,31 @@ interface Get {
   range: string | null;
   ifMatch: string | null;
   cutAfter?: number;
+  /** Signed in the URL, with no Authorization header (no preflight in a browser). */
+  presigned: boolean;
 }
 
-/** A store holding `object`; `cut(n)` says after how many bytes the n-th GET's body breaks. */
-function store(cut: (n: number) => number | undefined): { client: S3Client; gets: Get[] } {
+/**
+ * A store holding `object`; `cut(n)` says after how many bytes the n-th GET's body breaks,
+ * `etagOf(n)` the ETag the n-th GET answers with (null: none the page can read).
+ */
+function store(cut: (n: number) => number | undefined, etagOf: (n: number) => string | null = () => ETAG): { client: S3Client; gets: Get[]; heads: Get[] } {
   const gets: Get[] = [];
+  const heads: Get[] = [];
+  const presigned = (req: Request) => new URL(req.url).searchParams.has('X-Amz-Signature') && !req.headers.has('authorization');
   const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const req = new Request(input, init);
-    if (req.method === 'HEAD') return new Response(null, { status: 200, headers: { 'content-length': String(object.length), etag: `"${ETAG}"` } });
+    if (req.method === 'HEAD') {
+      heads.push({ range: null, ifMatch: null, presigned: presigned(req) });
+      return new Response(null, { status: 200, headers: { 'content-length': String(object.length), etag: `"${ETAG}"` } });
+    }
     const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.get('range') ?? '')!;
     const [start, end] = [Number(m[1]), Math.min(Number(m[2]), object.length - 1)];
-    const cutAfter = cut(gets.length + 1);
-    gets.push({ range: req.headers.get('range'), ifMatch: req.headers.get('if-match'), cutAfter });
+    const n = gets.length + 1;
+    const cutAfter = cut(n);
+    gets.push({ range: req.headers.get('range'), ifMatch: req.headers.get('if-match'), cutAfter, presigned: presigned(req) });
+    const etag = etagOf(n);
+    if (req.headers.get('if-match') && req.headers.get('if-match') !== `"${etag ?? ETAG}"`) return new Response('<Error><Code>PreconditionFailed</Code></Error>', { status: 412 });
     const bytes = object.slice(start, end + 1);
     let off = 0;
     // Network-sized pieces; a cut body errors once `cutAfter` bytes have gone.
@@ -45,10 +58,10 @@ function store(cut: (n: number) => number | undefined): { client: S3Client; gets
         off += n;
       },
     });
-    return new Response(body, { status: 206, headers: { 'content-range': `bytes ${start}-${end}/${object.length}`, 'content-length': String(bytes.length), etag: `"${ETAG}"` } });
+    return new Response(body, { status: 206, headers: { 'content-range': `bytes ${start}-${end}/${object.length}`, 'content-length': String(bytes.length), ...(etag === null ? {} : { etag: `"${etag}"` }) } });
   };
   const client = new S3Client({ endpoint: resolveEndpoint('http://127.0.0.1:9', { region: 'us-east-1' }).endpoint, credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' }, fetch });
-  return { client, gets };
+  return { client, gets, heads };
 }
 
 /** Byte-wise equality (a deep `toEqual` over megabytes is slow). */
@@ -76,19 +89,21 @@ describe('download with ranges gathered by the browser', () => {
   it('keeps the bytes exact, binds every range to the ETag, and after a gathered range breaks asks for all of it again, then streams', async () => {
     // 1 MiB ranges one at a time: the second range's first GET breaks after 100,000 bytes
     // (gathered: nothing of it kept), its second after 200,000 (streamed: those are kept).
-    const { client, gets } = store((n) => (n === 2 ? 100_000 : n === 3 ? 200_000 : undefined));
+    const { client, gets, heads } = store((n) => (n === 2 ? 100_000 : n === 3 ? 200_000 : undefined));
     let sink: ReturnType<typeof memorySink> | undefined;
     const r = await downloadObject(client, 'b', 'k', async (size) => (sink = memorySink(size)), { parallel: 1, rangeSize: MiB, bodies: 'blob' });
     expect(r.size).toBe(object.length);
     expect(sink!.state).toBe('closed');
     expect(same(sink!.bytes, object)).toBe(true);
-    expect(gets.map((g) => [g.range, g.ifMatch])).toEqual([
-      [`bytes=0-${MiB - 1}`, `"${ETAG}"`],
-      [`bytes=${MiB}-${2 * MiB - 1}`, `"${ETAG}"`],
-      [`bytes=${MiB}-${2 * MiB - 1}`, `"${ETAG}"`],
-      [`bytes=${MiB + 200_000}-${2 * MiB - 1}`, `"${ETAG}"`],
-      [`bytes=${2 * MiB}-${3 * MiB - 1}`, `"${ETAG}"`],
-      [`bytes=${3 * MiB}-${object.length - 1}`, `"${ETAG}"`],
+    // The ETag is readable: checked on each range, so HEAD and GETs go presigned with no If-Match (no preflight).
+    expect(heads).toEqual([{ range: null, ifMatch: null, presigned: true }]);
+    expect(gets.map((g) => [g.range, g.ifMatch, g.presigned])).toEqual([
+      [`bytes=0-${MiB - 1}`, null, true],
+      [`bytes=${MiB}-${2 * MiB - 1}`, null, true],
+      [`bytes=${MiB}-${2 * MiB - 1}`, null, true],
+      [`bytes=${MiB + 200_000}-${2 * MiB - 1}`, null, true],
+      [`bytes=${2 * MiB}-${3 * MiB - 1}`, null, true],
+      [`bytes=${3 * MiB}-${object.length - 1}`, null, true],
     ]);
   });
 
@@ -141,6 +156,45 @@ describe('download with ranges gathered by the browser', () => {
     await downloadObject(client, 'b', 'k', async (size) => (sink = memorySink(size)), { parallel: 1, rangeSize: 2 * MiB, firstRangeSize: MiB, bodies: 'auto' });
     expect(same(sink!.bytes, object)).toBe(true);
     expect(gets.map((g) => g.range)).toEqual([`bytes=0-${MiB - 1}`, `bytes=${MiB}-${3 * MiB - 1}`, `bytes=${3 * MiB}-${object.length - 1}`]);
+  });
+});
+
+describe('a download bound to one version of the object', () => {
+  it('stops when a range comes from another version, and drops the file', async () => {
+    const { client } = store(() => undefined, (n) => (n === 3 ? 'replaced' : ETAG));
+    let sink: ReturnType<typeof memorySink> | undefined;
+    const err = await downloadObject(client, 'b', 'k', async (size) => (sink = memorySink(size)), { parallel: 1, rangeSize: MiB, bodies: 'auto' }).then(
+      () => null,
+      (e: unknown) => e as { code?: string; status?: number; message?: string },
+    );
+    expect(err).toMatchObject({ code: 'PreconditionFailed', status: 412 });
+    expect(err!.message).toContain('was replaced while it was being downloaded');
+    expect(sink!.state).toBe('aborted');
+  });
+
+  it('where the ETag of a range cannot be read, asks for it again with If-Match, and so for every later range', async () => {
+    const { client, gets } = store(() => undefined, () => null);
+    let sink: ReturnType<typeof memorySink> | undefined;
+    await downloadObject(client, 'b', 'k', async (size) => (sink = memorySink(size)), { parallel: 1, rangeSize: MiB, bodies: 'auto' });
+    expect(same(sink!.bytes, object)).toBe(true);
+    expect(gets.map((g) => [g.range, g.ifMatch, g.presigned])).toEqual([
+      [`bytes=0-${MiB - 1}`, null, true],
+      [`bytes=0-${MiB - 1}`, `"${ETAG}"`, false],
+      [`bytes=${MiB}-${2 * MiB - 1}`, `"${ETAG}"`, false],
+      [`bytes=${2 * MiB}-${3 * MiB - 1}`, `"${ETAG}"`, false],
+      [`bytes=${3 * MiB}-${object.length - 1}`, `"${ETAG}"`, false],
+    ]);
+  });
+
+  it('bound by If-Match, a replaced object answers 412 and the download stops', async () => {
+    const { client } = store(() => undefined, (n) => (n === 1 ? null : 'replaced'));
+    let sink: ReturnType<typeof memorySink> | undefined;
+    const err = await downloadObject(client, 'b', 'k', async (size) => (sink = memorySink(size)), { parallel: 1, rangeSize: MiB }).then(
+      () => null,
+      (e: unknown) => e as { status?: number },
+    );
+    expect(err).toMatchObject({ status: 412 });
+    expect(sink!.state).toBe('aborted');
   });
 });
 
