@@ -154,7 +154,7 @@ export async function zipEntries(client: S3Client, bucket: string, plan: ZipPlan
         ifMatch = true;
         continue;
       }
-      throw new S3Error({ operation: 'GetObject', status: 412, code: 'PreconditionFailed', message: `"${entry.key}" changed after it was listed (its ETag was ${entry.etag}, now ${out.etag}).`, bucket, key: entry.key, retryable: false });
+      throw new S3Error({ operation: 'GetObject', status: 412, code: 'PreconditionFailed', message: `The object changed after it was listed (its ETag was ${entry.etag}, now ${out.etag}).`, bucket, key: entry.key, retryable: false });
     }
   };
 

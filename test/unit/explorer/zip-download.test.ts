@@ -47,8 +47,10 @@ function storeClient(objects: Map<string, Stored>, seen: string[] = []): S3Clien
         else c.error(new TypeError('network error'));
       },
     });
+    // The ETag of the bytes served, before any rewrite that follows.
+    const etag = o.etag;
     o.afterServe?.();
-    return new Response(stream, { status: range ? 206 : 200, headers: { etag: o.etag, 'content-length': String(body.byteLength) } });
+    return new Response(stream, { status: range ? 206 : 200, headers: { etag, 'content-length': String(body.byteLength) } });
   };
   return new S3Client({ endpoint: resolveEndpoint('http://127.0.0.1:9').endpoint, credentials: { accessKeyId: 'AKTEST', secretAccessKey: 'secret' }, fetch: fetch as typeof globalThis.fetch });
 }
