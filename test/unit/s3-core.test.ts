@@ -15,6 +15,8 @@ import { S3Service } from '../../src/lib/s3/service';
 import { installCallbackTransfer } from '../../src/rpc/callbacks';
 import { createS3Api, type S3Api } from '../../workers/s3-api/index';
 import { presignUrl } from '../../src/lib/s3/signer';
+import { PRESIGNED_SEND_SECONDS, S3Client } from '../../src/lib/s3/client';
+import { GetObject } from '../../src/lib/s3/ops/index';
 import { rememberBucket, rememberedBuckets, forgetBucket } from '../../src/lib/remembered';
 
 describe('endpoints', () => {
@@ -213,6 +215,34 @@ describe('presigned URLs', () => {
     expect(u.searchParams.get('X-Amz-Date')).toBe('20261129T000000Z');
     expect(u.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
     expect(url).not.toContain('SECRET-VALUE');
+  });
+
+  it('a presigned send signs in the URL, sends only the request\'s own headers (no preflight in a browser), and signs each attempt anew', async () => {
+    const seen: { url: URL; headers: Headers }[] = [];
+    const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const req = new Request(input, init);
+      seen.push({ url: new URL(req.url), headers: req.headers });
+      if (seen.length === 1) return new Response('<Error><Code>SlowDown</Code></Error>', { status: 503 });
+      return new Response('abc', { status: 206, headers: { 'content-range': 'bytes 0-2/10', etag: '"e"' } });
+    };
+    let now = Date.UTC(2026, 11, 5, 12, 0, 0);
+    const client = new S3Client({ endpoint: resolveEndpoint('https://h.example', { region: 'us-east-1' }).endpoint, credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET-VALUE' }, fetch, now: () => (now += 1500), retry: { ...DEFAULT_RETRY, baseDelayMs: 1, maxDelayMs: 1 } });
+    const out = await client.send(GetObject, { bucket: 'b', key: 'k', range: { start: 0, end: 2 } }, { presigned: true });
+    expect(out.etag).toBe('e');
+    expect(seen).toHaveLength(2);
+    for (const { url, headers } of seen) {
+      expect([...headers.keys()]).toEqual(['range']);
+      expect(headers.get('range')).toBe('bytes=0-2');
+      expect(url.searchParams.get('X-Amz-Expires')).toBe(String(PRESIGNED_SEND_SECONDS));
+      expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host');
+      expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+      expect(url.toString()).not.toContain('SECRET-VALUE');
+    }
+    expect(seen[0]!.url.searchParams.get('X-Amz-Date')).not.toBe(seen[1]!.url.searchParams.get('X-Amz-Date'));
+    // Without the option: an Authorization header, nothing signed in the URL.
+    await client.send(GetObject, { bucket: 'b', key: 'k', range: { start: 0, end: 2 } });
+    expect(seen[2]!.headers.get('authorization')).toMatch(/^AWS4-HMAC-SHA256 /);
+    expect(seen[2]!.url.searchParams.has('X-Amz-Signature')).toBe(false);
   });
 });
 

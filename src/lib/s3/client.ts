@@ -200,17 +200,8 @@ export class S3Client {
     }
     if (this.#credentials && !req.unsigned && presigned) {
       // Signed anew for every attempt, like a header signature (the clock may have been corrected).
-      const signedUrl = await presignUrl({
-        method: req.method,
-        url,
-        region: this.endpoint.region,
-        credentials: this.#credentials,
-        now: this.#now() + this.clockOffsetMs,
-        cache: this.#signingKeys,
-        expiresIn: PRESIGNED_SEND_SECONDS,
-      });
       init.headers = req.headers;
-      return this.#send(signedUrl, init, onUploadProgress);
+      return this.#send(await this.#presignUrl(req.method, url, this.#credentials, PRESIGNED_SEND_SECONDS), init, onUploadProgress);
     }
     if (this.#credentials && !req.unsigned) {
       const signed = await signRequest({
@@ -262,15 +253,11 @@ export class S3Client {
   async presign(req: Pick<S3Request, 'method' | 'bucket' | 'key' | 'query'>, expiresInSeconds: number): Promise<string> {
     const url = requestUrl(this.endpoint, req.bucket, req.key, req.query);
     if (!this.#credentials) return url;
-    return presignUrl({
-      method: req.method,
-      url,
-      region: this.endpoint.region,
-      credentials: this.#credentials,
-      now: this.#now() + this.clockOffsetMs,
-      cache: this.#signingKeys,
-      expiresIn: expiresInSeconds,
-    });
+    return this.#presignUrl(req.method, url, this.#credentials, expiresInSeconds);
+  }
+
+  #presignUrl(method: S3Request['method'], url: string, credentials: Credentials, expiresIn: number): Promise<string> {
+    return presignUrl({ method, url, region: this.endpoint.region, credentials, now: this.#now() + this.clockOffsetMs, cache: this.#signingKeys, expiresIn });
   }
 }
 
