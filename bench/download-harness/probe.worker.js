@@ -1,3 +1,5 @@
+/** Blob streams being read (see the blobsync mode). */
+const held = new Set();
 // Download tuning probe (Chromium): ways of fetching one object in ranges and writing it to OPFS.
 let writer = null;
 const BATCH = 4 << 20;
@@ -49,9 +51,13 @@ self.onmessage = async (e) => {
         // The body gathered as a blob by the browser, then read back here in 4 MiB BYOB reads
         // into a reused buffer and written with the synchronous handle.
         const blob = await res.blob();
+        // Held while read: Chromium's collector takes a blob stream waiting on a BYOB read and the
+        // read never settles (src/lib/held-streams.ts).
+        const stream = blob.stream();
+        held.add(stream);
         let byob = null;
-        try { byob = blob.stream().getReader({ mode: 'byob' }); } catch { /* not a byte stream */ }
-        const reader = byob ?? blob.stream().getReader();
+        try { byob = stream.getReader({ mode: 'byob' }); } catch { /* not a byte stream */ }
+        const reader = byob ?? stream.getReader();
         let buf = new ArrayBuffer(BATCH);
         for (;;) {
           const r = byob ? await reader.read(new Uint8Array(buf, 0, BATCH)) : await reader.read();
@@ -60,6 +66,7 @@ self.onmessage = async (e) => {
           const w0 = performance.now(); sync.write(r.value, { at: pos }); writeMs += performance.now() - w0;
           pos += r.value.byteLength; total += r.value.byteLength; reads++;
         }
+        held.delete(stream);
         continue;
       }
       if (mode === 'blobab') {
