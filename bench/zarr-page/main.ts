@@ -30,6 +30,7 @@ window.tesseraBench = {
     if (settings) await session.connect(settings, undefined, (s3) => openDatasetAhead(source, s3));
     mark('page:connected');
     view = mount(DatasetView, { target: document.getElementById('app')!, props: { source } });
+    mark('page:mounted');
   },
   /** Close the view (the app stays open: workers, connection): the next `open` is a warm one. */
   async close() {
