@@ -25,7 +25,9 @@
  *  - TESSERA_BENCH_BASELINE=<another checkout of Tessera> (its node_modules linked): its bench page is
  *    built too and opened cold in every round next to this one's (order alternating), so a change is
  *    measured before/after in the same run, under the same load;
- *  - TESSERA_BENCH_PEERS=0: leave xarray and zarr-python out (a quicker before/after of Tessera alone).
+ *  - TESSERA_BENCH_PEERS=0: leave xarray and zarr-python out (a quicker before/after of Tessera alone);
+ *  - TESSERA_BENCH_PAGE_HOST=preview: serve the page with `vite preview` (which gzips every response on
+ *    the fly) instead of a static host that gzipped each file once (bench/lib/static-host.ts).
  * With TESSERA_BENCH_TRACE=1 each cold open also prints the page's own timeline from navigation
  * start (HTML, scripts, page start-up, open, first chunk), next to its steps.
  */
@@ -36,6 +38,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build, preview } from 'vite';
+import { serveStatic } from './lib/static-host';
 import { benchNet, logMark, requestsSince } from './lib/net';
 import { firstAt, printTrace, type PageTrace } from './lib/page-trace';
 import { loadRgwEnv } from '../test/helpers/rgw-env';
@@ -169,8 +172,14 @@ async function main(): Promise<void> {
   const outDir = mkdtempSync(join(tmpdir(), 'tessera-zarr-page-'));
   const bucket = uniqueBucket('zbench');
   const origin = `http://127.0.0.1:${PORT}`;
-  let server: Awaited<ReturnType<typeof preview>> | undefined;
-  let baseServer: Awaited<ReturnType<typeof preview>> | undefined;
+  let server: { close(): Promise<void> } | undefined;
+  let baseServer: { close(): Promise<void> } | undefined;
+  /** The built page at `port`: by a static host (see static-host.ts), or by `vite preview` (TESSERA_BENCH_PAGE_HOST=preview: it gzips every response as it goes). */
+  const host = async (root: string, built: string, port: number): Promise<{ close(): Promise<void> }> => {
+    if (process.env.TESSERA_BENCH_PAGE_HOST !== 'preview') return serveStatic(built, port);
+    const s = await preview({ root: join(root, 'bench/zarr-page'), configFile: join(root, 'vite.config.ts'), build: { outDir: built }, preview: { host: '127.0.0.1', port, strictPort: true }, logLevel: 'warn' });
+    return { close: () => new Promise<void>((r) => s.httpServer.close(() => r())) };
+  };
   const baseOutDir = BASELINE ? mkdtempSync(join(tmpdir(), 'tessera-zarr-base-page-')) : '';
   const baseOrigin = `http://127.0.0.1:${PORT + 1}`;
   const bn = await benchNet();
@@ -192,11 +201,11 @@ async function main(): Promise<void> {
     // The bench page reads each thread's timing marks: only a traced build records them.
     process.env.TESSERA_TRACE = '1';
     await build({ root: join(ROOT, 'bench/zarr-page'), base: './', logLevel: 'warn', configFile: join(ROOT, 'vite.config.ts'), build: { outDir, emptyOutDir: true, ...(process.env.TESSERA_BENCH_NO_MINIFY === '1' ? { minify: false } : {}) } });
-    server = await preview({ root: join(ROOT, 'bench/zarr-page'), configFile: join(ROOT, 'vite.config.ts'), build: { outDir }, preview: { host: '127.0.0.1', port: PORT, strictPort: true }, logLevel: 'warn' });
+    server = await host(ROOT, outDir, PORT);
     if (BASELINE) {
       console.log(`building the baseline's bench page (${BASELINE})…`);
       await build({ root: join(BASELINE, 'bench/zarr-page'), base: './', logLevel: 'warn', configFile: join(BASELINE, 'vite.config.ts'), build: { outDir: baseOutDir, emptyOutDir: true } });
-      baseServer = await preview({ root: join(BASELINE, 'bench/zarr-page'), configFile: join(BASELINE, 'vite.config.ts'), build: { outDir: baseOutDir }, preview: { host: '127.0.0.1', port: PORT + 1, strictPort: true }, logLevel: 'warn' });
+      baseServer = await host(BASELINE, baseOutDir, PORT + 1);
     }
     /** A cold open of the baseline's page (fresh context), timed as this page's is. */
     const baselineCold = async (): Promise<{ first: number; pageStart: number; coldFirst: number; cpu: number }> => {
@@ -348,8 +357,8 @@ async function main(): Promise<void> {
     console.log('  fair how: one store, endpoint, TLS front and shaper for all; rounds interleaved; cold = fresh browser context / fresh python process, warm = app already open / same python process; the peers fetch chunks concurrently (fsspec + aiohttp); Tessera reads with keys (presigned GETs), the peers anonymously (public-read).');
   } finally {
     await browser.close();
-    await new Promise<void>((r) => (server ? server.httpServer.close(() => r()) : r()));
-    await new Promise<void>((r) => (baseServer ? baseServer.httpServer.close(() => r()) : r()));
+    await server?.close();
+    await baseServer?.close();
     if (baseOutDir) rmSync(baseOutDir, { recursive: true, force: true });
     await destroyBucket(bucket);
     await bn.close();
