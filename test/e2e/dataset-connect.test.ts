@@ -21,6 +21,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, newPage } from '../helpers/browser';
 import { loadRgwEnv } from '../helpers/rgw-env';
 import { startCorsProxy, type CorsProxy } from '../helpers/cors-proxy';
+import { makeReadableByAnyone } from '../integration/zarr/fixtures';
 import { fixtureBucket, settled } from './zarr-helpers';
 
 describe('connecting at a dataset’s address', () => {
@@ -100,6 +101,29 @@ describe('connecting at a dataset’s address', () => {
       await page.waitForSelector('[data-testid="connection"]');
       expect(await page.locator('[data-testid="dataset-summary"]').count()).toBe(1);
       expect(await page.locator('[data-testid="dataset-error"], [data-testid="connect-error"]').count()).toBe(0);
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      await held.close();
+    }
+  });
+  it('keeps a public link’s endpoint in the address the view writes while the anonymous connection is checked', async () => {
+    await makeReadableByAnyone(bucket);
+    const held = await startCorsProxy(loadRgwEnv().endpoint, {
+      hold: { what: (method, path) => method === 'GET' && path === '/', until: (_method, path) => path === '/release-the-check' },
+    });
+    try {
+      const { page, context, errors } = await newPage(browser);
+      await page.goto(`${appUrl}#/dataset/${bucket}/data/chunkings.zarr?at=${held.endpoint}`);
+      await page.waitForSelector('[data-testid="dataset-summary"]', { timeout: 30_000 });
+      await settled(page);
+      // Drawn, and its variable written to the address, while the check has no answer.
+      expect(await page.locator('[data-testid="connection"]').count()).toBe(0);
+      expect(page.url()).toMatch(/var=/);
+      expect(page.url()).toContain(`at=${held.endpoint}`);
+      await fetch(`${held.endpoint}/release-the-check`).catch(() => undefined);
+      await page.waitForSelector('[data-testid="connection"]');
+      expect(page.url()).toContain(`at=${held.endpoint}`);
       expect(errors).toEqual([]);
       await context.close();
     } finally {
