@@ -22,6 +22,14 @@
  *  - TESSERA_BENCH_JS_PROFILE=1 (+ TESSERA_BENCH_NO_MINIFY=1): the main thread's functions by time;
  *  - TESSERA_BENCH_CPU_PROFILE=1 (+ TESSERA_BENCH_NO_MINIFY=1): every thread's functions (page, Zarr
  *    and S3 workers) by self time in the first round, cold and warm. Each round prints its renderer CPU per thread.
+ *  - TESSERA_BENCH_BASELINE=<another checkout of Tessera> (its node_modules linked): its bench page is
+ *    built too and opened cold in every round next to this one's (order alternating), so a change is
+ *    measured before/after in the same run, under the same load;
+ *  - TESSERA_BENCH_PEERS=0: leave xarray and zarr-python out (a quicker before/after of Tessera alone);
+ *  - TESSERA_BENCH_PAGE_HOST=preview: serve the page with `vite preview` (which gzips every response on
+ *    the fly) instead of a static host that gzipped each file once (bench/lib/static-host.ts).
+ * With TESSERA_BENCH_TRACE=1 each cold open also prints the page's own timeline from navigation
+ * start (HTML, scripts, page start-up, open, first chunk), next to its steps.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +38,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build, preview } from 'vite';
+import { serveStatic } from './lib/static-host';
 import { benchNet, logMark, requestsSince } from './lib/net';
 import { firstAt, printTrace, type PageTrace } from './lib/page-trace';
 import { loadRgwEnv } from '../test/helpers/rgw-env';
@@ -41,7 +50,7 @@ import { debianPythonEnv, median } from './lib/stats';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PEERS = join(ROOT, 'bench/zarr-peers.py');
+const PEERS_PY = join(ROOT, 'bench/zarr-peers.py');
 const ROUNDS = Number(process.env.TESSERA_BENCH_ROUNDS ?? 5);
 const PORT = Number(process.env.TESSERA_BENCH_ZARR_PORT ?? 4197);
 /** Print where the time went in each Tessera round (worker start, presign, fetch, decode, paint, draw). */
@@ -55,6 +64,8 @@ const CHROME_TRACE = process.env.TESSERA_BENCH_CHROME_TRACE;
 const JS_PROFILE = process.env.TESSERA_BENCH_JS_PROFILE === '1';
 const SETTLE_MS = Number(process.env.TESSERA_BENCH_SETTLE_MS ?? 0);
 const CPU_PROFILE = process.env.TESSERA_BENCH_CPU_PROFILE === '1';
+const BASELINE = process.env.TESSERA_BENCH_BASELINE;
+const PEERS = process.env.TESSERA_BENCH_PEERS !== '0';
 
 
 
@@ -90,11 +101,87 @@ function printProfile(profile: { nodes: { id: number; callFrame: { functionName:
   for (const [k, v] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 45)) console.log(`    ${v.toFixed(1).padStart(7)} ${k}`);
 }
 
+/** What the page's Navigation and Resource Timing say of its own load (epoch ms). */
+interface PageLoad {
+  navigationStart: number;
+  htmlReceived: number;
+  scriptsReceived: number;
+  domContentLoaded: number;
+  loaded: number;
+}
+
+function pageLoad(page: import('playwright-core').Page): Promise<PageLoad> {
+  return page.evaluate(() => {
+    const o = performance.timeOrigin;
+    const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+    const scripts = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((e) => e.initiatorType === 'script' || /\.js($|\?)/.test(e.name));
+    return { navigationStart: o, htmlReceived: o + n.responseEnd, scriptsReceived: o + Math.max(0, ...scripts.map((e) => e.responseEnd)), domContentLoaded: o + n.domContentLoadedEventEnd, loaded: o + n.loadEventEnd };
+  });
+}
+
+/**
+ * The cold open as one timeline, in ms after the bench asked for the page
+ * (the origin of "page load to first chunk"): the page's load, its workers,
+ * the key check, the metadata and the first chunk on its way to the screen.
+ */
+function printTimeline(trace: PageTrace, load: PageLoad, t0Epoch: number): void {
+  const firstKey = (re: RegExp) => trace.find(([w]) => re.test(w))?.[1];
+  const firstChunk = trace.find(([w]) => /^fetch:start v\//.test(w))?.[0].slice('fetch:start '.length);
+  const steps: [string, number | undefined][] = [
+    ['navigation start', load.navigationStart],
+    ['HTML received', load.htmlReceived],
+    ['scripts received', load.scriptsReceived],
+    ['page script running', firstAt(trace, 'page:start')],
+    ['DOM content loaded', load.domContentLoaded],
+    ['load event done', load.loaded],
+    ['Zarr worker started', firstAt(trace, 'worker:start')],
+    ['S3 worker started', firstAt(trace, 's3:start')],
+    ['open asked (bench)', firstAt(trace, 'page:connect')],
+    ['key check sent', firstAt(trace, 'check:sent')],
+    ['dataset open sent', firstAt(trace, 'page:open')],
+    ['metadata requested', firstKey(/^fetch:start (\.zmetadata|zarr\.json)/)],
+    ['metadata answered', firstKey(/^fetch:end (\.zmetadata|zarr\.json)/)],
+    ['blosc compiled', firstAt(trace, 'blosc:compiled')],
+    ['key check answered', firstAt(trace, 'check:answered')],
+    ['view mounted', firstAt(trace, 'page:mounted')],
+    ['dataset opened (page)', firstAt(trace, 'page:opened')],
+    [`first chunk requested (${firstChunk})`, firstChunk ? firstAt(trace, `fetch:start ${firstChunk}`) : undefined],
+    ['first chunk answered', firstKey(/^fetch:end v\//)],
+    ['first chunk bytes to the decoder', firstKey(/^bytes:ready v\//)],
+    ['first chunk decoded', firstKey(/^decoded \d/)],
+    ['first chunk painted', firstKey(/^painted \d/)],
+    ['first chunk drawn', firstAt(trace, 'page:tile')],
+    ['whole slice drawn', firstAt(trace, 'page:full')],
+    ['coordinates read', firstAt(trace, 'page:coords')],
+  ];
+  console.log('    timeline (ms after the page was asked for):');
+  for (const [what, at] of steps) if (at !== undefined) console.log(`    ${(at - t0Epoch).toFixed(0).padStart(6)} ${what}`);
+}
+
+/**
+ * Until the page shows its timings (the whole slice drawn), watched from inside
+ * the page: a Playwright locator would first inject Playwright's script, 30-60
+ * ms of the page's main thread on these cores, which the bench used to do
+ * between the page's load and the open, so it counted as page start-up.
+ */
+function drawn(page: import('playwright-core').Page): Promise<void> {
+  // A string, not a function: tsx would wrap a function's inner names in a helper the page lacks.
+  return page.evaluate(`new Promise((resolve) => {
+    if (document.querySelector('[data-testid=timings]')) return resolve();
+    const watch = new MutationObserver(() => {
+      if (!document.querySelector('[data-testid=timings]')) return;
+      watch.disconnect();
+      resolve();
+    });
+    watch.observe(document.body, { subtree: true, childList: true, attributes: true });
+  })`);
+}
+
 const pyEnv = debianPythonEnv;
 
 let extraPyEnv: Record<string, string> = {};
 async function python(args: string[]): Promise<string> {
-  const { stdout } = await run('/usr/bin/python3', [PEERS, ...args], { env: { ...pyEnv(), ...extraPyEnv }, maxBuffer: 1 << 24, timeout: 600_000 });
+  const { stdout } = await run('/usr/bin/python3', [PEERS_PY, ...args], { env: { ...pyEnv(), ...extraPyEnv }, maxBuffer: 1 << 24, timeout: 600_000 });
   return stdout.trim();
 }
 
@@ -104,7 +191,16 @@ async function main(): Promise<void> {
   const outDir = mkdtempSync(join(tmpdir(), 'tessera-zarr-page-'));
   const bucket = uniqueBucket('zbench');
   const origin = `http://127.0.0.1:${PORT}`;
-  let server: Awaited<ReturnType<typeof preview>> | undefined;
+  let server: { close(): Promise<void> } | undefined;
+  let baseServer: { close(): Promise<void> } | undefined;
+  /** The built page at `port`: by a static host (see static-host.ts), or by `vite preview` (TESSERA_BENCH_PAGE_HOST=preview: it gzips every response as it goes). */
+  const host = async (root: string, built: string, port: number): Promise<{ close(): Promise<void> }> => {
+    if (process.env.TESSERA_BENCH_PAGE_HOST !== 'preview') return serveStatic(built, port);
+    const s = await preview({ root: join(root, 'bench/zarr-page'), configFile: join(root, 'vite.config.ts'), build: { outDir: built }, preview: { host: '127.0.0.1', port, strictPort: true }, logLevel: 'warn' });
+    return { close: () => new Promise<void>((r) => s.httpServer.close(() => r())) };
+  };
+  const baseOutDir = BASELINE ? mkdtempSync(join(tmpdir(), 'tessera-zarr-base-page-')) : '';
+  const baseOrigin = `http://127.0.0.1:${PORT + 1}`;
   const bn = await benchNet();
   extraPyEnv = bn.pythonEnv;
   console.log(bn.describe());
@@ -112,7 +208,7 @@ async function main(): Promise<void> {
   try {
     console.log('writing the store with xarray…');
     await python(['write', join(dir, 'bench.zarr')]);
-    await createBucket(bucket, { corsOrigins: [origin] });
+    await createBucket(bucket, { corsOrigins: BASELINE ? [origin, baseOrigin] : [origin] });
     // The warm store: the same metadata and the chunks of time 0 only (what the view reads first).
     const warmDir = join(dir, 'warm.zarr');
     cpSync(join(dir, 'bench.zarr'), warmDir, { recursive: true, filter: (src) => !/[\\/]v[\\/]\d+\.\d+\.\d+$/.test(src) || /[\\/]v[\\/]0\.\d+\.\d+$/.test(src) });
@@ -124,23 +220,62 @@ async function main(): Promise<void> {
     // The bench page reads each thread's timing marks: only a traced build records them.
     process.env.TESSERA_TRACE = '1';
     await build({ root: join(ROOT, 'bench/zarr-page'), base: './', logLevel: 'warn', configFile: join(ROOT, 'vite.config.ts'), build: { outDir, emptyOutDir: true, ...(process.env.TESSERA_BENCH_NO_MINIFY === '1' ? { minify: false } : {}) } });
-    server = await preview({ root: join(ROOT, 'bench/zarr-page'), configFile: join(ROOT, 'vite.config.ts'), build: { outDir }, preview: { host: '127.0.0.1', port: PORT, strictPort: true }, logLevel: 'warn' });
+    server = await host(ROOT, outDir, PORT);
+    if (BASELINE) {
+      console.log(`building the baseline's bench page (${BASELINE})…`);
+      await build({ root: join(BASELINE, 'bench/zarr-page'), base: './', logLevel: 'warn', configFile: join(BASELINE, 'vite.config.ts'), build: { outDir: baseOutDir, emptyOutDir: true } });
+      baseServer = await host(BASELINE, baseOutDir, PORT + 1);
+    }
+    /** A cold open of the baseline's page (fresh context), timed as this page's is. */
+    const baselineCold = async (): Promise<{ first: number; pageStart: number; coldFirst: number; cpu: number }> => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const cpu0 = cpuByRole();
+      const t0Epoch = performance.timeOrigin + performance.now();
+      await page.goto(`${baseOrigin}/index.html`);
+      const el = page.locator('[data-testid=timings]');
+      await page.evaluate(
+        ([endpoint, accessKeyId, secretAccessKey, b]) => window.tesseraBench.open({ endpoint: endpoint!, accessKeyId, secretAccessKey }, { kind: 's3', bucket: b!, path: 'bench.zarr' }),
+        [bn.endpoint, env.accessKeyId, env.secretAccessKey, bucket],
+      );
+      await drawn(page);
+      const cpu = Object.entries(cpuDelta(cpu0, cpuByRole())).filter(([k]) => k.startsWith('chromium')).reduce((n, [, v]) => n + v, 0);
+      const trace: PageTrace = await page.evaluate(() => window.tesseraBench.trace());
+      if (TRACE) {
+        console.log('  baseline:');
+        printTimeline(trace, await pageLoad(page), t0Epoch);
+      }
+      const r = { first: Number(await el.getAttribute('data-first')) / 1000, pageStart: (firstAt(trace, 'page:open')! - t0Epoch) / 1000, coldFirst: (firstAt(trace, 'page:tile')! - t0Epoch) / 1000, cpu };
+      await context.close();
+      return r;
+    };
+    const base = { first: [] as number[], pageStart: [] as number[], coldFirst: [] as number[], cpu: [] as number[], thisCpu: [] as number[] };
+    const baseRound = async () => {
+      if (!BASELINE) return;
+      const b = await baselineCold();
+      for (const k of ['first', 'pageStart', 'coldFirst', 'cpu'] as const) base[k].push(b[k]);
+      console.log(`round ${base.first.length}: baseline first ${b.first.toFixed(3)} s, page load to open ${b.pageStart.toFixed(3)} s, to first chunk ${b.coldFirst.toFixed(3)} s (Chromium CPU cold ${b.cpu.toFixed(2)} s)`);
+    };
 
     const t = { opened: [] as number[], first: [] as number[], full: [] as number[], pageStart: [] as number[], coldFirst: [] as number[], warmFirst: [] as number[], warmFull: [] as number[], xarray: [] as number[], xarrayProc: [] as number[], xarrayWarm: [] as number[], zarr: [] as number[], zarrProc: [] as number[], zarrWarm: [] as number[] };
     for (let round = 0; round < ROUNDS; round++) {
+      // The baseline goes first in odd rounds, last in even ones.
+      if (round % 2 === 1) await baseRound();
       // Tessera: a fresh browser context (no cache, new workers) per round.
       const context = await browser.newContext();
       const page = await context.newPage();
+      // The bench's own bookkeeping (every Chromium thread's CPU time: 13-18 ms
+      // to read) goes before the page is asked for, not between its load and
+      // the open, where it counted as page start-up; the cold CPU figures so
+      // count from page load, as a cold Python process's do.
+      const cpu0 = cpuByRole();
+      const loadCpu0 = cpu0;
+      const threads0 = cpuByThread();
+      const mark0 = logMark(bn);
       const t0Epoch = performance.timeOrigin + performance.now();
       await page.goto(`${origin}/index.html`);
       if (SETTLE_MS) await page.waitForTimeout(SETTLE_MS);
       const el = page.locator('[data-testid=timings]');
-      // Playwright evaluates its injected script in the page on first use (~11 ms
-      // on the main thread): do that before the timed open, not during it.
-      await el.count();
-      const cpu0 = cpuByRole();
-      const threads0 = cpuByThread();
-      const mark0 = logMark(bn);
       const profiling = CPU_PROFILE && round === 0;
       if (profiling) await browser.startTracing(undefined, { categories: CPU_TRACE_CATEGORIES });
       const cdp = JS_PROFILE && round === 0 ? await context.newCDPSession(page) : null;
@@ -154,8 +289,8 @@ async function main(): Promise<void> {
         ([endpoint, accessKeyId, secretAccessKey, b]) => window.tesseraBench.open({ endpoint: endpoint!, accessKeyId, secretAccessKey }, { kind: 's3', bucket: b!, path: 'bench.zarr' }),
         [bn.endpoint, env.accessKeyId, env.secretAccessKey, bucket],
       );
-      await el.waitFor({ timeout: 120_000 });
-      // CPU seconds per process while the slice was read and drawn (2 cores shared with the store).
+      await drawn(page);
+      // CPU seconds per process from page load until the slice was drawn (2 cores shared with the store).
       if (CHROME_TRACE && round === 0) await browser.stopTracing();
       if (cdp) printProfile((await cdp.send('Profiler.stop')).profile);
       if (profiling) {
@@ -165,6 +300,8 @@ async function main(): Promise<void> {
         printCpuByFunction(trace);
       }
       const coldThreads = threadsSince(threads0);
+      // Chromium's CPU from page load to the slice drawn (as the baseline's is counted).
+      base.thisCpu.push(Object.entries(cpuDelta(loadCpu0, cpuByRole())).filter(([k]) => k.startsWith('chromium')).reduce((n, [, v]) => n + v, 0));
       const cpu = Object.entries(cpuDelta(cpu0, cpuByRole())).filter(([k, v]) => v > 0 && k !== 'peer cli').map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
       t.opened.push(Number(await el.getAttribute('data-opened')) / 1000);
       t.first.push(Number(await el.getAttribute('data-first')) / 1000);
@@ -174,6 +311,7 @@ async function main(): Promise<void> {
       t.pageStart.push((firstAt(trace, 'page:open')! - t0Epoch) / 1000);
       t.coldFirst.push((firstAt(trace, 'page:tile')! - t0Epoch) / 1000);
       if (TRACE) printTrace(trace, process.env.TESSERA_BENCH_TRACE_ALL === '1');
+      if (TRACE) printTimeline(trace, await pageLoad(page), t0Epoch);
       // Warm: the app stays open (workers, connection), a second store is opened.
       await page.evaluate(() => window.tesseraBench.close());
       const warmThreads0 = cpuByThread();
@@ -192,6 +330,9 @@ async function main(): Promise<void> {
       const tesseraRequests = requestsSince(bn, mark0, bucket);
       const chromiumCpu = Object.entries(cpuDelta(cpu0, cpuByRole())).filter(([k]) => k.startsWith('chromium')).reduce((n, [, v]) => n + v, 0);
       await context.close();
+      if (round % 2 === 0) await baseRound();
+      if (BASELINE) console.log(`round ${round + 1}: this page first ${t.first.at(-1)!.toFixed(3)} s, page load to open ${t.pageStart.at(-1)!.toFixed(3)} s, to first chunk ${t.coldFirst.at(-1)!.toFixed(3)} s (Chromium CPU cold ${base.thisCpu.at(-1)!.toFixed(2)} s)`);
+      if (!PEERS) continue;
 
       const xcpu0 = cpuByRole();
       const [xa, xaProc, xaWarm] = (await python(['xarray', url, warmUrl])).split(' ').map(Number);
@@ -210,7 +351,15 @@ async function main(): Promise<void> {
           `; xarray ${xa!.toFixed(3)} s, warm ${xaWarm!.toFixed(3)} s (process ${xaProc!.toFixed(3)} s, CPU ${xcpu['peer cli']!.toFixed(2)} s); zarr-python ${za!.toFixed(3)} s, warm ${zaWarm!.toFixed(3)} s (process ${zaProc!.toFixed(3)} s, CPU ${zcpu['peer cli']!.toFixed(2)} s)`,
       );
     }
-    const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)])) as Record<keyof typeof t, number>;
+    const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.length ? median(v) : NaN])) as Record<keyof typeof t, number>;
+    if (BASELINE) {
+      const b = Object.fromEntries(Object.entries(base).map(([k, v]) => [k, median(v)])) as Record<keyof typeof base, number>;
+      console.log(`\nBefore/after, cold, medians of ${ROUNDS} interleaved rounds (baseline ${BASELINE}):`);
+      console.log(`  page load to first chunk   baseline ${b.coldFirst.toFixed(3)} s, this ${m.coldFirst.toFixed(3)} s`);
+      console.log(`  open to first chunk        baseline ${b.first.toFixed(3)} s, this ${m.first.toFixed(3)} s`);
+      console.log(`  page load to open          baseline ${b.pageStart.toFixed(3)} s, this ${m.pageStart.toFixed(3)} s`);
+      console.log(`  Chromium CPU, load to slice drawn  baseline ${b.cpu.toFixed(2)} s, this ${b.thisCpu.toFixed(2)} s`);
+    }
     console.log(`\nZarr slice (16 chunks of 512x512 float32, blosc zstd), medians of ${ROUNDS} interleaved rounds${SETTLE_MS ? `, opened ${SETTLE_MS} ms after the page loaded` : ', opened as soon as the page loaded'}:`);
     console.log(`  Tessera (Chromium) dataset opened     ${m.opened.toFixed(3)} s   (worker start + metadata)`);
     console.log(`  Tessera (Chromium) first chunk drawn  ${m.first.toFixed(3)} s`);
@@ -227,7 +376,9 @@ async function main(): Promise<void> {
     console.log('  fair how: one store, endpoint, TLS front and shaper for all; rounds interleaved; cold = fresh browser context / fresh python process, warm = app already open / same python process; the peers fetch chunks concurrently (fsspec + aiohttp); Tessera reads with keys (presigned GETs), the peers anonymously (public-read).');
   } finally {
     await browser.close();
-    await new Promise<void>((r) => (server ? server.httpServer.close(() => r()) : r()));
+    await server?.close();
+    await baseServer?.close();
+    if (baseOutDir) rmSync(baseOutDir, { recursive: true, force: true });
     await destroyBucket(bucket);
     await bn.close();
     rmSync(dir, { recursive: true, force: true });

@@ -123,7 +123,7 @@ const api = {
     // The scanner loads while the signing worker is asked for the endpoint and the bucket's access.
     if (source.refs === 'scan' || source.refs === 'combine') void loadScanner().catch(() => undefined);
     try {
-      const src = source.refs ? await referenceSource(source, port) : source.kind === 's3' ? await S3Source.create(accessOver(port!), source.bucket, source.path) : new UrlSource(source.url);
+      const src = source.refs ? await referenceSource(source, port) : source.kind === 's3' ? await S3Source.create(accessOver(port!), source.bucket, source.path, { early: true }) : new UrlSource(source.url);
       current = src;
       mark('open:source');
       const opened = await session.open(src, extraNames, group);

@@ -26,10 +26,13 @@ let view: ReturnType<typeof mount> | undefined;
 window.tesseraBench = {
   async open(settings, source) {
     mark('page:connect');
-    // As the app does on the way to a dataset's address: the open is sent alongside the connection's check.
-    if (settings) await session.connect(settings, undefined, (s3) => openDatasetAhead(source, s3));
-    mark('page:connected');
+    // As the app does on the way to a dataset's address: the open is sent alongside the connection's
+    // check, and the view is shown (and takes it over) without waiting for the check's answer.
+    const connecting = settings ? session.connect(settings, undefined, (s3) => openDatasetAhead(source, s3)) : null;
     view = mount(DatasetView, { target: document.getElementById('app')!, props: { source } });
+    mark('page:mounted');
+    if (connecting) await connecting;
+    mark('page:connected');
   },
   /** Close the view (the app stays open: workers, connection): the next `open` is a warm one. */
   async close() {

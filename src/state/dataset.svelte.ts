@@ -37,8 +37,8 @@ export interface OpenOptions {
   extraNames?: string[];
   /** What to show first (from the address); what does not fit the dataset is left at its default. */
   view?: DatasetView;
-  /** Endpoint named in the "reproduce in xarray" snippet. */
-  endpoint?: string;
+  /** Endpoint named in the "reproduce in xarray" snippet (read when shown: the view may open before the connection's check answers). */
+  endpoint?: string | (() => string | undefined);
 }
 
 export class DatasetState {
@@ -48,7 +48,7 @@ export class DatasetState {
   readonly probe: Probe;
   /** The map of a lon/lat slice: projection, coastlines, graticule. */
   readonly map: MapView;
-  #endpoint = $state<string | undefined>(undefined);
+  #endpoint = $state.raw<string | (() => string | undefined) | undefined>(undefined);
 
   /** `worker` lends the Zarr worker when the dataset is opened (by default the page's: see rpc/zarr.ts). */
   constructor(source: DatasetSource, group = '', worker?: () => ZarrWorker) {
@@ -102,7 +102,8 @@ export class DatasetState {
   /** The Python that opens the same data and selection in xarray. */
   get python(): string {
     const s = this.slice;
-    return this.info ? pythonSnippet(this.source, s.variable, [...s.index], [s.yDim, s.xDim], this.#endpoint, this.group) : '';
+    const endpoint = typeof this.#endpoint === 'function' ? this.#endpoint() : this.#endpoint;
+    return this.info ? pythonSnippet(this.source, s.variable, [...s.index], [s.yDim, s.xDim], endpoint, this.group) : '';
   }
 
   /** Open the dataset, then show the variable `view` names (else the default one). Never rejects. */

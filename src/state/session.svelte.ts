@@ -37,6 +37,8 @@ class Session {
   #check = $state<ConnectionCheck | null>(null);
   #buckets = $state<string[]>([]);
   #locked = $state<LockState | null>(null);
+  /** Checks of connections in flight (`connect`). */
+  #checking = $state(0);
   #idleMinutes = $state(readIdleMinutes());
   #lastTouch = 0;
   #insist = $state(typeof localStorage !== 'undefined' && typeof location !== 'undefined' && localStorage.getItem(INSIST_KEY) === location.origin);
@@ -127,6 +129,15 @@ class Session {
     return this.#info !== null;
   }
 
+  /**
+   * Whether a connection's check is running: what was started alongside it
+   * (a dataset view) holds back a failure of its own until the check has said
+   * whether the keys are the cause.
+   */
+  get checking(): boolean {
+    return this.#checking > 0;
+  }
+
   /** Buckets remembered for this endpoint (bucket names only). */
   get rememberedBuckets(): string[] {
     return this.#buckets;
@@ -147,14 +158,18 @@ class Session {
   async connect(settings: ConnectionSettings, keyExpiresAt?: string, alongside?: Alongside): Promise<ConnectionInfo> {
     const early = !!alongside && !this.#info;
     const checking = this.worker.connection.connectChecked({ settings, keyExpiresAt, early });
-    const cancel = early ? alongside(this.worker, settings) : undefined;
+    this.#checking++;
+    let cancel: (() => void) | undefined;
     let checked: CheckedConnection;
     try {
+      cancel = early ? alongside(this.worker, settings) : undefined;
       checked = await checking;
     } catch (e) {
+      this.#checking--;
       cancel?.();
       throw e;
     }
+    this.#checking--;
     if (blocksConnect(checked.check)) cancel?.();
     return this.#accept(checked);
   }

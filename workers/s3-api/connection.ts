@@ -11,6 +11,7 @@ import { seal, unsealRecord, type SealedSecret, type SecretPayload } from '../..
 import type { OpOptions } from './options';
 import type { KeyRing } from './vault';
 import { connectionChanged, keepUploadState } from '../upload-api';
+import { mark } from '../../src/lib/zarr/trace';
 
 /** Uploads waiting for keys go on as soon as new ones are set (they are told, not polling). */
 function changed<T>(value: T): T {
@@ -44,7 +45,9 @@ function keysOf(settings: ConnectionSettings): SecretPayload | null {
 export function connectionApi(s3: S3Service, ring: KeyRing) {
   /** Connect checked, and hold the keys when the connection is set. */
   async function checked(settings: ConnectionSettings, keyExpiresAt: string | undefined, opId?: string, early = false): Promise<CheckedConnection> {
+    mark('check:sent');
     const r = await s3.connectChecked(settings, opId, { early });
+    mark('check:answered');
     if (!blocksConnect(r.check)) ring.hold(keysOf(settings), keyExpiresAt);
     return changed(r);
   }

@@ -22,7 +22,9 @@ const REUSE_MS = 40 * 60 * 1000;
 
 export class S3Source implements KeySource {
   readonly label: string;
-  readonly anonymous: boolean;
+  #anonymous = false;
+  /** Settles once the S3 worker said whether the connection is anonymous (see `create`). */
+  readonly #known: Promise<void>;
   readonly #access: S3Access;
   readonly #bucket: string;
   readonly #prefix: string;
@@ -30,19 +32,35 @@ export class S3Source implements KeySource {
   readonly #urls = new Map<string, { url: Promise<string>; at: number }>();
   #pending: { key: string; resolve: (u: string) => void; reject: (e: unknown) => void }[] = [];
 
-  private constructor(access: S3Access, bucket: string, path: string, anonymous: boolean, fetchFn?: typeof fetch) {
+  private constructor(access: S3Access, bucket: string, path: string, fetchFn?: typeof fetch) {
     this.#access = access;
+    this.#known = Promise.resolve(access.anonymous()).then((a) => void (this.#anonymous = a));
+    this.#known.catch(() => undefined);
     this.#bucket = bucket;
     const clean = path.replace(/^\/+|\/+$/g, '');
     this.#prefix = clean ? `${clean}/` : '';
     this.label = `s3://${bucket}/${clean}`;
-    this.anonymous = anonymous;
     this.#fetch = fetchFn ?? ((...a) => fetch(...a));
   }
 
-  static async create(access: S3Access, bucket: string, path: string, options: { fetch?: typeof fetch } = {}): Promise<S3Source> {
+  /**
+   * A source once the S3 worker said whether the connection is anonymous.
+   * `early`: at once, the question riding along with the first read's
+   * presigning instead of going before it (one round trip to the S3 worker
+   * instead of two in a row before a dataset's metadata request leaves); no
+   * read answers before it is known, so `anonymous` is right for anything
+   * read after a read (zarrita-store.ts reads it once the metadata is in).
+   */
+  static async create(access: S3Access, bucket: string, path: string, options: { fetch?: typeof fetch; early?: boolean } = {}): Promise<S3Source> {
     if (!bucket) throw new ZarrError('not-found', 'No bucket given.');
-    return new S3Source(access, bucket, path, await access.anonymous(), options.fetch);
+    const source = new S3Source(access, bucket, path, options.fetch);
+    if (!options.early) await source.#known;
+    return source;
+  }
+
+  /** Whether reads are unsigned (public data): known once `create` returned, or (`early`) once a read has answered. */
+  get anonymous(): boolean {
+    return this.#anonymous;
   }
 
   get bucket(): string {
@@ -91,6 +109,7 @@ export class S3Source implements KeySource {
     mark(`fetch:start ${key}`);
     const bytes = await fetchKey(url, key, range, signal, this.#fetch);
     mark(`fetch:end ${key}`);
+    await this.#known;
     return bytes;
   }
 
