@@ -368,8 +368,10 @@ async function main(): Promise<void> {
     console.log(`  Tessera page load to first chunk      ${m.coldFirst.toFixed(3)} s   (cold; / xarray cold process = ${(m.coldFirst / m.xarrayProc).toFixed(2)})`);
     console.log(`  xarray open_zarr + isel().values      ${m.xarray.toFixed(3)} s   (whole cold process ${m.xarrayProc.toFixed(3)} s)`);
     console.log(`  zarr-python open_consolidated + [5]   ${m.zarr.toFixed(3)} s   (whole cold process ${m.zarrProc.toFixed(3)} s)`);
-    console.log(`  cold-process ratios: first chunk / xarray = ${(m.first / m.xarrayProc).toFixed(2)} (aim < 0.25); whole slice / zarr-python = ${(m.full / m.zarrProc).toFixed(2)} (aim <= 1)`);
-    console.log(`  ratios: first chunk / xarray = ${(m.first / m.xarray).toFixed(2)} (aim < 0.25); whole slice / zarr-python = ${(m.full / m.zarr).toFixed(2)} (aim <= 1); whole slice / xarray = ${(m.full / m.xarray).toFixed(2)}`);
+    // Cold against cold: from the page's load (as a user waits) against the peer's whole process.
+    // The whole slice from page load is the open's start plus open-to-whole-slice (both medians).
+    console.log(`  cold-process ratios, from page load: first chunk / xarray = ${(m.coldFirst / m.xarrayProc).toFixed(2)} (aim < 0.25); whole slice / zarr-python = ${((m.pageStart + m.full) / m.zarrProc).toFixed(2)} (aim <= 1)`);
+    console.log(`  from the open against the peers' open + read (no page, no interpreter start): first chunk / xarray = ${(m.first / m.xarray).toFixed(2)}; whole slice / zarr-python = ${(m.full / m.zarr).toFixed(2)}; whole slice / xarray = ${(m.full / m.xarray).toFixed(2)}`);
     console.log(`  warm (app open / in-process): Tessera first chunk ${m.warmFirst.toFixed(3)} s, whole slice ${m.warmFull.toFixed(3)} s; xarray ${m.xarrayWarm.toFixed(3)} s; zarr-python ${m.zarrWarm.toFixed(3)} s`);
     console.log(`  warm ratios: first chunk / xarray = ${(m.warmFirst / m.xarrayWarm).toFixed(2)}; whole slice / zarr-python = ${(m.warmFull / m.zarrWarm).toFixed(2)} (aim <= 1)`);
     if (bn.net) console.log(`  shaper CPU over the whole benchmark: ${bn.shaperCpu().toFixed(2)} s`);
