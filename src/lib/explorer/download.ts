@@ -14,6 +14,7 @@
 import type { S3Client } from '../s3/client';
 import { S3Error } from '../s3/errors';
 import { GetObject, HeadObject } from '../s3/ops/index';
+import type { GetObjectInput, GetObjectOutput } from '../s3/ops/get-object';
 import { throttle } from '../throttle';
 import { hold } from '../held-streams';
 
@@ -192,6 +193,34 @@ export function rangeList(size: number, rangeSize: number, parallel: number, fir
   return ranges;
 }
 
+/** How the GETs of one download are bound to the object's ETag (see the file's header). */
+export interface EtagBinding {
+  /** Set once a response's ETag could not be read: from then on each GET carries If-Match (and preflights). */
+  ifMatch: boolean;
+}
+
+/**
+ * One GET of `key` bound to `etag`: presigned, with at most a plain Range (no
+ * CORS preflight), and checked against the ETag on its response; where the
+ * store does not let the page read that ETag, asked again with If-Match, as is
+ * every later GET sharing `binding`. A different ETag cancels the body and
+ * throws PreconditionFailed (412) with `changed(now)` as its message. No
+ * `etag` (none listed or readable): no binding.
+ */
+export async function boundGet(client: S3Client, bucket: string, key: string, range: GetObjectInput['range'], etag: string | undefined, binding: EtagBinding, signal: AbortSignal | undefined, changed: (now: string) => string): Promise<GetObjectOutput> {
+  for (;;) {
+    const byHeader = binding.ifMatch && !!etag;
+    const out = await client.send(GetObject, { bucket, key, range, ifMatch: byHeader ? etag : undefined }, { signal, presigned: !byHeader });
+    if (byHeader || !etag || out.etag === etag) return out;
+    await out.body.body?.cancel().catch(() => undefined);
+    if (out.etag === undefined) {
+      binding.ifMatch = true;
+      continue;
+    }
+    throw new S3Error({ operation: 'GetObject', status: 412, code: 'PreconditionFailed', message: changed(out.etag), bucket, key, retryable: false });
+  }
+}
+
 /** Bytes handed to the sink at a time. */
 const BATCH = 4 * MiB;
 /** Bytes one read of the body may bring (the network hands over tens of KiB at a time). */
@@ -307,8 +336,8 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
   let written = 0;
   const tFirst = Date.now();
   try {
-    // Set once a range's ETag cannot be read: from then on each range carries If-Match (and preflights).
-    let ifMatch = false;
+    const binding: EtagBinding = { ifMatch: false };
+    const replaced = (now: string) => `${key} was replaced while it was being downloaded (its ETag was ${head.etag}, now ${now}); the partial file was dropped. Download it again.`;
     const { rangeSize, parallel } = rangePlan(size, options.parallel, options.rangeSize);
     const ranges = rangeList(size, rangeSize, parallel, options.firstRangeSize ?? (options.bodies === 'auto' ? FIRST_RANGE : rangeSize));
     let next = 0;
@@ -332,18 +361,8 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
             throw new S3Error({ operation: 'GetObject', status: lastStatus, code: 'IncompleteBody', message: `Range ${start}-${end} broke ${resumes} times, the last after byte ${pos} (${why}); the download was stopped and the partial file dropped.`, bucket, key, retryable: true });
           }
         }
-        const bound = ifMatch;
-        const out = await client.send(GetObject, { bucket, key, range: { start: pos, end }, ifMatch: bound ? head.etag : undefined }, { signal, presigned: !bound });
+        const out = await boundGet(client, bucket, key, { start: pos, end }, head.etag, binding, signal, replaced);
         lastStatus = out.status;
-        if (!bound && head.etag && out.etag !== head.etag) {
-          await out.body.body?.cancel().catch(() => undefined);
-          if (out.etag === undefined) {
-            // The store does not let the page read this range's ETag: bound by If-Match, asked again.
-            ifMatch = true;
-            continue;
-          }
-          throw new S3Error({ operation: 'GetObject', status: 412, code: 'PreconditionFailed', message: `${key} was replaced while it was being downloaded (its ETag was ${head.etag}, now ${out.etag}); the partial file was dropped. Download it again.`, bucket, key, retryable: false });
-        }
         const body = out.body.body;
         if (!body) throw new S3Error({ operation: 'GetObject', status: out.status, code: 'InvalidResponse', message: 'The store sent no body.', bucket, key, retryable: true });
         let source: ReadableStream<Uint8Array> = body;

@@ -16,9 +16,9 @@
 import { makeZip, predictLength } from 'client-zip';
 import type { S3Client } from '../s3/client';
 import { S3Error, abortedError } from '../s3/errors';
-import { GetObject, type GetObjectOutput } from '../s3/ops/get-object';
+import type { GetObjectOutput } from '../s3/ops/get-object';
 import type { ObjectSummary } from '../s3/ops/list-objects';
-import { fileSink, type ByteSink } from './download';
+import { boundGet, fileSink, type ByteSink, type EtagBinding } from './download';
 import { localPath } from './download-tree';
 import { expandSelection } from './walk';
 import { throttle } from '../throttle';
@@ -136,27 +136,11 @@ export async function zipEntries(client: S3Client, bucket: string, plan: ZipPlan
   const included: ZipEntry[] = [];
   const aborted = (): boolean => !!outer?.aborted;
 
-  // Set once an entry's ETag cannot be read: from then on each GET carries If-Match (and preflights).
-  let ifMatch = false;
-  /**
-   * One entry's bytes (from `start`), bound to its listed ETag, as in download.ts: checked
-   * on the response where the store lets the page read it, so the GET goes presigned with at
-   * most a plain Range and needs no CORS preflight; by If-Match where it does not.
-   */
-  const get = async (entry: ZipEntry, start?: number): Promise<GetObjectOutput> => {
-    for (;;) {
-      const bound = ifMatch && !!entry.etag;
-      const range = start === undefined ? undefined : { start };
-      const out = await client.send(GetObject, { bucket, key: entry.key, range, ifMatch: bound ? entry.etag : undefined }, { signal: ac.signal, presigned: !bound });
-      if (bound || !entry.etag || out.etag === entry.etag) return out;
-      await out.body.body?.cancel().catch(() => undefined);
-      if (out.etag === undefined) {
-        ifMatch = true;
-        continue;
-      }
-      throw new S3Error({ operation: 'GetObject', status: 412, code: 'PreconditionFailed', message: `The object changed after it was listed (its ETag was ${entry.etag}, now ${out.etag}).`, bucket, key: entry.key, retryable: false });
-    }
-  };
+  // Each entry bound to its listed ETag, as a download's ranges are (see boundGet).
+  const binding: EtagBinding = { ifMatch: false };
+  const changed = (entry: ZipEntry) => (now: string) => `The object changed after it was listed (its ETag was ${entry.etag}, now ${now}).`;
+  const get = (entry: ZipEntry, start?: number): Promise<GetObjectOutput> =>
+    boundGet(client, bucket, entry.key, start === undefined ? undefined : { start }, entry.etag || undefined, binding, ac.signal, changed(entry));
 
   const open = (entry: ZipEntry): Promise<Opened> =>
     get(entry).then(
