@@ -165,11 +165,11 @@ class Session {
       cancel = early ? alongside(this.worker, settings) : undefined;
       checked = await checking;
     } catch (e) {
-      this.#checking--;
       cancel?.();
       throw e;
+    } finally {
+      this.#checking--;
     }
-    this.#checking--;
     if (blocksConnect(checked.check)) cancel?.();
     return this.#accept(checked);
   }
