@@ -12,7 +12,7 @@ import type { ChecksumProbes } from './checksum-probe';
 import { alreadyComplete, completeUpload, verifyUpload, type CompletionHost } from './completion';
 import { RunningSha256 } from './hashing';
 import { forgetServerUpload, type Live } from './live';
-import { createUpload, fillEtags, isUploadGone, putSingle, reconcile, sendMissingParts, shaCatchUp, type UploadContext } from './multipart';
+import { createUpload, digestsOf, fillEtags, hashingAhead, isUploadGone, putSingle, reconcile, sendMissingParts, shaCatchUp, type UploadContext } from './multipart';
 import { decide, failureOf, type RecoveryOptions } from './recovery';
 import type { UploadEvent } from './status';
 
@@ -65,6 +65,8 @@ export async function drive(host: DriveHost, live: Live, signal: AbortSignal): P
 async function sendMultipart(host: DriveHost, live: Live, ctx: UploadContext): Promise<void> {
   const r = live.record;
   if (!r.uploadId) {
+    // The first parts are hashed while Create makes its round trips (a new upload sends every part).
+    digestsOf(ctx).ahead(Array.from({ length: Math.min(hashingAhead(ctx), r.plan.partCount) }, (_, i) => i + 1));
     await createUpload(ctx);
     live.reconciled = true;
   } else if (!live.reconciled) {

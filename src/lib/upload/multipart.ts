@@ -17,6 +17,7 @@ import type { Serial, Slots } from './serial';
 import { InlineHasher, type PartHasher } from './part-hasher';
 import type { SentBytes } from './progress';
 import { FormUploads } from './form-uploads';
+import { PartDigests } from './part-digests';
 
 export interface UploadContext {
   record: UploadRecord;
@@ -36,6 +37,8 @@ export interface UploadContext {
   reads: Serial;
   /** MD5s of parts run side by side, as many as there are hashers. */
   md5Slots: Slots;
+  /** Parts' digests computed ahead of their sends (made by `digestsOf` for this run). */
+  digests?: PartDigests;
   /** Small files as form uploads (no preflight), where the bucket takes them; undefined: PUT only. */
   formUploads?: FormUploads;
   /** The store asked us to slow down. */
@@ -269,24 +272,25 @@ async function fileOrError(ctx: UploadContext, e: unknown): Promise<unknown> {
 }
 
 /**
- * One part. Its bytes are read once for hashing, and the File slice itself is
+ * One part (`next`: the parts after it, to hash ahead). Its bytes are read once for hashing, and the File slice itself is
  * sent: measured in Chromium (bench/upload-harness/probe.ts), a fetch body of bytes
  * from a worker goes at 10-20 MB/s, a Blob of them ~100 MB/s, the File slice
  * 150-250 MB/s (the browser streams it from the OS cache). Content-MD5 makes
  * the store check that what it received is what we hashed.
  */
-async function sendPart(ctx: UploadContext, n: number, signal: AbortSignal): Promise<void> {
+async function sendPart(ctx: UploadContext, n: number, next: number[], signal: AbortSignal): Promise<void> {
   const r = ctx.record;
   const { start, end } = partRange(r.plan, n);
   const sha = ctx.sha;
   const body = ctx.file.slice(start, end);
-  // MD5 of this part (any hasher, beside other parts) and the running
-  // SHA-256 (in order) are separate reads: they run in parallel, and reading
-  // a slice costs far less than hashing it.
-  const algorithm = checksumInUse(r);
-  const md5Job = r.integrity.md5 || algorithm ? ctx.md5Slots.run(() => ctx.hasher.hash({ blob: ctx.file, start, end, name: r.name, md5: r.integrity.md5, checksum: algorithm })) : undefined;
+  // MD5 of this part (any hasher, beside other parts; usually started ahead,
+  // see part-digests.ts) and the running SHA-256 (in order) are separate
+  // reads: they run in parallel, and reading a slice costs far less than hashing it.
+  const digests = digestsOf(ctx);
+  const md5Job = digests.take(n);
+  digests.ahead(next);
   // If the SHA-256 step throws first, the MD5's own failure must not go unhandled.
-  md5Job?.catch(() => undefined);
+  md5Job.catch(() => undefined);
   if (sha && sha.through < n) {
     // Parts start in order, so part n usually finds the SHA-256 just past
     // part n-1. If not (a retried part), the catch-up before Complete reads it again.
@@ -299,9 +303,7 @@ async function sendPart(ctx: UploadContext, n: number, signal: AbortSignal): Pro
       }
     });
   }
-  const digests = await md5Job;
-  const md5 = digests?.md5;
-  const checksum = digests?.checksum;
+  const { md5, checksum } = await md5Job;
   if (signal.aborted) throw signal.reason;
   ctx.inFlight.set(n, end - start);
   ctx.changed();
@@ -318,6 +320,22 @@ async function sendPart(ctx: UploadContext, n: number, signal: AbortSignal): Pro
   await ctx.save();
 }
 
+/** This run's digests of parts: MD5 and checksum where the upload sends them, nothing otherwise. */
+export function digestsOf(ctx: UploadContext): PartDigests {
+  return (ctx.digests ??= new PartDigests((n) => {
+    const r = ctx.record;
+    const algorithm = checksumInUse(r);
+    if (!r.integrity.md5 && !algorithm) return Promise.resolve({});
+    const { start, end } = partRange(r.plan, n);
+    return ctx.md5Slots.run(() => ctx.hasher.hash({ blob: ctx.file, start, end, name: r.name, md5: r.integrity.md5, checksum: algorithm }));
+  }));
+}
+
+/** Parts hashed ahead of the ones on the wire: one per hasher that runs at once. */
+export function hashingAhead(ctx: UploadContext): number {
+  return Math.max(1, ctx.hasher.parallel ?? 1);
+}
+
 /** Send every part the store does not have. On the first failure, stop the others and throw it. */
 export async function sendMissingParts(ctx: UploadContext): Promise<void> {
   const r = ctx.record;
@@ -327,13 +345,15 @@ export async function sendMissingParts(ctx: UploadContext): Promise<void> {
   if (!missing.length) return;
   let first: unknown;
   const stop = new AbortController();
-  const runs = missing.map((n) =>
+  // When a part starts, the next ones are hashed ahead, as many as hash at once.
+  const ahead = hashingAhead(ctx);
+  const runs = missing.map((n, i) =>
     ctx.scheduler
       .submit({
         priority: Priority.Part,
         bytes: partRange(r.plan, n).end - partRange(r.plan, n).start,
         group: r.id,
-        run: (signal) => sendPart(ctx, n, AbortSignal.any([signal, ctx.signal, stop.signal])),
+        run: (signal) => sendPart(ctx, n, missing.slice(i + 1, i + 1 + ahead), AbortSignal.any([signal, ctx.signal, stop.signal])),
       })
       .catch((e) => {
         if (first === undefined) {
