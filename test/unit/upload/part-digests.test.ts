@@ -37,8 +37,9 @@ function heldStore(size: number) {
       await create.wait;
       return new Response('<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>up-1</UploadId></InitiateMultipartUploadResult>', { status: 200 });
     }
-    if (method === 'PUT' && url.searchParams.has('partNumber')) {
-      const n = Number(url.searchParams.get('partNumber'));
+    if (method === 'PUT') {
+      // A part by its number; a whole file by the number its key ends with.
+      const n = Number(url.searchParams.get('partNumber') ?? /(\d+)$/.exec(url.pathname)![1]);
       const body = Buffer.from(await new Response(init!.body as BodyInit).arrayBuffer());
       const digest = createHash('md5').update(body).digest();
       sent.push({ n, contentMd5: new Headers(init?.headers).get('content-md5'), bodyMd5: digest.toString('base64') });
@@ -57,15 +58,15 @@ function heldStore(size: number) {
   return { client: new S3Client({ endpoint, credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' }, fetch: f, random: () => 0 }), create, parts, sent };
 }
 
-/** The inline hasher, two at once as the browser's hash workers, logging which part each call starts. */
-function watchedHasher(): PartHasher & { started: number[] } {
+/** The inline hasher, two at once as the browser's hash workers, logging which part (or which file, by `fileNumber`) each call starts. */
+function watchedHasher(fileNumber?: (blob: Blob) => number): PartHasher & { started: number[] } {
   const inner = new InlineHasher();
   const started: number[] = [];
   return {
     parallel: 2,
     started,
     hash(req: HashRequest) {
-      started.push(req.start / PART + 1);
+      started.push(fileNumber ? fileNumber(req.blob) : req.start / PART + 1);
       return inner.hash(req);
     },
   };
@@ -118,5 +119,26 @@ describe('parts hashed ahead of their sends', () => {
     // Taken means gone: a later send of part 1 hashes it again.
     await digests.take(1);
     expect(calls).toEqual([1, 3, 2, 1]);
+  });
+
+  it('hashes files waiting for their turn on the wire while others send (one PUT each), and each goes with its own MD5', async () => {
+    // Above the size hashed in the S3 worker's own thread (4 MiB), below multipart's threshold.
+    const files = Array.from({ length: 4 }, () => new Blob([randomFillSync(new Uint8Array(PART))]));
+    const store = heldStore(PART);
+    store.create.open();
+    const hasher = watchedHasher((blob) => files.indexOf(blob) + 1);
+    const engine = new UploadEngine({ client: () => store.client, store: new MemoryUploadStore(), integrity: { md5: true, sha256: false, checksum: false }, hasher, maxConcurrent: 2, maxBytes: 1024 * MiB });
+    const ids = await engine.add(files.map((file, i) => ({ bucket: 'b', key: `f${i + 1}`, file })));
+
+    // Files 1 and 2 hold both slots, unanswered; files 3 and 4 are hashed meanwhile.
+    await vi.waitFor(() => expect(store.sent.map((s) => s.n).sort()).toEqual([1, 2]), { timeout: 5000 });
+    await vi.waitFor(() => expect([...hasher.started].sort()).toEqual([1, 2, 3, 4]), { timeout: 5000 });
+    expect(store.sent).toHaveLength(2);
+    store.parts.open();
+    await engine.idle();
+
+    for (const id of ids) expect(engine.snapshot(id)!.status).toBe('done');
+    expect(store.sent.map((p) => p.n).sort()).toEqual([1, 2, 3, 4]);
+    for (const p of store.sent) expect(p.contentMd5, `file ${p.n}`).toBe(p.bodyMd5);
   });
 });
