@@ -61,11 +61,13 @@ async function putAll(indices: number[], log: (line: string) => void): Promise<v
   const client = rgwClient();
   const filler = 'x'.repeat(100);
   let next = 0;
+  let stored = 0;
   const worker = async (): Promise<void> => {
     while (next < indices.length) {
       const i = indices[next++]!;
       await client.send(PutObject, { bucket: BIG_BUCKET, key: bigKey(i), body: filler.slice(0, bigSize(i)), contentType: 'text/plain' });
-      if (next % 10_000 === 0) log(`fixture: ${next} / ${indices.length}`);
+      // Counted as they are stored: each line once (the count of keys taken stays at the end while the last PUTs finish).
+      if (++stored % 10_000 === 0) log(`fixture: ${stored} / ${indices.length}`);
     }
   };
   await Promise.all(Array.from({ length: 64 }, worker));
