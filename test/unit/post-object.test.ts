@@ -3,6 +3,9 @@ import { createHmac } from 'node:crypto';
 import { PostObject, postPolicy } from '../../src/lib/s3/ops/post-object';
 import { signString } from '../../src/lib/s3/signer';
 import { S3Error } from '../../src/lib/s3/errors';
+import { S3Client } from '../../src/lib/s3/client';
+import { resolveEndpoint } from '../../src/lib/s3/endpoint';
+import { postObject } from '../../src/lib/s3/ops/index';
 
 const scope = { accessKeyId: 'AKIDEXAMPLE', region: 'eu-west-2', now: Date.UTC(2026, 11, 4, 14, 30, 5) };
 
@@ -60,5 +63,21 @@ describe('PostObject', () => {
     expect(await PostObject.parse(new Response(xml('a/b c'), { status: 201 }), input)).toEqual({ etag: '5d41402abc4b2a76b9719d911017c592' });
     await expect(PostObject.parse(new Response(xml('a/file'), { status: 201 }), input)).rejects.toBeInstanceOf(S3Error);
     expect(await PostObject.parse(new Response(null, { status: 204, headers: { etag: '"abc"' } }), input)).toEqual({ etag: 'abc' });
+  });
+});
+
+describe('a form upload the store never answers', () => {
+  it('gives up after the client\'s answer bound (the upload then goes by PUT) instead of waiting for ever', async () => {
+    const seen: string[] = [];
+    // Takes the form and never answers; only the request's own signal ends it.
+    const hanging: typeof fetch = (_input, init) => {
+      seen.push(init?.method ?? 'GET');
+      return new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
+    };
+    const { endpoint } = resolveEndpoint('http://store.test:7480');
+    const client = new S3Client({ endpoint, credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' }, fetch: hanging, timeoutMs: 50 });
+    const sending = postObject(client, { bucket: 'b', key: 'k', body: new Blob(['x']) }, { maxAttempts: 1 });
+    await expect(sending).rejects.toMatchObject({ code: 'ResponseTimeout' });
+    expect(seen).toEqual(['POST']);
   });
 });

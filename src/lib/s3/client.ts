@@ -125,7 +125,9 @@ export class S3Client {
       let error: S3Error;
       let retryAfter: number | undefined;
       try {
-        const response = req.method === 'GET' || req.method === 'HEAD'
+        // A form upload (PostObject) is small (see FORM_UPLOAD_MAX) and answered as soon as its body
+        // is in: it gets the same bound. Other bodies are bounded by upload progress (xhrFetch).
+        const response = req.method === 'GET' || req.method === 'HEAD' || req.operation === 'PostObject'
           ? await withHeadersTimeout((signal) => this.#attempt(req, url, signal, options.onUploadProgress, options.presigned), { operation: req.operation, bucket: req.bucket, key: req.key, ms: this.#timeoutMs }, options.signal)
           : await this.#attempt(req, url, options.signal, options.onUploadProgress, options.presigned);
         if (response.type === 'opaqueredirect') throw redirectedError(req);
@@ -262,6 +264,17 @@ export class S3Client {
 }
 
 /**
+ * An upload that has sent nothing and heard nothing for this long is dropped
+ * and sent again. Chromium 156 can leave a File-bodied request waiting for
+ * ever with no connection open: seen in a folder upload through the `lan`
+ * shaper, 8 of 398 PUTs at readyState 1 with their files open in the network
+ * service and no socket; aborting them let the retries store all 8. Progress
+ * events come every few tens of ms while bytes move, so a live upload, even on
+ * a slow link, never goes this long without one.
+ */
+export const UPLOAD_STALL_MS = 30_000;
+
+/**
  * `fetch` through XMLHttpRequest, for its upload progress events (they exist
  * in dedicated workers too). `fetch` itself reports nothing while a body is
  * sent, and its one way to watch the bytes go, a `ReadableStream` body with
@@ -273,18 +286,38 @@ export class S3Client {
  * of 64 MiB slices of a file on disk to the local RGW on 2 shared cores:
  * fetch 50-60 MiB/s, XHR 60-84 MiB/s over three runs each).
  */
-function xhrFetch(url: string, init: RequestInit, onUploadProgress: (sentBytes: number) => void): Promise<Response> {
+export function xhrFetch(url: string, init: RequestInit, onUploadProgress: (sentBytes: number) => void, { stallMs = UPLOAD_STALL_MS, Xhr = XMLHttpRequest }: { stallMs?: number; Xhr?: typeof XMLHttpRequest } = {}): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     const signal = init.signal;
     if (signal?.aborted) return reject(signal.reason);
-    const xhr = new XMLHttpRequest();
+    const xhr = new Xhr();
     xhr.open(init.method ?? 'GET', url);
     xhr.responseType = 'arraybuffer';
     new Headers(init.headers).forEach((value, name) => xhr.setRequestHeader(name, value));
     const onAbort = () => xhr.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const done = () => signal?.removeEventListener('abort', onAbort);
-    xhr.upload.onprogress = (e) => onUploadProgress(e.loaded);
+    // Nothing sent and nothing answered for `stallMs`: the attempt is dropped as a network failure,
+    // so the client's retry sends it again (see UPLOAD_STALL_MS).
+    let stalled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        stalled = true;
+        xhr.abort();
+      }, stallMs);
+    };
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    xhr.upload.onprogress = (e) => {
+      arm();
+      onUploadProgress(e.loaded);
+    };
+    // The whole body is out: the answer gets a full `stallMs` of its own, and so does each piece of it.
+    xhr.upload.onload = arm;
+    xhr.onreadystatechange = arm;
     xhr.onload = () => {
       done();
       // As fetch would: a status below 200 is no answer a Response can carry.
@@ -305,8 +338,10 @@ function xhrFetch(url: string, init: RequestInit, onUploadProgress: (sentBytes: 
     xhr.ontimeout = xhr.onerror;
     xhr.onabort = () => {
       done();
-      reject(signal?.reason ?? new DOMException('The request was aborted.', 'AbortError'));
+      if (stalled) reject(new TypeError(`Network request stalled: nothing was sent or received for ${Math.round(stallMs / 1000)} s`));
+      else reject(signal?.reason ?? new DOMException('The request was aborted.', 'AbortError'));
     };
+    arm();
     xhr.send(init.body as XMLHttpRequestBodyInit);
   });
 }
