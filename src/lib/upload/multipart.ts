@@ -267,8 +267,12 @@ export async function shaCatchUp(ctx: UploadContext, upTo: number): Promise<void
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const n = sha.through + 1;
     const { start, end } = partRange(ctx.record.plan, n);
-    const out = await ctx.reads.run(() => ctx.hasher.hash({ blob: ctx.file, start, end, name: ctx.record.name, md5: false, sha: sha.state }));
-    sha.advance(n, out.sha!);
+    // Queued behind the reads sendPart started: by its turn they may have fed part n already.
+    await ctx.reads.run(async () => {
+      if (sha.through !== n - 1) return;
+      const out = await ctx.hasher.hash({ blob: ctx.file, start, end, name: ctx.record.name, md5: false, sha: sha.state });
+      sha.advance(n, out.sha!);
+    });
   }
   ctx.record.sha256 = sha.save();
 }
@@ -305,16 +309,22 @@ async function sendPart(ctx: UploadContext, n: number, next: number[], signal: A
   // If the SHA-256 step throws first, the MD5's own failure must not go unhandled.
   md5Job.catch(() => undefined);
   if (sha && sha.through < n) {
-    // Parts start in order, so part n usually finds the SHA-256 just past
-    // part n-1. If not (a retried part), the catch-up before Complete reads it again.
-    await ctx.reads.run(async () => {
-      if (signal.aborted || sha.through !== n - 1) return;
-      const out = await ctx.hasher.hash({ blob: ctx.file, start, end, name: r.name, md5: false, sha: sha.state });
-      if (sha.through === n - 1 && out.sha) {
-        sha.advance(n, out.sha);
-        r.sha256 = sha.save();
-      }
-    });
+    // The running SHA-256 is fed beside the sends, not before each: it is
+    // needed only once every part is in (shaCatchUp, before Complete), and
+    // waiting for it held each part's slot idle for the hash of 64 MiB.
+    // Parts start in order and these reads run in call order, so part n
+    // usually finds the SHA-256 just past part n-1. If not (a retried part),
+    // or if this read fails, the catch-up before Complete reads it again.
+    void ctx.reads
+      .run(async () => {
+        if (signal.aborted || sha.through !== n - 1) return;
+        const out = await ctx.hasher.hash({ blob: ctx.file, start, end, name: r.name, md5: false, sha: sha.state });
+        if (!signal.aborted && sha.through === n - 1 && out.sha) {
+          sha.advance(n, out.sha);
+          r.sha256 = sha.save();
+        }
+      })
+      .catch(() => undefined);
   }
   const { md5, checksum } = await md5Job;
   if (signal.aborted) throw signal.reason;

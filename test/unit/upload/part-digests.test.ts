@@ -30,12 +30,18 @@ function heldStore(size: number) {
   const parts = gate();
   const sent: { n: number; contentMd5: string | null; bodyMd5: string }[] = [];
   const partMd5s = new Map<number, Buffer>();
+  const copied: (string | null)[] = [];
   const f: typeof fetch = async (input, init) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const method = init?.method ?? 'GET';
     if (method === 'POST' && url.searchParams.has('uploads')) {
       await create.wait;
       return new Response('<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>up-1</UploadId></InitiateMultipartUploadResult>', { status: 200 });
+    }
+    if (method === 'PUT' && new Headers(init?.headers).has('x-amz-copy-source')) {
+      // The SHA-256 kept as metadata after Complete (a copy onto itself).
+      copied.push(new Headers(init?.headers).get('x-amz-meta-sha256'));
+      return new Response('<CopyObjectResult><ETag>"c"</ETag></CopyObjectResult>', { status: 200 });
     }
     if (method === 'PUT') {
       // A part by its number; a whole file by the number its key ends with.
@@ -51,11 +57,11 @@ function heldStore(size: number) {
     if (method === 'POST' && url.searchParams.has('uploadId')) {
       return new Response(`<CompleteMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><ETag>${etag()}</ETag></CompleteMultipartUploadResult>`, { status: 200 });
     }
-    if (method === 'HEAD') return new Response(null, { status: 200, headers: { etag: etag(), 'content-length': String(size) } });
+    if (method === 'HEAD') return new Response(null, { status: 200, headers: { etag: etag(), 'content-length': String(size), ...(copied.length ? { 'x-amz-meta-sha256': copied.at(-1)! } : {}) } });
     return new Response('', { status: 200, headers: { date: new Date().toUTCString() } });
   };
   const { endpoint } = resolveEndpoint('http://store.test:7480');
-  return { client: new S3Client({ endpoint, credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' }, fetch: f, random: () => 0 }), create, parts, sent };
+  return { client: new S3Client({ endpoint, credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' }, fetch: f, random: () => 0 }), create, parts, sent, copied };
 }
 
 /** The inline hasher, two at once as the browser's hash workers, logging which part (or which file, by `fileNumber`) each call starts. */
@@ -140,5 +146,43 @@ describe('parts hashed ahead of their sends', () => {
     for (const id of ids) expect(engine.snapshot(id)!.status).toBe('done');
     expect(store.sent.map((p) => p.n).sort()).toEqual([1, 2, 3, 4]);
     for (const p of store.sent) expect(p.contentMd5, `file ${p.n}`).toBe(p.bodyMd5);
+  });
+
+  it('sends parts while the running SHA-256 is still reading (it is needed only at Complete), and keeps the whole file\'s SHA-256', async () => {
+    const size = 4 * PART;
+    const bytes = randomFillSync(new Uint8Array(size));
+    const file = new Blob([bytes]);
+    const store = heldStore(size);
+    store.create.open();
+    store.parts.open();
+    // The SHA-256 reads wait for the test; MD5s go at once.
+    const shaGate = gate();
+    const inner = new InlineHasher();
+    const shaStarted: number[] = [];
+    const hasher: PartHasher = {
+      parallel: 2,
+      async hash(req) {
+        if (req.sha) {
+          shaStarted.push(req.start / PART + 1);
+          await shaGate.wait;
+        }
+        return inner.hash(req);
+      },
+    };
+    const engine = new UploadEngine({ client: () => store.client, store: new MemoryUploadStore(), integrity: { md5: true, sha256: true, checksum: false }, hasher, maxConcurrent: 2, maxBytes: 1024 * MiB, plan: { partSize: PART } });
+    const [id] = await engine.add([{ bucket: 'b', key: 'k', file }]);
+
+    // Part 1's SHA-256 read has not finished, yet parts are on the wire and answered.
+    await vi.waitFor(() => expect(shaStarted).toContain(1), { timeout: 5000 });
+    await vi.waitFor(() => expect(store.sent.length).toBeGreaterThanOrEqual(2), { timeout: 5000 });
+    shaGate.open();
+    await engine.idle();
+
+    const s = engine.snapshot(id!)!;
+    expect(s.status).toBe('done');
+    const whole = createHash('sha256').update(bytes).digest('hex');
+    expect(store.copied).toEqual([whole]);
+    // Each part fed the running SHA-256 once, in order.
+    expect(shaStarted).toEqual([1, 2, 3, 4]);
   });
 });
