@@ -306,8 +306,6 @@ async function sendPart(ctx: UploadContext, n: number, next: number[], signal: A
   const digests = digestsOf(ctx);
   const md5Job = digests.take(n);
   digests.ahead(next);
-  // If the SHA-256 step throws first, the MD5's own failure must not go unhandled.
-  md5Job.catch(() => undefined);
   if (sha && sha.through < n) {
     // The running SHA-256 is fed beside the sends, not before each: it is
     // needed only once every part is in (shaCatchUp, before Complete), and
