@@ -9,6 +9,8 @@ import { sharedOrigin, type SharedOrigin } from '../lib/creds/same-origin';
 import { blocksConnect, type ConnectionCheck } from '../lib/s3/diagnose';
 import { forgetBucket, rememberBucket, rememberedBuckets } from '../lib/remembered';
 import type { SealedSecret } from '../lib/creds/vault';
+import { resolveEndpoint } from '../lib/s3/endpoint';
+import { preconnect } from './preconnect';
 
 export type { StagedImport, StagedProfile } from '../rpc/s3';
 
@@ -156,6 +158,7 @@ class Session {
    * connection; the error is then the check's, as without it.
    */
   async connect(settings: ConnectionSettings, keyExpiresAt?: string, alongside?: Alongside): Promise<ConnectionInfo> {
+    preconnectTo(settings);
     const early = !!alongside && !this.#info;
     const checking = this.worker.connection.connectChecked({ settings, keyExpiresAt, early });
     this.#checking++;
@@ -180,12 +183,14 @@ class Session {
    * outdated one.
    */
   async connectSealed(settings: SealedSettings, sealed: SealedSecret, passphrase: string, keyExpiresAt?: string): Promise<{ info: ConnectionInfo; resealed?: SealedSecret }> {
+    preconnectTo(settings);
     const r = await this.worker.connection.connectSealed({ settings, sealed, passphrase, keyExpiresAt });
     return { info: this.#accept(r), resealed: r.resealed };
   }
 
   /** Connect with keys read from a pasted file by the worker (`vault.importText`). */
   async connectStaged(stagedId: string, settings: SealedSettings, keyExpiresAt?: string): Promise<ConnectionInfo> {
+    preconnectTo(settings);
     return this.#accept(await this.worker.connection.connectStaged({ stagedId, settings, keyExpiresAt }));
   }
 
@@ -213,6 +218,19 @@ class Session {
 
   forget(bucket: string): void {
     if (this.#info) this.#buckets = forgetBucket(localStorage, this.#info.endpoint.url, bucket);
+  }
+}
+
+/**
+ * The store's connection opens while the check is signed and sent, and the
+ * workers start (see preconnect.ts): the check, and the reads sent alongside
+ * it, then find it ready.
+ */
+function preconnectTo(settings: SealedSettings): void {
+  try {
+    preconnect(resolveEndpoint(settings.endpoint, { region: settings.region, style: settings.style }).endpoint.url);
+  } catch {
+    // Not an endpoint: the check says what is wrong with it.
   }
 }
 

@@ -124,6 +124,16 @@ describe('Zarr dataset view', () => {
     await page.context().close();
   });
 
+  it('asks the browser to connect to the store as soon as the connection is asked for, in the pool of the workers’ reads', async () => {
+    const { page, errors } = await newPage(browser);
+    await connectAt(page, appUrl, `#/dataset/${bucket}/data/cf.zarr`);
+    // Anonymous (crossorigin): the workers' fetches carry no credentials, and Chromium keeps those connections apart.
+    const links = await page.$$eval('link[rel="preconnect"]', (ls) => ls.map((l) => ({ href: l.getAttribute('href'), crossOrigin: (l as HTMLLinkElement).crossOrigin })));
+    expect(links).toEqual([{ href: new URL(loadRgwEnv().endpoint).origin, crossOrigin: 'anonymous' }]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('opens a public dataset by its URL without keys, though the bucket cannot be listed', async () => {
     const { page, errors } = await newPage(browser);
     await page.goto(appUrl);
