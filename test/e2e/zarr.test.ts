@@ -134,6 +134,29 @@ describe('Zarr dataset view', () => {
     await page.context().close();
   });
 
+  it('draws the first chunk before it builds the summary and what sits below the picture', async () => {
+    const { page, errors, context } = await newPage(browser);
+    // In the order they happen: the heatmap is there, its first chunk is drawn, the summary and the chunk plan appear.
+    await context.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      const note = (what: string, here: boolean) => here && !seen.includes(what) && seen.push(what);
+      new MutationObserver(() => {
+        note('heatmap', !!document.querySelector('[data-testid="heatmap"]'));
+        note('first chunk drawn', /Drawing… [1-9]|chunks? drawn/.test(document.querySelector('[data-testid="draw-status"]')?.textContent ?? ''));
+        note('summary', !!document.querySelector('[data-testid="dataset-summary"]'));
+        note('python', !!document.querySelector('[data-testid="python"]'));
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    await connectAt(page, appUrl, `#/dataset/${bucket}/data/cf.zarr`);
+    await drawn(page);
+    await page.waitForSelector('[data-testid="dataset-summary"]');
+    await page.waitForSelector('[data-testid="python"]', { state: 'attached' });
+    expect(await page.evaluate(() => (window as unknown as { seen: string[] }).seen)).toEqual(['heatmap', 'first chunk drawn', 'summary', 'python']);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('opens a public dataset by its URL without keys, though the bucket cannot be listed', async () => {
     const { page, errors } = await newPage(browser);
     await page.goto(appUrl);

@@ -88,6 +88,11 @@ export function isColormapName(v: unknown): v is ColormapName {
   return typeof v === 'string' && v in DEFS;
 }
 
+/** The name of map `name` as a menu shows it, without building its lookup table. */
+export function colormapLabel(name: ColormapName): string {
+  return DEFS[name].label;
+}
+
 /** The lookup table of map `name`, turned end to end when `reversed`. */
 export function colormap(name: ColormapName, reversed = false): Colormap {
   const key = `${name}${reversed ? '_r' : ''}`;
