@@ -26,6 +26,10 @@
  *    built too and opened cold in every round next to this one's (order alternating), so a change is
  *    measured before/after in the same run, under the same load;
  *  - TESSERA_BENCH_PEERS=0: leave xarray and zarr-python out (a quicker before/after of Tessera alone);
+ *  - TESSERA_BENCH_PROFILE=regular: each cold open (this page's and the baseline's) in a browser of its own
+ *    with a fresh regular profile, as a user's, instead of an off-the-record context of one browser, where
+ *    Chromium ignores `<link rel="preconnect">` (bench/lib/net.ts); no Chromium traces or profiles then;
+ *  - TESSERA_BENCH_NETLOG=file.json: Chromium's net log (sockets, HTTP/2 sessions, preconnects) of the run;
  *  - TESSERA_BENCH_PAGE_HOST=preview: serve the page with `vite preview` (which gzips every response on
  *    the fly) instead of a static host that gzipped each file once (bench/lib/static-host.ts).
  * With TESSERA_BENCH_TRACE=1 each cold open also prints the page's own timeline from navigation
@@ -66,6 +70,10 @@ const SETTLE_MS = Number(process.env.TESSERA_BENCH_SETTLE_MS ?? 0);
 const CPU_PROFILE = process.env.TESSERA_BENCH_CPU_PROFILE === '1';
 const BASELINE = process.env.TESSERA_BENCH_BASELINE;
 const PEERS = process.env.TESSERA_BENCH_PEERS !== '0';
+/** Cold opens in fresh regular profiles (see the knobs above). */
+const REGULAR = process.env.TESSERA_BENCH_PROFILE === 'regular';
+/** A fresh browser has start-up work of its own: the page is asked for once it is done. */
+const REGULAR_SETTLE_MS = 1000;
 
 
 
@@ -204,7 +212,18 @@ async function main(): Promise<void> {
   const bn = await benchNet();
   extraPyEnv = bn.pythonEnv;
   console.log(bn.describe());
-  const browser = await bn.launchBrowser();
+  if (REGULAR && (CHROME_TRACE || CPU_PROFILE)) throw new Error('TESSERA_BENCH_PROFILE=regular cannot be combined with Chromium traces (TESSERA_BENCH_CHROME_TRACE, TESSERA_BENCH_CPU_PROFILE).');
+  const browser = REGULAR ? null : await bn.launchBrowser();
+  /** A cold start: a fresh context of the shared browser, or (REGULAR) a fresh profile in a browser of its own. */
+  const coldContext = async (): Promise<{ context: import('playwright-core').BrowserContext; close(): Promise<void> }> => {
+    if (!browser) {
+      const r = await bn.launchRegularContext();
+      await new Promise((resolve) => setTimeout(resolve, REGULAR_SETTLE_MS));
+      return r;
+    }
+    const context = await browser.newContext();
+    return { context, close: () => context.close() };
+  };
   try {
     console.log('writing the store with xarray…');
     await python(['write', join(dir, 'bench.zarr')]);
@@ -228,7 +247,7 @@ async function main(): Promise<void> {
     }
     /** A cold open of the baseline's page (fresh context), timed as this page's is. */
     const baselineCold = async (): Promise<{ first: number; pageStart: number; coldFirst: number; cpu: number }> => {
-      const context = await browser.newContext();
+      const { context, close } = await coldContext();
       const page = await context.newPage();
       const cpu0 = cpuByRole();
       const t0Epoch = performance.timeOrigin + performance.now();
@@ -246,7 +265,7 @@ async function main(): Promise<void> {
         printTimeline(trace, await pageLoad(page), t0Epoch);
       }
       const r = { first: Number(await el.getAttribute('data-first')) / 1000, pageStart: (firstAt(trace, 'page:open')! - t0Epoch) / 1000, coldFirst: (firstAt(trace, 'page:tile')! - t0Epoch) / 1000, cpu };
-      await context.close();
+      await close();
       return r;
     };
     const base = { first: [] as number[], pageStart: [] as number[], coldFirst: [] as number[], cpu: [] as number[], thisCpu: [] as number[] };
@@ -262,7 +281,7 @@ async function main(): Promise<void> {
       // The baseline goes first in odd rounds, last in even ones.
       if (round % 2 === 1) await baseRound();
       // Tessera: a fresh browser context (no cache, new workers) per round.
-      const context = await browser.newContext();
+      const { context, close } = await coldContext();
       const page = await context.newPage();
       // The bench's own bookkeeping (every Chromium thread's CPU time: 13-18 ms
       // to read) goes before the page is asked for, not between its load and
@@ -277,25 +296,25 @@ async function main(): Promise<void> {
       if (SETTLE_MS) await page.waitForTimeout(SETTLE_MS);
       const el = page.locator('[data-testid=timings]');
       const profiling = CPU_PROFILE && round === 0;
-      if (profiling) await browser.startTracing(undefined, { categories: CPU_TRACE_CATEGORIES });
+      if (profiling) await browser!.startTracing(undefined, { categories: CPU_TRACE_CATEGORIES });
       const cdp = JS_PROFILE && round === 0 ? await context.newCDPSession(page) : null;
       if (cdp) {
         await cdp.send('Profiler.enable');
         await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
         await cdp.send('Profiler.start');
       }
-      if (CHROME_TRACE && round === 0) await browser.startTracing(page, { path: CHROME_TRACE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'toplevel', 'blink', 'cc', 'gpu', 'v8', 'disabled-by-default-v8.gc'] });
+      if (CHROME_TRACE && round === 0) await browser!.startTracing(page, { path: CHROME_TRACE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'toplevel', 'blink', 'cc', 'gpu', 'v8', 'disabled-by-default-v8.gc'] });
       await page.evaluate(
         ([endpoint, accessKeyId, secretAccessKey, b]) => window.tesseraBench.open({ endpoint: endpoint!, accessKeyId, secretAccessKey }, { kind: 's3', bucket: b!, path: 'bench.zarr' }),
         [bn.endpoint, env.accessKeyId, env.secretAccessKey, bucket],
       );
       await drawn(page);
       // CPU seconds per process from page load until the slice was drawn (2 cores shared with the store).
-      if (CHROME_TRACE && round === 0) await browser.stopTracing();
+      if (CHROME_TRACE && round === 0) await browser!.stopTracing();
       if (cdp) printProfile((await cdp.send('Profiler.stop')).profile);
       if (profiling) {
         console.log('  cold open, CPU by thread and function:');
-        const trace = await browser.stopTracing();
+        const trace = await browser!.stopTracing();
         writeFileSync(join(tmpdir(), 'tessera-zarr-cold-trace.json'), trace);
         printCpuByFunction(trace);
       }
@@ -315,12 +334,12 @@ async function main(): Promise<void> {
       // Warm: the app stays open (workers, connection), a second store is opened.
       await page.evaluate(() => window.tesseraBench.close());
       const warmThreads0 = cpuByThread();
-      if (profiling) await browser.startTracing(undefined, { categories: CPU_TRACE_CATEGORIES });
+      if (profiling) await browser!.startTracing(undefined, { categories: CPU_TRACE_CATEGORIES });
       await page.evaluate((b) => window.tesseraBench.open(null, { kind: 's3', bucket: b, path: 'warm.zarr' }), bucket);
       await el.waitFor({ timeout: 120_000 });
       if (profiling) {
         console.log('  warm open, CPU by thread and function:');
-        const trace = await browser.stopTracing();
+        const trace = await browser!.stopTracing();
         writeFileSync(join(tmpdir(), 'tessera-zarr-warm-trace.json'), trace);
         printCpuByFunction(trace);
       }
@@ -329,7 +348,7 @@ async function main(): Promise<void> {
       t.warmFull.push(Number(await el.getAttribute('data-full')) / 1000);
       const tesseraRequests = requestsSince(bn, mark0, bucket);
       const chromiumCpu = Object.entries(cpuDelta(cpu0, cpuByRole())).filter(([k]) => k.startsWith('chromium')).reduce((n, [, v]) => n + v, 0);
-      await context.close();
+      await close();
       if (round % 2 === 0) await baseRound();
       if (BASELINE) console.log(`round ${round + 1}: this page first ${t.first.at(-1)!.toFixed(3)} s, page load to open ${t.pageStart.at(-1)!.toFixed(3)} s, to first chunk ${t.coldFirst.at(-1)!.toFixed(3)} s (Chromium CPU cold ${base.thisCpu.at(-1)!.toFixed(2)} s)`);
       if (!PEERS) continue;
@@ -360,6 +379,7 @@ async function main(): Promise<void> {
       console.log(`  page load to open          baseline ${b.pageStart.toFixed(3)} s, this ${m.pageStart.toFixed(3)} s`);
       console.log(`  Chromium CPU, load to slice drawn  baseline ${b.cpu.toFixed(2)} s, this ${b.thisCpu.toFixed(2)} s`);
     }
+    if (REGULAR) console.log('\nEach cold open in a fresh regular Chromium profile (a browser of its own), not an off-the-record context.');
     console.log(`\nZarr slice (16 chunks of 512x512 float32, blosc zstd), medians of ${ROUNDS} interleaved rounds${SETTLE_MS ? `, opened ${SETTLE_MS} ms after the page loaded` : ', opened as soon as the page loaded'}:`);
     console.log(`  Tessera (Chromium) dataset opened     ${m.opened.toFixed(3)} s   (worker start + metadata)`);
     console.log(`  Tessera (Chromium) first chunk drawn  ${m.first.toFixed(3)} s`);
@@ -377,7 +397,7 @@ async function main(): Promise<void> {
     if (bn.net) console.log(`  shaper CPU over the whole benchmark: ${bn.shaperCpu().toFixed(2)} s`);
     console.log('  fair how: one store, endpoint, TLS front and shaper for all; rounds interleaved; cold = fresh browser context / fresh python process, warm = app already open / same python process; the peers fetch chunks concurrently (fsspec + aiohttp); Tessera reads with keys (presigned GETs), the peers anonymously (public-read).');
   } finally {
-    await browser.close();
+    await browser?.close();
     await server?.close();
     await baseServer?.close();
     if (baseOutDir) rmSync(baseOutDir, { recursive: true, force: true });

@@ -12,9 +12,10 @@
  * goes through it. Without TESSERA_BENCH_NET: plain HTTP on loopback, as before.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../test/helpers/browser';
 import { accessLogSince, accessLogSize, loadNetEnv, type NetEnv } from '../../test/helpers/net-env';
 import { loadRgwEnv } from '../../test/helpers/rgw-env';
@@ -45,6 +46,14 @@ export interface BenchNet {
   pythonEnv: Record<string, string>;
   /** Chromium that trusts the front's CA (its HOME holds the NSS database). */
   launchBrowser(): Promise<Browser>;
+  /**
+   * The same Chromium with a fresh regular (not off-the-record) profile: a
+   * browser of its own, whose only context is that profile's. Contexts made by
+   * `browser.newContext()` are off the record, where Chromium ignores
+   * `<link rel="preconnect">` (its loading predictor is off there, as in
+   * incognito windows); a user's own profile honours it.
+   */
+  launchRegularContext(): Promise<{ context: BrowserContext; close(): Promise<void> }>;
   /** Environment for a Chromium spawned by hand (DetachableChromium). */
   chromiumEnv: NodeJS.ProcessEnv;
   /** The shaper's CPU seconds since this benchmark set up its network (a shared shaper has served earlier benchmarks of the run). */
@@ -81,6 +90,24 @@ function startShaper(to: string, p: { rttMs: number; downMbit: number; upMbit: n
   });
 }
 
+/** Chromium's arguments; TESSERA_BENCH_NETLOG=<file> adds a net log (sockets, HTTP/2 sessions, preconnects) of the run. */
+function chromiumArgs(): string[] {
+  const log = process.env.TESSERA_BENCH_NETLOG;
+  return log ? [...CHROMIUM_ARGS, `--log-net-log=${log}`] : CHROMIUM_ARGS;
+}
+
+async function regularContext(env?: NodeJS.ProcessEnv): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-profile-'));
+  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: chromiumArgs(), headless: true, ...(env ? { env } : {}) });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function benchNet(): Promise<BenchNet> {
   const rgw = loadRgwEnv();
   const profile = process.env.TESSERA_BENCH_NET;
@@ -94,7 +121,8 @@ export async function benchNet(): Promise<BenchNet> {
       awsArgs: ['--endpoint-url', rgw.endpoint],
       s3cmdArgs: [],
       pythonEnv: { TESSERA_BENCH_ENDPOINT: rgw.endpoint },
-      launchBrowser: () => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true }),
+      launchBrowser: () => chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs(), headless: true }),
+      launchRegularContext: () => regularContext(),
       chromiumEnv: process.env,
       shaperCpu: () => 0,
       describe: () => `Network: plain HTTP on loopback to ${rgw.endpoint} (no TLS, no shaping).`,
@@ -123,7 +151,8 @@ export async function benchNet(): Promise<BenchNet> {
     awsArgs: ['--endpoint-url', endpoint, '--ca-bundle', net.ca],
     s3cmdArgs: [`--host=${host}`, `--host-bucket=${host}`, '--ssl', '--check-certificate', `--ca-certs=${net.ca}`],
     pythonEnv: { TESSERA_BENCH_ENDPOINT: endpoint, TESSERA_BENCH_CA: net.ca },
-    launchBrowser: () => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, env: chromiumEnv }),
+    launchBrowser: () => chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs(), headless: true, env: chromiumEnv }),
+    launchRegularContext: () => regularContext(chromiumEnv),
     chromiumEnv,
     shaperCpu: () => procCpu(shaperPid) - shaperCpu0,
     describe: () =>
