@@ -30,6 +30,12 @@
  *    with a fresh regular profile, as a user's, instead of an off-the-record context of one browser, where
  *    Chromium ignores `<link rel="preconnect">` (bench/lib/net.ts); no Chromium traces or profiles then;
  *  - TESSERA_BENCH_NETLOG=file.json: Chromium's net log (sockets, HTTP/2 sessions, preconnects) of the run;
+ *  - TESSERA_BENCH_OPEN=page: the cold open is started by the page's own script as soon as it runs, as the
+ *    app opens the dataset at its address (App.svelte), from settings handed in before the page loads
+ *    (`page.addInitScript`, never a URL), instead of by Playwright evaluating `tesseraBench.open` once
+ *    `page.goto` has returned (~25 ms after the load event here). Page load to first chunk then no
+ *    longer counts that Playwright round trip, which no user's page waits for. TESSERA_BENCH_BASELINE_OPEN
+ *    (default: the same) sets the baseline's; a baseline page without the hook is opened by evaluation;
  *  - TESSERA_BENCH_PAGE_HOST=preview: serve the page with `vite preview` (which gzips every response on
  *    the fly) instead of a static host that gzipped each file once (bench/lib/static-host.ts).
  * With TESSERA_BENCH_TRACE=1 each cold open also prints the page's own timeline from navigation
@@ -74,6 +80,9 @@ const PEERS = process.env.TESSERA_BENCH_PEERS !== '0';
 const REGULAR = process.env.TESSERA_BENCH_PROFILE === 'regular';
 /** A fresh browser has start-up work of its own: the page is asked for once it is done. */
 const REGULAR_SETTLE_MS = 1000;
+/** Who starts the cold open: Playwright after `page.goto` ('evaluate'), or the page's own script ('page'). */
+const OPEN = process.env.TESSERA_BENCH_OPEN === 'page' ? 'page' : 'evaluate';
+const BASELINE_OPEN = (process.env.TESSERA_BENCH_BASELINE_OPEN ?? OPEN) === 'page' ? 'page' : 'evaluate';
 
 
 
@@ -213,6 +222,8 @@ async function main(): Promise<void> {
   extraPyEnv = bn.pythonEnv;
   console.log(bn.describe());
   if (REGULAR && (CHROME_TRACE || CPU_PROFILE)) throw new Error('TESSERA_BENCH_PROFILE=regular cannot be combined with Chromium traces (TESSERA_BENCH_CHROME_TRACE, TESSERA_BENCH_CPU_PROFILE).');
+  if (OPEN === 'page' && SETTLE_MS) throw new Error('TESSERA_BENCH_OPEN=page opens as the page starts: TESSERA_BENCH_SETTLE_MS does not apply.');
+  if (OPEN === 'page' && (CHROME_TRACE || JS_PROFILE || CPU_PROFILE)) console.log('Note: traces and profiles start once page.goto has returned, after the page began its open (TESSERA_BENCH_OPEN=page).');
   const browser = REGULAR ? null : await bn.launchBrowser();
   /** A cold start: a fresh context of the shared browser, or (REGULAR) a fresh profile in a browser of its own. */
   const coldContext = async (): Promise<{ context: import('playwright-core').BrowserContext; close(): Promise<void> }> => {
@@ -223,6 +234,24 @@ async function main(): Promise<void> {
     }
     const context = await browser.newContext();
     return { context, close: () => context.close() };
+  };
+  /** The connection and the dataset, for the page's own script to open at once (TESSERA_BENCH_OPEN=page). */
+  const handOver = async (page: import('playwright-core').Page): Promise<void> => {
+    await page.addInitScript(
+      ([endpoint, accessKeyId, secretAccessKey, b]) => void (window.tesseraBenchOpen = { settings: { endpoint: endpoint!, accessKeyId, secretAccessKey }, source: { kind: 's3', bucket: b!, path: 'bench.zarr' } }),
+      [bn.endpoint, env.accessKeyId, env.secretAccessKey, bucket] as const,
+    );
+  };
+  /** The cold open: the page's own (awaited), or asked by evaluation; a page without the hook is asked. */
+  const openCold = async (page: import('playwright-core').Page, how: 'page' | 'evaluate', who: string): Promise<void> => {
+    if (how === 'page') {
+      if (await page.evaluate(() => !!window.tesseraBench.opening)) return page.evaluate(() => window.tesseraBench.opening);
+      console.log(`  (${who}: its bench page does not open by itself; opened by evaluation)`);
+    }
+    await page.evaluate(
+      ([endpoint, accessKeyId, secretAccessKey, b]) => window.tesseraBench.open({ endpoint: endpoint!, accessKeyId, secretAccessKey }, { kind: 's3', bucket: b!, path: 'bench.zarr' }),
+      [bn.endpoint, env.accessKeyId, env.secretAccessKey, bucket],
+    );
   };
   try {
     console.log('writing the store with xarray…');
@@ -249,14 +278,12 @@ async function main(): Promise<void> {
     const baselineCold = async (): Promise<{ first: number; pageStart: number; coldFirst: number; cpu: number }> => {
       const { context, close } = await coldContext();
       const page = await context.newPage();
+      if (BASELINE_OPEN === 'page') await handOver(page);
       const cpu0 = cpuByRole();
       const t0Epoch = performance.timeOrigin + performance.now();
       await page.goto(`${baseOrigin}/index.html`);
       const el = page.locator('[data-testid=timings]');
-      await page.evaluate(
-        ([endpoint, accessKeyId, secretAccessKey, b]) => window.tesseraBench.open({ endpoint: endpoint!, accessKeyId, secretAccessKey }, { kind: 's3', bucket: b!, path: 'bench.zarr' }),
-        [bn.endpoint, env.accessKeyId, env.secretAccessKey, bucket],
-      );
+      await openCold(page, BASELINE_OPEN, 'baseline');
       await drawn(page);
       const cpu = Object.entries(cpuDelta(cpu0, cpuByRole())).filter(([k]) => k.startsWith('chromium')).reduce((n, [, v]) => n + v, 0);
       const trace: PageTrace = await page.evaluate(() => window.tesseraBench.trace());
@@ -283,6 +310,7 @@ async function main(): Promise<void> {
       // Tessera: a fresh browser context (no cache, new workers) per round.
       const { context, close } = await coldContext();
       const page = await context.newPage();
+      if (OPEN === 'page') await handOver(page);
       // The bench's own bookkeeping (every Chromium thread's CPU time: 13-18 ms
       // to read) goes before the page is asked for, not between its load and
       // the open, where it counted as page start-up; the cold CPU figures so
@@ -304,10 +332,7 @@ async function main(): Promise<void> {
         await cdp.send('Profiler.start');
       }
       if (CHROME_TRACE && round === 0) await browser!.startTracing(page, { path: CHROME_TRACE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'toplevel', 'blink', 'cc', 'gpu', 'v8', 'disabled-by-default-v8.gc'] });
-      await page.evaluate(
-        ([endpoint, accessKeyId, secretAccessKey, b]) => window.tesseraBench.open({ endpoint: endpoint!, accessKeyId, secretAccessKey }, { kind: 's3', bucket: b!, path: 'bench.zarr' }),
-        [bn.endpoint, env.accessKeyId, env.secretAccessKey, bucket],
-      );
+      await openCold(page, OPEN, 'this page');
       await drawn(page);
       // CPU seconds per process from page load until the slice was drawn (2 cores shared with the store).
       if (CHROME_TRACE && round === 0) await browser!.stopTracing();
@@ -380,6 +405,7 @@ async function main(): Promise<void> {
       console.log(`  Chromium CPU, load to slice drawn  baseline ${b.cpu.toFixed(2)} s, this ${b.thisCpu.toFixed(2)} s`);
     }
     if (REGULAR) console.log('\nEach cold open in a fresh regular Chromium profile (a browser of its own), not an off-the-record context.');
+    if (OPEN === 'page' || BASELINE_OPEN === 'page') console.log(`\nThe cold open started by: this page ${OPEN === 'page' ? "its own script" : 'evaluation after page.goto'}${BASELINE ? `; the baseline ${BASELINE_OPEN === 'page' ? 'its own script (where it has the hook)' : 'evaluation after page.goto'}` : ''}.`);
     console.log(`\nZarr slice (16 chunks of 512x512 float32, blosc zstd), medians of ${ROUNDS} interleaved rounds${SETTLE_MS ? `, opened ${SETTLE_MS} ms after the page loaded` : ', opened as soon as the page loaded'}:`);
     console.log(`  Tessera (Chromium) dataset opened     ${m.opened.toFixed(3)} s   (worker start + metadata)`);
     console.log(`  Tessera (Chromium) first chunk drawn  ${m.first.toFixed(3)} s`);

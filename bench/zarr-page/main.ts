@@ -1,7 +1,10 @@
 /**
  * The bench page: Tessera's real DatasetView, built like the app, opened by
  * `bench/zarr.ts` through `window.tesseraBench` (keys are handed over in the
- * page, never in a URL).
+ * page, never in a URL). With TESSERA_BENCH_OPEN=page the bench hands the
+ * connection and the dataset in before the page loads (`page.addInitScript`
+ * sets `window.tesseraBenchOpen`), and this script opens it as soon as it
+ * runs, as the app does when it is opened at a dataset's address.
  */
 import { mount, unmount } from 'svelte';
 import DatasetView from '../../src/components/zarr/DatasetView.svelte';
@@ -12,7 +15,15 @@ import { collectTrace, mark } from '../../src/lib/zarr/trace';
 
 declare global {
   interface Window {
-    tesseraBench: { open(settings: ConnectionSettings | null, source: DatasetSource): Promise<void>; close(): Promise<void>; trace(): Promise<[string, number][]> };
+    tesseraBench: {
+      open(settings: ConnectionSettings | null, source: DatasetSource): Promise<void>;
+      close(): Promise<void>;
+      trace(): Promise<[string, number][]>;
+      /** The open this script started from what the bench handed in (undefined without it). */
+      opening?: Promise<void>;
+    };
+    /** What to open at once (set by the bench before the page loads; read once, then removed). */
+    tesseraBenchOpen?: { settings: ConnectionSettings | null; source: DatasetSource };
   }
 }
 
@@ -41,3 +52,7 @@ window.tesseraBench = {
   },
   trace: () => collectTrace(),
 };
+
+const handed = window.tesseraBenchOpen;
+delete window.tesseraBenchOpen;
+if (handed) window.tesseraBench.opening = window.tesseraBench.open(handed.settings, handed.source);
