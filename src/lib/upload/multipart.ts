@@ -259,20 +259,30 @@ export async function reconcile(ctx: UploadContext): Promise<void> {
   await ctx.save();
 }
 
+/**
+ * Feed part `n` into the running SHA-256, in call order (ctx.reads), unless
+ * it is no longer the next part by its turn (fed meanwhile) or `signal` stopped the run.
+ */
+function feedSha(ctx: UploadContext, sha: RunningSha256, n: number, signal?: AbortSignal): Promise<void> {
+  const { start, end } = partRange(ctx.record.plan, n);
+  return ctx.reads.run(async () => {
+    if (signal?.aborted || sha.through !== n - 1) return;
+    const out = await ctx.hasher.hash({ blob: ctx.file, start, end, name: ctx.record.name, md5: false, sha: sha.state });
+    if (!out.sha) throw new Error(`The hash worker returned no SHA-256 state for part ${n}.`);
+    if (signal?.aborted || sha.through !== n - 1) return;
+    sha.advance(n, out.sha);
+    ctx.record.sha256 = sha.save();
+  });
+}
+
 /** Feed parts that were sent without passing through the SHA-256 (out of order, or before a reload) by reading them again. */
 export async function shaCatchUp(ctx: UploadContext, upTo: number): Promise<void> {
   const sha = ctx.sha;
   if (!sha) return;
   while (sha.through < upTo) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    const n = sha.through + 1;
-    const { start, end } = partRange(ctx.record.plan, n);
-    // Queued behind the reads sendPart started: by its turn they may have fed part n already.
-    await ctx.reads.run(async () => {
-      if (sha.through !== n - 1) return;
-      const out = await ctx.hasher.hash({ blob: ctx.file, start, end, name: ctx.record.name, md5: false, sha: sha.state });
-      sha.advance(n, out.sha!);
-    });
+    // Queued behind the reads sendPart started: by its turn they may have fed this part already.
+    await feedSha(ctx, sha, sha.through + 1);
   }
   ctx.record.sha256 = sha.save();
 }
@@ -313,16 +323,7 @@ async function sendPart(ctx: UploadContext, n: number, next: number[], signal: A
     // Parts start in order and these reads run in call order, so part n
     // usually finds the SHA-256 just past part n-1. If not (a retried part),
     // or if this read fails, the catch-up before Complete reads it again.
-    void ctx.reads
-      .run(async () => {
-        if (signal.aborted || sha.through !== n - 1) return;
-        const out = await ctx.hasher.hash({ blob: ctx.file, start, end, name: r.name, md5: false, sha: sha.state });
-        if (!signal.aborted && sha.through === n - 1 && out.sha) {
-          sha.advance(n, out.sha);
-          r.sha256 = sha.save();
-        }
-      })
-      .catch(() => undefined);
+    feedSha(ctx, sha, n, signal).catch(() => undefined);
   }
   const { md5, checksum } = await md5Job;
   if (signal.aborted) throw signal.reason;
