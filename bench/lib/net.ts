@@ -90,10 +90,14 @@ function startShaper(to: string, p: { rttMs: number; downMbit: number; upMbit: n
   });
 }
 
-/** Chromium's arguments; TESSERA_BENCH_NETLOG=<file> adds a net log (sockets, HTTP/2 sessions, preconnects) of the run. */
+/**
+ * Chromium's arguments; TESSERA_BENCH_NETLOG=<file> adds a net log (sockets, HTTP/2 sessions, preconnects) of the run,
+ * TESSERA_BENCH_CHROMIUM_ARGS more switches, one per line (for a diagnosis, e.g. `--js-flags=--no-liftoff`).
+ */
 function chromiumArgs(): string[] {
   const log = process.env.TESSERA_BENCH_NETLOG;
-  return log ? [...CHROMIUM_ARGS, `--log-net-log=${log}`] : CHROMIUM_ARGS;
+  const extra = (process.env.TESSERA_BENCH_CHROMIUM_ARGS ?? '').split('\n').map((a) => a.trim()).filter(Boolean);
+  return [...CHROMIUM_ARGS, ...(log ? [`--log-net-log=${log}`] : []), ...extra];
 }
 
 async function regularContext(env?: NodeJS.ProcessEnv): Promise<{ context: BrowserContext; close(): Promise<void> }> {

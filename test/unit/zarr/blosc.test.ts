@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BLOSC_MODULE_EXPORT as APPENDED, exposeBloscModule } from '../../../scripts/numcodecs-blosc';
+import { BLOSC_MODULE_EXPORT as APPENDED, exposeBloscModule, wholeInputCopy } from '../../../scripts/numcodecs-blosc';
 import { BLOSC_MODULE_EXPORT, loadBlosc } from '../../../src/lib/zarr/blosc';
 import { chunkBuffers } from '../../../src/lib/zarr/chunk-buffers';
 import { ZarrDataset } from '../../../src/lib/zarr/open';
@@ -53,6 +53,32 @@ describe('blosc into lent buffers', () => {
     const code = exposeBloscModule(readFileSync(numcodecsFile, 'utf8'));
     expect(code).toContain(`export function ${BLOSC_MODULE_EXPORT}()`);
     expect(() => exposeBloscModule('export default class Blosc {}')).toThrow(/numcodecs' dist\/blosc\.js has changed/);
+  });
+
+  it.each(['blosc', 'zstd', 'lz4'])("copies a chunk into numcodecs' %s WebAssembly memory with one set, not a loop per byte, on the loop's own lines", (entry) => {
+    const original = readFileSync(fileURLToPath(new URL(`../../../node_modules/numcodecs/dist/${entry}.js`, import.meta.url)), 'utf8');
+    const code = wholeInputCopy(original);
+    const before = original.split('\n');
+    const after = code.split('\n');
+    expect(after.length).toBe(before.length);
+    const changed = after.flatMap((line, i) => (line === before[i] ? [] : [[before[i]!.trim(), line.trim()]]));
+    expect(changed).toHaveLength(2);
+    expect(changed[0]![0]).toMatch(/^for \((\w+) = 0; \1 < \w+; \+\+\1\)$/);
+    expect(changed[1]![0]).toMatch(/^(\w+)\[\w+ \+ \w+\] = \w+\[\w+\];$/);
+    expect(changed[1]![1]).toMatch(/^\w+\.set\(\w+, \w+\); }$/);
+    // Another build of numcodecs: refused, not silently left slow or broken.
+    expect(() => wholeInputCopy(original.replace(changed[1]![0]!, 'B[g + k] = e[k] | 0;'))).toThrow(/byte-array argument copy has changed/);
+  });
+
+  it('decodes chunks whose bytes arrive as Int8Array or Uint8ClampedArray views too (set stores each value modulo 256, as the loop did)', async () => {
+    const { raw } = numcodecs;
+    const stored = numcodecs.stored[0]!;
+    const codec = (await loadBlosc()).fromConfig({ id: 'blosc', cname: 'zstd', clevel: 5, shuffle: 1, blocksize: 0 });
+    for (const view of [new Int8Array(stored.buffer, stored.byteOffset, stored.length), new Uint8ClampedArray(stored.buffer, stored.byteOffset, stored.length)]) {
+      const out = await codec.decode(view as unknown as Uint8Array);
+      expect(same(out, raw)).toBe(true);
+      chunkBuffers.give(out.buffer);
+    }
   });
 
   it.each(ENCODINGS.map(([cname, shuffle], i) => [cname, shuffle, i] as const))('decodes %s (shuffle %i) chunks written by numcodecs into a lent buffer, byte for byte', async (cname, shuffle, i) => {
