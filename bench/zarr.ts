@@ -29,6 +29,13 @@
  *  - TESSERA_BENCH_PROFILE=regular: each cold open (this page's and the baseline's) in a browser of its own
  *    with a fresh regular profile, as a user's, instead of an off-the-record context of one browser, where
  *    Chromium ignores `<link rel="preconnect">` (bench/lib/net.ts); no Chromium traces or profiles then;
+ *  - TESSERA_BENCH_PROFILE=returning: the same, but a returning user's: one regular profile per page (this one's,
+ *    the baseline's), visited once before the rounds (the dataset opened and drawn, not timed), then a fresh
+ *    browser on that profile for every cold round. Its HTTP cache holds the app's hashed assets as a static host
+ *    serving public/_headers lets it (bench/lib/static-host.ts), with the code V8 made of them; no connection,
+ *    worker or page survives between rounds. The peers' cold processes likewise start with Python's bytecode
+ *    caches and the OS file cache warm. TESSERA_BENCH_REGULAR_SETTLE_MS (1000): how long a fresh browser on a
+ *    regular profile is left to finish its own start-up before the page is asked for;
  *  - TESSERA_BENCH_NETLOG=file.json: Chromium's net log (sockets, HTTP/2 sessions, preconnects) of the run;
  *  - TESSERA_BENCH_OPEN=page: the cold open is started by the page's own script as soon as it runs, as the
  *    app opens the dataset at its address (App.svelte), from settings handed in before the page loads
@@ -77,9 +84,10 @@ const CPU_PROFILE = process.env.TESSERA_BENCH_CPU_PROFILE === '1';
 const BASELINE = process.env.TESSERA_BENCH_BASELINE;
 const PEERS = process.env.TESSERA_BENCH_PEERS !== '0';
 /** Cold opens in fresh regular profiles (see the knobs above). */
-const REGULAR = process.env.TESSERA_BENCH_PROFILE === 'regular';
-/** A fresh browser has start-up work of its own: the page is asked for once it is done. */
-const REGULAR_SETTLE_MS = 1000;
+const RETURNING = process.env.TESSERA_BENCH_PROFILE === 'returning';
+const REGULAR = process.env.TESSERA_BENCH_PROFILE === 'regular' || RETURNING;
+/** A fresh browser has start-up work of its own: the page is asked for once it is done (TESSERA_BENCH_REGULAR_SETTLE_MS). */
+const REGULAR_SETTLE_MS = Number(process.env.TESSERA_BENCH_REGULAR_SETTLE_MS ?? 1000);
 /** Who starts the cold open: Playwright after `page.goto` ('evaluate'), or the page's own script ('page'). */
 const OPEN = process.env.TESSERA_BENCH_OPEN === 'page' ? 'page' : 'evaluate';
 const BASELINE_OPEN = (process.env.TESSERA_BENCH_BASELINE_OPEN ?? OPEN) === 'page' ? 'page' : 'evaluate';
@@ -226,9 +234,11 @@ async function main(): Promise<void> {
   if (OPEN === 'page' && (CHROME_TRACE || JS_PROFILE || CPU_PROFILE)) console.log('Note: traces and profiles start once page.goto has returned, after the page began its open (TESSERA_BENCH_OPEN=page).');
   const browser = REGULAR ? null : await bn.launchBrowser();
   /** A cold start: a fresh context of the shared browser, or (REGULAR) a fresh profile in a browser of its own. */
-  const coldContext = async (): Promise<{ context: import('playwright-core').BrowserContext; close(): Promise<void> }> => {
+  /** The returning user's profiles (TESSERA_BENCH_PROFILE=returning): this page's, the baseline's. */
+  const profiles = RETURNING ? { this: mkdtempSync(join(tmpdir(), 'tessera-zarr-profile-')), base: mkdtempSync(join(tmpdir(), 'tessera-zarr-profile-base-')) } : null;
+  const coldContext = async (which: 'this' | 'base' = 'this'): Promise<{ context: import('playwright-core').BrowserContext; close(): Promise<void> }> => {
     if (!browser) {
-      const r = await bn.launchRegularContext();
+      const r = await bn.launchRegularContext(profiles?.[which]);
       await new Promise((resolve) => setTimeout(resolve, REGULAR_SETTLE_MS));
       return r;
     }
@@ -276,7 +286,7 @@ async function main(): Promise<void> {
     }
     /** A cold open of the baseline's page (fresh context), timed as this page's is. */
     const baselineCold = async (): Promise<{ first: number; pageStart: number; coldFirst: number; cpu: number }> => {
-      const { context, close } = await coldContext();
+      const { context, close } = await coldContext('base');
       const page = await context.newPage();
       if (BASELINE_OPEN === 'page') await handOver(page);
       const cpu0 = cpuByRole();
@@ -303,6 +313,19 @@ async function main(): Promise<void> {
       console.log(`round ${base.first.length}: baseline first ${b.first.toFixed(3)} s, page load to open ${b.pageStart.toFixed(3)} s, to first chunk ${b.coldFirst.toFixed(3)} s (Chromium CPU cold ${b.cpu.toFixed(2)} s)`);
     };
 
+    if (profiles) {
+      // The returning user's first visit (not timed): the app's assets and the code made of them are cached.
+      for (const [which, at, how] of [['this', origin, OPEN], ...(BASELINE ? [['base', baseOrigin, BASELINE_OPEN]] : [])] as const) {
+        const { context, close } = await coldContext(which);
+        const page = await context.newPage();
+        if (how === 'page') await handOver(page);
+        await page.goto(`${at}/index.html`);
+        await openCold(page, how, which === 'this' ? 'this page' : 'baseline');
+        await drawn(page);
+        await close();
+      }
+      console.log('returning profiles primed: one visit each, the dataset opened and drawn');
+    }
     const t = { opened: [] as number[], first: [] as number[], full: [] as number[], pageStart: [] as number[], coldFirst: [] as number[], warmFirst: [] as number[], warmFull: [] as number[], xarray: [] as number[], xarrayProc: [] as number[], xarrayWarm: [] as number[], zarr: [] as number[], zarrProc: [] as number[], zarrWarm: [] as number[] };
     for (let round = 0; round < ROUNDS; round++) {
       // The baseline goes first in odd rounds, last in even ones.
@@ -404,7 +427,8 @@ async function main(): Promise<void> {
       console.log(`  page load to open          baseline ${b.pageStart.toFixed(3)} s, this ${m.pageStart.toFixed(3)} s`);
       console.log(`  Chromium CPU, load to slice drawn  baseline ${b.cpu.toFixed(2)} s, this ${b.thisCpu.toFixed(2)} s`);
     }
-    if (REGULAR) console.log('\nEach cold open in a fresh regular Chromium profile (a browser of its own), not an off-the-record context.');
+    if (RETURNING) console.log('\nEach cold open in a fresh browser on a returning regular profile (visited once before the rounds: its HTTP and code caches hold the app), not an off-the-record context.');
+    else if (REGULAR) console.log('\nEach cold open in a fresh regular Chromium profile (a browser of its own), not an off-the-record context.');
     if (OPEN === 'page' || BASELINE_OPEN === 'page') console.log(`\nThe cold open started by: this page ${OPEN === 'page' ? "its own script" : 'evaluation after page.goto'}${BASELINE ? `; the baseline ${BASELINE_OPEN === 'page' ? 'its own script (where it has the hook)' : 'evaluation after page.goto'}` : ''}.`);
     console.log(`\nZarr slice (16 chunks of 512x512 float32, blosc zstd), medians of ${ROUNDS} interleaved rounds${SETTLE_MS ? `, opened ${SETTLE_MS} ms after the page loaded` : ', opened as soon as the page loaded'}:`);
     console.log(`  Tessera (Chromium) dataset opened     ${m.opened.toFixed(3)} s   (worker start + metadata)`);
@@ -431,6 +455,7 @@ async function main(): Promise<void> {
     await bn.close();
     rmSync(dir, { recursive: true, force: true });
     rmSync(outDir, { recursive: true, force: true });
+    for (const p of Object.values(profiles ?? {})) rmSync(p, { recursive: true, force: true });
   }
 }
 

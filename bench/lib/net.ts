@@ -51,9 +51,10 @@ export interface BenchNet {
    * browser of its own, whose only context is that profile's. Contexts made by
    * `browser.newContext()` are off the record, where Chromium ignores
    * `<link rel="preconnect">` (its loading predictor is off there, as in
-   * incognito windows); a user's own profile honours it.
+   * incognito windows); a user's own profile honours it. With `dir`, the
+   * profile in that folder (kept when the browser closes: a returning user's).
    */
-  launchRegularContext(): Promise<{ context: BrowserContext; close(): Promise<void> }>;
+  launchRegularContext(dir?: string): Promise<{ context: BrowserContext; close(): Promise<void> }>;
   /** Environment for a Chromium spawned by hand (DetachableChromium). */
   chromiumEnv: NodeJS.ProcessEnv;
   /** The shaper's CPU seconds since this benchmark set up its network (a shared shaper has served earlier benchmarks of the run). */
@@ -100,14 +101,14 @@ function chromiumArgs(): string[] {
   return [...CHROMIUM_ARGS, ...(log ? [`--log-net-log=${log}`] : []), ...extra];
 }
 
-async function regularContext(env?: NodeJS.ProcessEnv): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-profile-'));
+async function regularContext(env?: NodeJS.ProcessEnv, kept?: string): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const dir = kept ?? mkdtempSync(join(tmpdir(), 'tessera-bench-profile-'));
   const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: chromiumArgs(), headless: true, ...(env ? { env } : {}) });
   return {
     context,
     close: async () => {
       await context.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!kept) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -126,7 +127,7 @@ export async function benchNet(): Promise<BenchNet> {
       s3cmdArgs: [],
       pythonEnv: { TESSERA_BENCH_ENDPOINT: rgw.endpoint },
       launchBrowser: () => chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs(), headless: true }),
-      launchRegularContext: () => regularContext(),
+      launchRegularContext: (dir?: string) => regularContext(undefined, dir),
       chromiumEnv: process.env,
       shaperCpu: () => 0,
       describe: () => `Network: plain HTTP on loopback to ${rgw.endpoint} (no TLS, no shaping).`,
@@ -156,7 +157,7 @@ export async function benchNet(): Promise<BenchNet> {
     s3cmdArgs: [`--host=${host}`, `--host-bucket=${host}`, '--ssl', '--check-certificate', `--ca-certs=${net.ca}`],
     pythonEnv: { TESSERA_BENCH_ENDPOINT: endpoint, TESSERA_BENCH_CA: net.ca },
     launchBrowser: () => chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs(), headless: true, env: chromiumEnv }),
-    launchRegularContext: () => regularContext(chromiumEnv),
+    launchRegularContext: (dir?: string) => regularContext(chromiumEnv, dir),
     chromiumEnv,
     shaperCpu: () => procCpu(shaperPid) - shaperCpu0,
     describe: () =>

@@ -5,11 +5,18 @@
  * preview` compresses every response on the fly, and on the bench's two
  * shared cores that put ~35 ms of CPU per cold page load (its scripts, the
  * workers' and blosc's, ~1.5 MB) in the same window as the page's own start.
+ *
+ * Caching as `public/_headers` asks of a host: files under `assets/` (named
+ * by their content's hash) may be kept for a year without asking again; the
+ * rest (index.html) is asked for each time, with an ETag so an unchanged copy
+ * costs a 304. Only a browser profile that comes back (the Zarr bench's
+ * TESSERA_BENCH_PROFILE=returning) can tell: a fresh context has no cache.
  */
 import { createServer, type Server } from 'node:http';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -26,6 +33,8 @@ interface Entry {
   type: string;
   body: Buffer;
   gzip?: Buffer;
+  etag: string;
+  immutable: boolean;
 }
 
 function files(dir: string): string[] {
@@ -42,7 +51,9 @@ export async function serveStatic(dir: string, port: number): Promise<{ close():
     const type = TYPES[extname(path)] ?? 'application/octet-stream';
     const body = readFileSync(path);
     const compressible = type !== 'application/wasm' && !type.startsWith('application/octet') && body.length >= 1024;
-    entries.set(`/${relative(dir, path).split(sep).join('/')}`, { type, body, gzip: compressible ? gzipSync(body) : undefined });
+    const name = `/${relative(dir, path).split(sep).join('/')}`;
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+    entries.set(name, { type, body, gzip: compressible ? gzipSync(body) : undefined, etag, immutable: name.startsWith('/assets/') });
   }
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -53,7 +64,12 @@ export async function serveStatic(dir: string, port: number): Promise<{ close():
     }
     const gzip = entry.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     const body = gzip ? entry.gzip! : entry.body;
-    res.writeHead(200, { 'content-type': entry.type, 'content-length': body.length, 'cache-control': 'no-cache', ...(gzip ? { 'content-encoding': 'gzip' } : {}), vary: 'Accept-Encoding' });
+    const cache = { 'cache-control': entry.immutable ? 'public, max-age=31536000, immutable' : 'no-cache', etag: entry.etag, vary: 'Accept-Encoding' };
+    if (req.headers['if-none-match'] === entry.etag) {
+      res.writeHead(304, cache).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': entry.type, 'content-length': body.length, ...cache, ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
     res.end(req.method === 'HEAD' ? undefined : body);
   });
   await new Promise<void>((resolve, reject) => {
