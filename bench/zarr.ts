@@ -18,6 +18,7 @@
  * Run with `npm run bench -- zarr`. Environment knobs:
  *  - TESSERA_BENCH_ROUNDS (5), TESSERA_BENCH_SETTLE_MS (0: open as soon as the page loads);
  *  - TESSERA_BENCH_TRACE=1 (+ TESSERA_BENCH_TRACE_ALL=1): where each round's time went;
+ *    TESSERA_BENCH_TRACE_WARM=1: every step of each warm open too;
  *  - TESSERA_BENCH_CHROME_TRACE=file.json: a Chromium trace of the first round;
  *  - TESSERA_BENCH_JS_PROFILE=1 (+ TESSERA_BENCH_NO_MINIFY=1): the main thread's functions by time;
  *  - TESSERA_BENCH_CPU_PROFILE=1 (+ TESSERA_BENCH_NO_MINIFY=1): every thread's functions (page, Zarr
@@ -392,6 +393,14 @@ async function main(): Promise<void> {
         printCpuByFunction(trace);
       }
       console.log(`  round ${round + 1} renderer CPU s by thread: cold ${coldThreads}; warm ${threadsSince(warmThreads0)}`);
+      if (process.env.TESSERA_BENCH_TRACE_WARM === '1') {
+        const all: PageTrace = await page.evaluate(() => window.tesseraBench.trace());
+        const opens = all.map(([w], i) => (w === 'page:open' ? i : -1)).filter((i) => i >= 0);
+        const from = opens.at(-1)!;
+        const t0 = all[from]![1];
+        console.log('  warm trace:');
+        for (const [w, at] of all.slice(from)) console.log(`    ${(at - t0).toFixed(0).padStart(5)} ${w}`);
+      }
       t.warmFirst.push(Number(await el.getAttribute('data-first')) / 1000);
       t.warmFull.push(Number(await el.getAttribute('data-full')) / 1000);
       const tesseraRequests = requestsSince(bn, mark0, bucket);
