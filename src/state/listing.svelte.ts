@@ -8,6 +8,7 @@ import { newOpId, type S3WorkerRemote } from '../rpc/s3';
 import { session } from './session.svelte';
 import type { ListObjectsPage, ObjectSummary } from '../lib/s3/ops/list-objects';
 import { S3Error } from '../lib/s3/errors';
+import type { WireProtocol } from '../lib/s3/protocol';
 import { TableModel, type FolderRow, type ObjectRow, type SortSpec } from '../lib/explorer/table-model';
 
 export type { FolderRow, ObjectRow, Row, SortKey, SortSpec } from '../lib/explorer/table-model';
@@ -73,6 +74,7 @@ export class Listing {
   #firstRowsAt = $state<number | null>(null);
   #startedAt = 0;
   #finishedAt = $state<number | null>(null);
+  #protocol = $state<WireProtocol>('unknown');
   #opId = newOpId('list');
   #worker: S3WorkerRemote;
   /** Changes that came while pages were still arriving (a later page may hold the same keys). */
@@ -131,6 +133,10 @@ export class Listing {
   }
   get elapsedMs(): number | null {
     return this.#finishedAt;
+  }
+  /** The HTTP the store answered the listing over ('unknown' where the browser did not tell). */
+  get protocol(): WireProtocol {
+    return this.#protocol;
   }
   get sort(): SortSpec {
     void this.#version;
@@ -196,8 +202,10 @@ export class Listing {
     const input = { bucket: this.bucket, prefix: this.prefix || undefined, delimiter: '/' };
     try {
       const first = await this.#worker.walk.listAhead({ input: { ...input, maxKeys: FIRST_PAGE_KEYS }, onPage: (page: ListObjectsPage) => this.#add(page), opId: this.#opId, maxPages: 1 });
+      this.#protocol = first.protocol ?? 'unknown';
       if (first.nextToken) {
-        await this.#worker.walk.listAhead({ input: { ...input, continuationToken: first.nextToken }, onPage: (page: ListObjectsPage) => this.#add(page), opId: this.#opId });
+        const rest = await this.#worker.walk.listAhead({ input: { ...input, continuationToken: first.nextToken }, onPage: (page: ListObjectsPage) => this.#add(page), opId: this.#opId });
+        this.#protocol = rest.protocol ?? this.#protocol;
       }
       this.#done = true;
       this.#finishedAt = performance.now() - this.#startedAt;

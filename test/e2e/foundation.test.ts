@@ -67,6 +67,10 @@ describe('foundation slice in Chromium', () => {
     const table = page.getByTestId('objects');
     await table.getByText('readme.txt').waitFor();
     await expect(page.getByTestId('listing-status').textContent()).resolves.toMatch(/2 objects/);
+    // Plain HTTP to the store on loopback: HTTP/1.1, as its answers' status lines say ("200 OK").
+    await page.getByTestId('listing-protocol').waitFor();
+    await expect(page.getByTestId('listing-protocol').textContent()).resolves.toBe('HTTP/1.1');
+    await expect(page.getByTestId('listing-status').textContent()).resolves.toMatch(/listed in [\d.]+ s, over HTTP\/1\.1/);
     const names = await table.locator('tbody tr td.key').allTextContents();
     expect(names).toEqual(expect.arrayContaining(['data/', 'readme.txt', HOSTILE]));
     // The hostile key is shown verbatim, as text: no element was injected, nothing ran.

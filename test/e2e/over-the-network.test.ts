@@ -83,7 +83,8 @@ describe('over HTTPS and a shaped network', () => {
     // Without a save dialog (as in Firefox): the zip is built in OPFS and handed to the browser's download.
     await context.addInitScript(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }));
     await connect(page, appUrl, net.h2, `#/b/${bucket}/`);
-    expect(await listed(page)).toMatch(/listed in/);
+    // The app tells which HTTP the store answered over, from the answers' status lines (no reason phrase over HTTP/2).
+    expect(await listed(page)).toMatch(/listed in [\d.]+ s, over HTTP\/2/);
     expect(await page.textContent('[data-testid="objects"]')).toContain('run/');
 
     await page.check('tr[data-key="run/"] input[type="checkbox"]');

@@ -1,62 +1,100 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { chunkLanes, latestProtocol, observedProtocol, parallelism } from '../../src/lib/s3/protocol';
+/**
+ * Which HTTP the store speaks: Resource Timing where the store allows timing,
+ * else the status line of its answers (HTTP/2 has no reason phrase). The
+ * answers here come from a real HTTP server on loopback that sends its status
+ * line with or without a reason phrase, read through `S3Client` and the Zarr
+ * reads' `fetchKey` (Node's fetch, whose `statusText` is the phrase as sent,
+ * as the browser's is).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createServer, type Server } from 'node:net';
+import { forgetProtocols, noteResponse, observedProtocol, parallelism, protocolName } from '../../src/lib/s3/protocol';
+import { S3Client } from '../../src/lib/s3/client';
+import { resolveEndpoint } from '../../src/lib/s3/endpoint';
+import { HeadBucket } from '../../src/lib/s3/ops/index';
+import { fetchKey } from '../../src/lib/zarr/source';
 
-/** Resource Timing entries as a worker of a page at `origin` sees them, oldest first. */
-function timeline(origin: string | undefined, entries: [string, string][]): void {
-  vi.stubGlobal('performance', { getEntriesByType: (t: string) => (t === 'resource' ? entries.map(([name, nextHopProtocol]) => ({ name, nextHopProtocol })) : []) });
-  vi.stubGlobal('location', origin === undefined ? undefined : { origin });
+/** A server answering every request `HTTP/1.1 200<phrase>` with a tiny body: `phrase` "" (as HTTP/2 reads) or " OK". */
+function statusLineServer(phrase: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((socket) => {
+    socket.once('data', () => socket.end(`HTTP/1.1 200${phrase}\r\nContent-Length: 2\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\nok`));
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      resolve({ url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) });
+    }),
+  );
 }
 
-afterEach(() => vi.unstubAllGlobals());
+/** Resource Timing entries as the browser keeps them, oldest first. */
+function timing(entries: [string, string][]): void {
+  vi.stubGlobal('performance', { getEntriesByType: (t: string) => (t === 'resource' ? entries.map(([name, nextHopProtocol]) => ({ name, nextHopProtocol })) : []) });
+}
 
-const PAGE = 'http://127.0.0.1:4173';
 const STORE = 'https://tenancy-o.s3-ext.jc.rl.ac.uk';
 
+afterEach(() => {
+  vi.unstubAllGlobals();
+  forgetProtocols();
+});
+
 describe('the protocol spoken to the store', () => {
-  it('skips the page host: a code chunk loaded after the metadata does not make an HTTP/2 store look like HTTP/1.1', () => {
-    timeline(PAGE, [
-      [`${STORE}/bucket/data.zarr/.zmetadata?X-Amz-Signature=ab`, 'h2'],
-      [`${PAGE}/assets/blosc-1234.js`, 'http/1.1'],
-      [`${PAGE}/assets/blosc_codec-5678.wasm`, 'http/1.1'],
-    ]);
-    expect(latestProtocol()).toBe('h2');
-    expect(chunkLanes()).toBe(16);
+  let multiplexed: { url: string; close(): Promise<void> };
+  let http1: { url: string; close(): Promise<void> };
+  beforeAll(async () => {
+    multiplexed = await statusLineServer('');
+    http1 = await statusLineServer(' OK');
+  });
+  afterAll(async () => {
+    await multiplexed.close();
+    await http1.close();
   });
 
-  it('reads HTTP/1.1 from the store itself, and the latest store request wins', () => {
-    timeline(PAGE, [
-      [`${STORE}/bucket/a`, 'h2'],
-      [`${STORE}/bucket/b`, 'http/1.1'],
-      [`${PAGE}/assets/x.js`, 'h2'],
-    ]);
-    expect(latestProtocol()).toBe('http/1.1');
-    expect(chunkLanes()).toBe(6);
-    expect(chunkLanes(8)).toBe(8);
+  it("reads HTTP/2 from answers without a reason phrase and HTTP/1.1 from answers with one, through the S3 client's requests", async () => {
+    expect(observedProtocol(multiplexed.url)).toBe('unknown');
+    const client = (url: string) => new S3Client({ endpoint: resolveEndpoint(url, { region: 'us-east-1' }).endpoint, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
+    await client(multiplexed.url).send(HeadBucket, { bucket: 'data' });
+    await client(http1.url).send(HeadBucket, { bucket: 'data' });
+    expect(observedProtocol(multiplexed.url)).toBe('h2');
+    expect(observedProtocol(http1.url)).toBe('http/1.1');
+    expect(parallelism(observedProtocol(multiplexed.url), 'transfer')).toBe(32);
+    expect(parallelism(observedProtocol(http1.url), 'transfer')).toBe(16);
+    expect(parallelism(observedProtocol(multiplexed.url), 'listing')).toBe(8);
+    expect(parallelism(observedProtocol(http1.url), 'listing')).toBe(4);
   });
 
-  it('is unknown with only the page host or no protocol reported, and then reads 6 at a time', () => {
-    timeline(PAGE, [
-      [`${STORE}/bucket/a`, ''],
-      [`${PAGE}/assets/x.js`, 'h2'],
-    ]);
-    expect(latestProtocol()).toBe('unknown');
-    expect(chunkLanes()).toBe(6);
+  it("reads it from the Zarr reads' answers too", async () => {
+    const bytes = await fetchKey(`${multiplexed.url}/data/store.zarr/.zmetadata?X-Amz-Signature=ab`, '.zmetadata', undefined, undefined);
+    expect(new TextDecoder().decode(bytes)).toBe('ok');
+    expect(observedProtocol(multiplexed.url)).toBe('h2');
+    expect(protocolName(observedProtocol(multiplexed.url))).toBe('HTTP/2');
   });
 
-  it('takes every entry where the worker has no origin (Node, opaque)', () => {
-    timeline('null', [[`${STORE}/bucket/a`, 'h3']]);
-    expect(latestProtocol()).toBe('h3');
-    timeline(undefined, [[`${STORE}/bucket/a`, 'h2']]);
-    expect(latestProtocol()).toBe('h2');
+  it('counts only answers that came from the network, and the latest answer from a host wins', () => {
+    noteResponse(`${STORE}/a`, { status: 0, statusText: '', type: 'opaque' });
+    noteResponse(`${STORE}/a`, { status: 200, statusText: '', type: 'default' });
+    expect(observedProtocol(STORE)).toBe('unknown');
+    noteResponse(`${STORE}/a`, { status: 206, statusText: 'Partial Content', type: 'cors' });
+    expect(observedProtocol(STORE)).toBe('http/1.1');
+    noteResponse(`${STORE}/b`, { status: 404, statusText: '', type: 'cors' });
+    expect(observedProtocol(STORE)).toBe('h2');
+    expect(protocolName('unknown')).toBe('');
   });
 
-  it('matches the endpoint and its bucket subdomains for one store', () => {
-    timeline(PAGE, [
-      [`https://bucket.s3.example.org/key`, 'h2'],
-      [`https://other.example.org/key`, 'http/1.1'],
-    ]);
+  it("matches a virtual-hosted bucket's answers to its endpoint, not another store's", () => {
+    noteResponse('https://bucket.s3.example.org/key', { status: 200, statusText: '', type: 'cors' });
+    noteResponse('https://other.example.org/key', { status: 200, statusText: 'OK', type: 'cors' });
     expect(observedProtocol('https://s3.example.org')).toBe('h2');
-    expect(parallelism('h2', 'transfer')).toBe(32);
-    expect(parallelism('http/1.1', 'listing')).toBe(4);
+    expect(observedProtocol('https://example.net')).toBe('unknown');
+  });
+
+  it('prefers what Resource Timing says where the store allows timing (Timing-Allow-Origin), and skips what it hides', () => {
+    noteResponse(`${STORE}/a`, { status: 200, statusText: '', type: 'cors' });
+    timing([[`${STORE}/bucket/a`, 'http/1.1']]);
+    expect(observedProtocol(STORE)).toBe('http/1.1');
+    // Without Timing-Allow-Origin the browser reports "": the status line decides.
+    timing([[`${STORE}/bucket/a`, '']]);
+    expect(observedProtocol(STORE)).toBe('h2');
   });
 });

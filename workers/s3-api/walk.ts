@@ -28,7 +28,7 @@ export function walkApi(s3: S3Service) {
     listAhead({ input, onPage, opId, maxPages }: { input: ListObjectsInput; onPage: (page: ListObjectsPage) => void | Promise<void>; maxPages?: number } & OpOptions): Promise<ListAheadSummary> {
       const client = s3[CLIENT]();
       const concurrency = parallelism(observedProtocol(client.endpoint.url), 'listing');
-      return s3.run(opId, (signal) => listAhead(client, input, onPage, { signal, maxPages, concurrency }));
+      return s3.run(opId, async (signal) => ({ ...(await listAhead(client, input, onPage, { signal, maxPages, concurrency })), protocol: observedProtocol(client.endpoint.url) }));
     },
   };
 }

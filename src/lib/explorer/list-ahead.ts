@@ -9,6 +9,7 @@
  * of N pages then costs about N / concurrency round trips instead of N.
  */
 import type { S3Client } from '../s3/client';
+import type { WireProtocol } from '../s3/protocol';
 import { listPages, ListObjectsV2, type ListObjectsInput, type ListObjectsPage } from '../s3/ops/list-objects';
 import { endsListing, presignedListPage, presignedListPages } from './list-presigned';
 import { keySpaceFor, walkRanges, type FetchPage } from './key-ranges';
@@ -22,6 +23,8 @@ export interface ListAheadSummary {
   nextToken?: string;
   /** Key ranges walked side by side after the first page (0: paged serially). */
   ranges?: number;
+  /** The HTTP the store answered over, as far as the browser told (see lib/s3/protocol.ts). */
+  protocol?: WireProtocol;
 }
 
 export interface ListAheadOptions {

@@ -15,6 +15,7 @@ import { S3Error, abortedError } from '../s3/errors';
 import { ListObjectsV2, listPages, type ListObjectsInput, type ListObjectsPage } from '../s3/ops/list-objects';
 import { sleep } from '../s3/retry';
 import { withHeadersTimeout } from '../s3/body';
+import { noteResponse } from '../s3/protocol';
 
 /** Presigned URLs here only have to outlive one request. */
 const EXPIRES = 900;
@@ -27,6 +28,8 @@ export async function presignedListPage(client: S3Client, input: ListObjectsInpu
     try {
       const url = await client.presign(req, EXPIRES);
       const res = await withHeadersTimeout((sig) => fetch(url, { signal: sig, cache: 'no-store', redirect: 'manual' }), { operation: req.operation, bucket: input.bucket }, signal);
+      // Its status line says which HTTP the store speaks (see protocol.ts).
+      noteResponse(url, res);
       if (res.type === 'opaqueredirect') throw redirectedError(req);
       if (res.ok) return await ListObjectsV2.parse(res, input);
       error = await errorFromResponse(req, res);

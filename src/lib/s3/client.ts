@@ -11,6 +11,7 @@ import type { Operation, S3Request } from './request';
 import { XmlParseError } from './xml';
 import { parseErrorXml } from './error-xml';
 import { MAX_ERROR_BYTES, readText, withHeadersTimeout } from './body';
+import { noteResponse } from './protocol';
 
 export interface S3ClientConfig {
   endpoint: Endpoint;
@@ -227,7 +228,11 @@ export class S3Client {
     if (onUploadProgress && body != null && this.#platformFetch && typeof XMLHttpRequest !== 'undefined' && !(typeof ReadableStream !== 'undefined' && body instanceof ReadableStream)) {
       return xhrFetch(url, init, onUploadProgress);
     }
-    return this.#fetch(url, init);
+    // Each answer's status line says which HTTP the store speaks (see protocol.ts).
+    return this.#fetch(url, init).then((res) => {
+      noteResponse(url, res);
+      return res;
+    });
   }
 
   /**
@@ -328,6 +333,8 @@ export function xhrFetch(url: string, init: RequestInit, onUploadProgress: (sent
         if (at > 0) headers.append(line.slice(0, at).trim(), line.slice(at + 1).trim());
       }
       const empty = xhr.status === 204 || xhr.status === 205 || xhr.status === 304;
+      // The browser's own request (not a stand-in): its status line says which HTTP the store speaks (see protocol.ts).
+      if (Xhr === globalThis.XMLHttpRequest) noteResponse(url, { status: xhr.status, statusText: xhr.statusText, type: 'cors' });
       resolve(new Response(empty ? null : (xhr.response as ArrayBuffer | null), { status: xhr.status, statusText: xhr.statusText, headers }));
     };
     // Shaped like fetch's failures, so retries and error messages treat both alike.

@@ -1,21 +1,23 @@
 /**
- * The HTTP version the browser actually speaks to the store, from Resource
- * Timing (`nextHopProtocol` of the requests already made to the endpoint).
- * Over HTTP/1.1 Chromium opens at most 6 connections per host, so more
- * requests in flight only queue, and two of them are best kept free for
- * listing and previews; HTTP/2 multiplexes many streams on one connection, so
- * parts, chunk reads and listing ranges can all go at once.
+ * The HTTP version the browser actually speaks to the store. Over HTTP/1.1
+ * Chromium opens at most 6 connections per host, so more requests in flight
+ * only queue; HTTP/2 multiplexes many streams on one connection, so more
+ * parts and listing ranges can go at once.
  *
- * The browser tells a page the protocol of a request to another origin only
- * when the response allows it with `Timing-Allow-Origin` (the Resource Timing
- * "timing allow check"; otherwise `nextHopProtocol` is ""). S3 stores do not
- * send that header (Ceph RGW, and so JASMIN's, has no setting for it), so
- * against them the protocol stays 'unknown' and the HTTP/1.1 figures apply,
- * which are right for both: over HTTP/2 they leave some speed unused (folder
- * uploads at 32 requests in flight instead of 16 were ~8% faster in `wan`),
- * never correctness. Measured in `wan` for the Zarr view: 16 chunk reads at
- * once put the first chunk on screen later (their bytes share the link) and
- * the whole slice no sooner than 6.
+ * Two ways to tell, since the obvious one rarely answers:
+ * - Resource Timing's `nextHopProtocol`. The browser reports it for a request
+ *   to another origin only when the response allows it with
+ *   `Timing-Allow-Origin` (the "timing allow check"; otherwise it is ""). S3
+ *   stores do not send that header (Ceph RGW, and so JASMIN's, has no setting
+ *   for it), so against a store this is almost always silent.
+ * - The status line (`noteResponse`). HTTP/2 and HTTP/3 have no reason phrase,
+ *   so the browser gives their responses an empty `statusText`; HTTP/1.1
+ *   responses carry one ("OK", "Partial Content": RGW, nginx and HAProxy all
+ *   send it). Checked in Chromium through the TLS front of scripts/net.sh:
+ *   "" over HTTP/2 (fetch and XMLHttpRequest alike), "OK" over HTTP/1.1.
+ *
+ * Which requests note it: the S3 worker's (every call through `S3Client`) and
+ * the Zarr worker's chunk and metadata reads (`fetchKey`).
  */
 
 export type WireProtocol = 'h2' | 'h3' | 'http/1.1' | 'unknown';
@@ -25,14 +27,22 @@ export type WireProtocol = 'h2' | 'h3' | 'http/1.1' | 'unknown';
  * subdomain of it) used: 'unknown' outside a browser or before any request.
  */
 export function observedProtocol(endpointUrl: string): WireProtocol {
-  const perf = (globalThis as { performance?: Performance }).performance;
-  if (!perf || typeof perf.getEntriesByType !== 'function') return 'unknown';
   let host: string;
   try {
     host = new URL(endpointUrl).host;
   } catch {
     return 'unknown';
   }
+  const timed = timedProtocol(host);
+  if (timed !== 'unknown') return timed;
+  for (const [h, p] of [...spoken].reverse()) if (h === host || h.endsWith(`.${host}`)) return p;
+  return 'unknown';
+}
+
+/** What Resource Timing says of the latest request to `host` or a bucket subdomain of it (where the store allows timing). */
+function timedProtocol(host: string): WireProtocol {
+  const perf = (globalThis as { performance?: Performance }).performance;
+  if (!perf || typeof perf.getEntriesByType !== 'function') return 'unknown';
   const entries = perf.getEntriesByType('resource') as PerformanceResourceTiming[];
   for (let i = entries.length - 1; i >= Math.max(0, entries.length - 200); i--) {
     const e = entries[i]!;
@@ -50,42 +60,66 @@ export function observedProtocol(endpointUrl: string): WireProtocol {
   return 'unknown';
 }
 
-/** Requests in flight for one bulk operation (upload parts, chunk reads, listing ranges). */
+/** The protocol each host's latest response spoke, as its status line tells (most recent last). */
+const spoken = new Map<string, WireProtocol>();
+/** Hosts remembered at most (one store per connection, plus bucket subdomains). */
+const SPOKEN_HOSTS = 64;
+
+/**
+ * Note the protocol a response from `url` came over, from its status line:
+ * no reason phrase is HTTP/2 or HTTP/3 (noted 'h2': they multiplex alike),
+ * one is HTTP/1.1. Only responses that came from the network count: not
+ * opaque ones (no status at all), not responses made up in code (type
+ * "default"; XMLHttpRequest's are noted by the caller as 'cors').
+ */
+export function noteResponse(url: string, res: { status: number; statusText: string; type?: string }): void {
+  if (res.status < 100 || (res.type !== 'cors' && res.type !== 'basic')) return;
+  let host: string;
+  try {
+    host = new URL(url).host;
+  } catch {
+    return;
+  }
+  const p: WireProtocol = res.statusText === '' ? 'h2' : 'http/1.1';
+  spoken.delete(host);
+  spoken.set(host, p);
+  if (spoken.size > SPOKEN_HOSTS) spoken.delete(spoken.keys().next().value!);
+}
+
+/**
+ * The protocol as a user reads it ("" when unknown). A response noted from its
+ * status line over HTTP/3 reads as HTTP/2: neither has a reason phrase.
+ */
+export function protocolName(p: WireProtocol): string {
+  return p === 'h2' ? 'HTTP/2' : p === 'h3' ? 'HTTP/3' : p === 'http/1.1' ? 'HTTP/1.1' : '';
+}
+
+/** Forget what responses said (tests). */
+export function forgetProtocols(): void {
+  spoken.clear();
+}
+
+/**
+ * Requests in flight for one bulk operation (upload parts and files, listing
+ * ranges). Uploads over HTTP/1.1 (or an unknown protocol) keep 16, though only
+ * 6 connections carry them: the browser starts a queued request the moment a
+ * connection is free, with no round trip through the worker, which on a
+ * folder of small files keeps the connections busier than 6 would. Over
+ * HTTP/2, 32 (a `wan` folder of 398 objects: 3.32-3.45 s against 3.72-3.82 s
+ * with 16, bench/upload.ts); the bytes in flight stay bounded by the upload
+ * engine's `maxBytes`.
+ */
 export function parallelism(protocol: WireProtocol, kind: 'listing' | 'transfer'): number {
   const multiplexed = protocol === 'h2' || protocol === 'h3';
   if (kind === 'listing') return multiplexed ? 8 : 4;
-  return multiplexed ? 32 : 6;
+  return multiplexed ? 32 : 16;
 }
 
 /**
- * The protocol of this thread's latest request to a store that reported one:
- * for a worker that talks to one store only (the Zarr worker), whatever URL
- * form its requests take (presigned, virtual-hosted). Requests to the page's
- * own host (the worker's code chunks, such as the blosc decoder loaded while
- * the metadata travels) say nothing about the store and are skipped: over
- * HTTP/2 they had the chunk reads of the first picture go six at a time.
+ * Chunk reads in flight for a Zarr slice, over HTTP/1.1 and HTTP/2 alike.
+ * Measured in `wan` (20 ms, HTTP/2, bench/zarr.ts, 7 rounds interleaved with
+ * 6): 16 at once put the first chunk on screen 40-60 ms later, their bytes
+ * sharing the link, with or without fetch priorities, and drew the whole slice
+ * no sooner. Over HTTP/1.1 six is Chromium's limit per host.
  */
-export function latestProtocol(): WireProtocol {
-  const g = globalThis as { performance?: Performance; location?: { origin?: string } };
-  const perf = g.performance;
-  if (!perf || typeof perf.getEntriesByType !== 'function') return 'unknown';
-  const own = g.location?.origin;
-  const entries = perf.getEntriesByType('resource') as PerformanceResourceTiming[];
-  for (let i = entries.length - 1; i >= Math.max(0, entries.length - 50); i--) {
-    const e = entries[i]!;
-    if (own && own !== 'null' && e.name.startsWith(`${own}/`)) continue;
-    const p = e.nextHopProtocol;
-    if (p === 'h2' || p === 'h3') return p;
-    if (p === 'http/1.1' || p === 'http/1.0') return 'http/1.1';
-  }
-  return 'unknown';
-}
-
-/**
- * Chunk reads in flight for a Zarr slice: every chunk of a slice at once over
- * HTTP/2 (up to 16), `http1` (6) over HTTP/1.1 or before anything is known.
- */
-export function chunkLanes(http1 = 6): number {
-  const p = latestProtocol();
-  return p === 'h2' || p === 'h3' ? 16 : http1;
-}
+export const CHUNK_LANES = 6;

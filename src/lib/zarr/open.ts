@@ -15,7 +15,7 @@ import { allVariables, datasetInfo, type DatasetInfo, type VariableInfo } from '
 import { supportedCodecs, toZarrError, ZarrError } from './errors';
 import { planSelection, validateSelection, type ChunkPlan, type Selection } from './plan';
 import { readSelection, type ReadOptions, type ReadResult } from './read';
-import { chunkLanes } from '../s3/protocol';
+import { CHUNK_LANES } from '../s3/protocol';
 import type { KeySource } from './source';
 import { ZarritaStore } from './zarrita-store';
 import './bounded-codecs';
@@ -163,10 +163,10 @@ export class ZarrDataset {
   // bytes instead of sharing the link with all of them (first picture sooner).
   // Six is Chromium's limit of connections per host over HTTP/1.1; in a probe
   // of 16 chunks of 556 KB from the RGW, 6 in flight beat 4 (and 16, which
-  // only queue behind the six).
+  // only queue behind the six). Over HTTP/2 too (see CHUNK_LANES).
   //
   // Settles when the prefetched objects have all arrived (or failed).
-  prefetch(name: string, sel: Selection, concurrency = chunkLanes(), signal?: AbortSignal): Promise<void> {
+  prefetch(name: string, sel: Selection, concurrency = CHUNK_LANES, signal?: AbortSignal): Promise<void> {
     const v = this.variable(name);
     const meta = this.hierarchy.nodes.get(v.path)!.array!;
     if (v.unsupportedCodecs.length || validateSelection(meta, sel)) return Promise.resolve();

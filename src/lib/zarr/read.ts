@@ -17,8 +17,10 @@ import { halvesToFloats } from './float16';
 import type { ArrayMeta } from './metadata';
 import { mark } from './trace';
 import type { ChunkPlan, PlannedChunk, Selection } from './plan';
-import { chunkLanes } from '../s3/protocol';
 import { chunkBuffers } from './chunk-buffers';
+
+/** Chunks read at once by a selection that was not prefetched (see `ZarrDataset.prefetch`, CHUNK_LANES). */
+const READ_LANES = 8;
 
 export type Values = Float32Array | Float64Array;
 
@@ -198,7 +200,7 @@ export async function readSelection(arr: AnyArray, meta: ArrayMeta, packing: CfP
       }
     }
   };
-  const lanes = Math.max(1, Math.min(options.concurrency ?? chunkLanes(8), plan.chunks.length));
+  const lanes = Math.max(1, Math.min(options.concurrency ?? READ_LANES, plan.chunks.length));
   await Promise.all(Array.from({ length: lanes }, worker));
   if (aborted) throw aborted;
   return { values, shape: plan.outShape, failures };

@@ -9,6 +9,7 @@
 import { ZarrError } from './errors';
 import { readBytes, withHeadersTimeout } from '../s3/body';
 import { S3Error } from '../s3/errors';
+import { noteResponse } from '../s3/protocol';
 
 export type ByteRange = { offset: number; length: number } | { suffixLength: number };
 
@@ -118,6 +119,8 @@ export async function fetchKey(url: string, key: string, range: ByteRange | unde
       }
       throw new ZarrError('fetch-failed', `No answer reading ${key}: the network failed, the store is down, or the browser refused the request (CORS).`, { path: key, cause: e });
     }
+    // Its status line says which HTTP the store speaks (see protocol.ts).
+    noteResponse(url, res);
     // Redirects are not followed: a store's reads stay at the store's address.
     if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
       await res.body?.cancel().catch(() => undefined);
