@@ -15,6 +15,9 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../test/helpers/browser';
 
+/** Browsers launched by this process (names their net logs). */
+let launches = 0;
+
 export class DetachableChromium {
   readonly #proc: ChildProcess;
   readonly #profile: string;
@@ -22,7 +25,9 @@ export class DetachableChromium {
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.#profile = mkdtempSync(join(tmpdir(), 'tessera-bench-profile-'));
-    this.#proc = spawn(CHROMIUM, [...CHROMIUM_ARGS, '--remote-debugging-port=0', `--user-data-dir=${this.#profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'], env });
+    // TESSERA_BENCH_NETLOG=<file>: Chromium's net log, one file per launch (<file>.1, <file>.2, …).
+    const netlog = process.env.TESSERA_BENCH_NETLOG ? [`--log-net-log=${process.env.TESSERA_BENCH_NETLOG}.${++launches}`] : [];
+    this.#proc = spawn(CHROMIUM, [...CHROMIUM_ARGS, ...netlog, '--remote-debugging-port=0', `--user-data-dir=${this.#profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'], env });
     this.#ws = new Promise<string>((resolve, reject) => {
       let err = '';
       this.#proc.stderr!.on('data', (d: Buffer) => {

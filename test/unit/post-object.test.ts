@@ -58,6 +58,28 @@ describe('PostObject', () => {
     expect((req.body as FormData).get('file')).toBeInstanceOf(Blob);
   });
 
+  it('sends a file given as bytes as a form of bytes: every field exact (a line feed in a key stays one), the file last, a safelisted Content-Type', async () => {
+    const file = new Uint8Array(70_000).map((_, i) => (i * 31) & 255);
+    const key = 'run 1/line\nfeed "quoted" é.nc';
+    const req = PostObject.build({ ...input, key, body: file, form: { ...input.form, fields: [['key', key], ['x-amz-date', 'd']] } });
+    expect(req).toMatchObject({ method: 'POST', bucket: 'b', unsigned: true });
+    expect(req.body).toBeInstanceOf(Uint8Array);
+    const type = req.headers!['content-type']!;
+    // CORS-safelisted: multipart/form-data essence, and no byte the Fetch standard calls unsafe in a header value.
+    expect(type).toMatch(/^multipart\/form-data; boundary=[0-9A-Za-z]+$/);
+    expect(type.length).toBeLessThanOrEqual(128);
+    // Parsed back by a standard multipart parser (undici's, as a server would).
+    const parsed = await new Response(req.body as Uint8Array<ArrayBuffer>, { headers: { 'content-type': type } }).formData();
+    expect([...parsed.keys()]).toEqual(['key', 'x-amz-date', 'policy', 'x-amz-signature', 'file']);
+    expect(parsed.get('key')).toBe(key);
+    expect(parsed.get('policy')).toBe('cG9s');
+    expect(parsed.get('x-amz-signature')).toBe('sig');
+    const sent = new Uint8Array(await (parsed.get('file') as Blob).arrayBuffer());
+    expect(Buffer.from(sent).equals(Buffer.from(file))).toBe(true);
+    // A fresh boundary every time.
+    expect(PostObject.build({ ...input, body: file }).headers!['content-type']).not.toBe(type);
+  });
+
   it('reads the ETag from the 201 answer, and refuses an answer for another key', async () => {
     const xml = (key: string) => `<PostResponse><Location>x</Location><Bucket>b</Bucket><Key>${key}</Key><ETag>"5d41402abc4b2a76b9719d911017c592"</ETag></PostResponse>`;
     expect(await PostObject.parse(new Response(xml('a/b c'), { status: 201 }), input)).toEqual({ etag: '5d41402abc4b2a76b9719d911017c592' });

@@ -90,6 +90,20 @@ const INLINE = new InlineHasher();
  */
 const INLINE_READS = new Slots(2);
 
+/**
+ * Files up to this size are sent as bytes read in their slot (memory bounded
+ * by the scheduler's bytes in flight), not as the File. Chromium 156 drops a
+ * request whose body is a File for good if the store's HTTP/2 connection goes
+ * away (GOAWAY: nginx sends one after 1000 requests on a connection by
+ * default) while it opens the file; with bytes it sends the request again on
+ * the next connection (see `formBytes` in ops/post-object.ts). Seen as a 30 s
+ * stall (UPLOAD_STALL_MS) in 1 of 3-6 folder uploads of 398 files through the
+ * `wan` front, 2 to 6 of them with a GOAWAY every 100 requests; none with
+ * bytes. Bigger files and multipart parts stay Files (their memory), where
+ * the stall bound still catches it.
+ */
+const BYTES_BODY_MAX = 4 * 1024 * 1024;
+
 /** The `x-amz-checksum-*` algorithm this upload sends, if the store's probe said it checks it. */
 export function checksumInUse(r: UploadRecord): ChecksumAlgorithm | undefined {
   return r.checksum?.use ? r.checksum.algorithm : undefined;
@@ -135,17 +149,18 @@ export async function putSingle(ctx: UploadContext): Promise<string | undefined>
       ctx.changed();
       try {
         const both = AbortSignal.any([signal, ctx.signal]);
-        const form = await sendForm(ctx, md5, metadata, both);
+        const bytes = r.size <= BYTES_BODY_MAX ? new Uint8Array(await ctx.file.arrayBuffer()) : undefined;
+        const form = await sendForm(ctx, md5, metadata, both, bytes);
         if (form.sent) return md5;
         try {
-          // The File itself is the body (see sendPart), so the bytes we hashed are garbage already.
+          // A small file's bytes are the body (BYTES_BODY_MAX), a bigger one the File itself (see sendPart).
           // Its bytes are counted as they go (part 1), which sends it through XMLHttpRequest
           // (client.ts) whatever its size: profiled in Chromium on the 398-file Zarr folder
           // (bench/upload.ts, TESSERA_BENCH_CPU_PROFILE=1), fetch with a File body took 1.9 s of
           // the S3 worker's own time over the folder, XHR (open, headers, send, Response) ~1.5 s,
           // and Chromium's browser process used ~1 CPU s less; progress is honest for small files too.
           const headers = bodyChecksumHeaders(r, checksum);
-          const out = await ctx.client().send(PutObject, { bucket: r.bucket, key: r.key, body: ctx.file, contentType: r.contentType, contentMd5: md5, metadata, headers }, sendOptions(ctx, both, 1));
+          const out = await ctx.client().send(PutObject, { bucket: r.bucket, key: r.key, body: bytes ?? ctx.file, contentType: r.contentType, contentMd5: md5, metadata, headers }, sendOptions(ctx, both, 1));
           r.etag = out.etag;
         } catch (e) {
           form.putFailed?.();
@@ -191,7 +206,7 @@ type FormAttempt = { sent: true } | { sent: false; putWent?: () => void; putFail
  * a browser: every PUT (signed in a header), multipart parts, Create and
  * Complete, and the first form upload's fallback PUT where POST is refused.
  */
-async function sendForm(ctx: UploadContext, md5: string | undefined, metadata: Record<string, string>, signal: AbortSignal): Promise<FormAttempt> {
+async function sendForm(ctx: UploadContext, md5: string | undefined, metadata: Record<string, string>, signal: AbortSignal, bytes?: Uint8Array): Promise<FormAttempt> {
   const r = ctx.record;
   const forms = ctx.formUploads;
   const client = ctx.client();
@@ -203,7 +218,7 @@ async function sendForm(ctx: UploadContext, md5: string | undefined, metadata: R
   try {
     // The bucket's first try is not retried: a refusal (CORS without POST looks like a network error) is told at once.
     const options = { ...sendOptions(ctx, signal), maxAttempts: turn === 'probe' ? 1 : undefined };
-    etag = (await postObject(client, { bucket: r.bucket, key: r.key, body: ctx.file, contentType: r.contentType, metadata }, options)).etag;
+    etag = (await postObject(client, { bucket: r.bucket, key: r.key, body: bytes ?? ctx.file, contentType: r.contentType, metadata }, options)).etag;
   } catch (e) {
     if (signal.aborted) {
       forms.abandon(key);

@@ -27,7 +27,12 @@ import { encodeMetaValue, operation, unquoteEtag } from '../request';
 export interface PostObjectInput {
   bucket: string;
   key: string;
-  body: Blob;
+  /**
+   * The file. Bytes go as a form serialized here, one block of memory, which
+   * the browser sends as it is; a Blob goes in a FormData, which the browser
+   * reads from the file as it sends (see `formBytes` for why bytes are better).
+   */
+  body: Blob | Uint8Array;
   contentType?: string;
   /** User metadata (`x-amz-meta-*`), e.g. the whole-file SHA-256. */
   metadata?: Record<string, string>;
@@ -90,7 +95,7 @@ export function postPolicy(input: PostObjectInput, scope: PostScope, expiresInSe
     ['x-amz-date', amzDate(scope.now)],
   );
   if (scope.sessionToken) fields.push(['x-amz-security-token', scope.sessionToken]);
-  const size = input.body.size;
+  const size = input.body instanceof Uint8Array ? input.body.length : input.body.size;
   const document = {
     expiration: new Date(scope.now + expiresInSeconds * 1000).toISOString(),
     conditions: [{ bucket: input.bucket }, ...fields.map(([name, value]) => ({ [name]: value })), ['content-length-range', size, size]],
@@ -98,10 +103,44 @@ export function postPolicy(input: PostObjectInput, scope: PostScope, expiresInSe
   return { fields, policy: base64Utf8(JSON.stringify(document)) };
 }
 
+/**
+ * A form (`multipart/form-data`) of `fields` then the file, as bytes, with
+ * its Content-Type header. The browser sends a body of bytes as it is; a
+ * FormData holding a File it reads from the file once the request has been
+ * given a connection, and Chromium 156 drops such a request for good when the
+ * store's HTTP/2 connection goes away (a GOAWAY, which nginx sends after 1000
+ * requests on a connection by default) while the file is being opened: its
+ * net log shows the stream "Abandoned" (ERR_HTTP2_SERVER_REFUSED_STREAM)
+ * during UPLOAD_DATA_STREAM_INIT, and nothing after, where a request with a
+ * body of bytes is sent again on the next connection. Field values are sent
+ * as UTF-8, exactly (FormData would turn a lone LF in a key into CRLF).
+ * `multipart/form-data` with a boundary is a CORS-safelisted Content-Type:
+ * still no preflight.
+ */
+export function formBytes(fields: [string, string][], file: Uint8Array): { body: Uint8Array; contentType: string } {
+  const boundary = `TesseraForm${Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+  const enc = new TextEncoder();
+  // Field names are this module's own (ASCII, no quotes); values may be anything but the boundary, which is random.
+  const head = fields.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join('');
+  const before = enc.encode(`${head}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="file"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const after = enc.encode(`\r\n--${boundary}--\r\n`);
+  const body = new Uint8Array(before.length + file.length + after.length);
+  body.set(before, 0);
+  body.set(file, before.length);
+  body.set(after, before.length + file.length);
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
 /** The request: every field, then the signature, then the file (a store reads no field after it). */
 export const PostObject = operation<PostObjectInput & { form: SignedPostForm }, PostObjectOutput>({
   name: 'PostObject',
   build: (input) => {
+    const fields: [string, string][] = [...input.form.fields, ['policy', input.form.policy], ['x-amz-signature', input.form.signature]];
+    if (input.body instanceof Uint8Array) {
+      const { body, contentType } = formBytes(fields, input.body);
+      // Only a safelisted Content-Type: the request stays simple (no CORS preflight); the form carries its own signature.
+      return { operation: 'PostObject', method: 'POST', bucket: input.bucket, body, headers: { 'content-type': contentType }, unsigned: true };
+    }
     const body = new FormData();
     for (const [name, value] of input.form.fields) body.append(name, value);
     body.append('policy', input.form.policy);
