@@ -23,6 +23,8 @@ export interface HashRequest {
   shaWhole?: boolean;
   /** Also an `x-amz-checksum-*` digest of the range (where the store checks it). */
   checksum?: ChecksumAlgorithm;
+  /** The range's bytes, already read: hashed as they are, not read again (InlineHasher only). */
+  bytes?: Uint8Array;
 }
 
 export interface HashResult {
@@ -71,11 +73,13 @@ export class InlineHasher implements PartHasher {
       h.crc?.init();
       if (req.sha) h.sha?.load(req.sha);
       else h.sha?.init();
-      await readChunks(req.blob, req.start, req.end, req.name, (bytes) => {
+      const each = (bytes: Uint8Array) => {
         h.md5?.update(bytes);
         h.sha?.update(bytes);
         h.crc?.update(bytes);
-      }, this.#buffers);
+      };
+      if (req.bytes) each(req.bytes);
+      else await readChunks(req.blob, req.start, req.end, req.name, each, this.#buffers);
       const out: HashResult = {};
       if (h.md5) out.md5 = hexToBase64(h.md5.digest('hex'));
       if (h.crc) out.checksum = toBase64(h.crc.digest('binary'));

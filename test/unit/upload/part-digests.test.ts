@@ -148,21 +148,36 @@ describe('parts hashed ahead of their sends', () => {
     for (const p of store.sent) expect(p.contentMd5, `file ${p.n}`).toBe(p.bodyMd5);
   });
 
-  it('sends a small file as its bytes (read in its slot) and a bigger one, or a part, as the File, each with its own MD5', async () => {
+  it('sends a small file as its bytes, read once for its hash and its body, and a bigger one, or a part, as the File, each with its own MD5', async () => {
     // 4 MiB and less: bytes (a File body can hang in Chromium when an HTTP/2 connection goes away, see multipart.ts).
     const sizes = [1, 600 * 1024, 4 * MiB, 4 * MiB + 1, PART];
-    const files = sizes.map((n) => new Blob([randomFillSync(new Uint8Array(n))]));
+    /** A file that counts how often it is read whole (a slice is another Blob). */
+    class Counted extends Blob {
+      reads = 0;
+      override arrayBuffer() {
+        this.reads++;
+        return super.arrayBuffer();
+      }
+      override stream() {
+        this.reads++;
+        return super.stream();
+      }
+    }
+    const files = sizes.map((n) => new Counted([randomFillSync(new Uint8Array(n))]));
     const store = heldStore(PART);
     store.create.open();
     store.parts.open();
     for (const hashing of [{ md5: true, sha256: true, checksum: false }, { md5: false, sha256: false, checksum: false }]) {
       store.sent.length = 0;
+      for (const f of files) f.reads = 0;
       const engine = new UploadEngine({ client: () => store.client, store: new MemoryUploadStore(), integrity: hashing, maxConcurrent: 2, maxBytes: 1024 * MiB });
       const ids = await engine.add(files.map((file, i) => ({ bucket: 'b', key: `f${i + 1}`, file })));
       await engine.idle();
       for (const id of ids) expect(engine.snapshot(id)!.status).toBe('done');
       expect(store.sent.sort((a, b) => a.n - b.n).map((s) => [s.n, s.body])).toEqual([[1, 'bytes'], [2, 'bytes'], [3, 'bytes'], [4, 'blob'], [5, 'blob']]);
       for (const p of store.sent) expect(p.contentMd5, `file ${p.n}`).toBe(hashing.md5 ? p.bodyMd5 : null);
+      // A small file is read once: hashed from the bytes it is sent as.
+      expect(files.slice(0, 3).map((f) => f.reads)).toEqual([1, 1, 1]);
     }
   });
 
