@@ -316,7 +316,9 @@ async function main(): Promise<void> {
 
     if (profiles) {
       // The returning user's first visit (not timed): the app's assets and the code made of them are cached.
-      for (const [which, at, how] of [['this', origin, OPEN], ...(BASELINE ? [['base', baseOrigin, BASELINE_OPEN]] : [])] as const) {
+      const visits: { which: 'this' | 'base'; at: string; how: 'page' | 'evaluate' }[] = [{ which: 'this', at: origin, how: OPEN }];
+      if (BASELINE) visits.push({ which: 'base', at: baseOrigin, how: BASELINE_OPEN });
+      for (const { which, at, how } of visits) {
         const { context, close } = await coldContext(which);
         const page = await context.newPage();
         if (how === 'page') await handOver(page);
