@@ -101,10 +101,10 @@ export function forgetProtocols(): void {
 
 /**
  * Requests in flight for one bulk operation (upload parts and files, listing
- * ranges). Uploads over HTTP/1.1 (or an unknown protocol) keep 16, though only
- * 6 connections carry them: the browser starts a queued request the moment a
- * connection is free, with no round trip through the worker, which on a
- * folder of small files keeps the connections busier than 6 would. Over
+ * ranges). Uploads over HTTP/1.1 (or an unknown protocol) keep 16, what they
+ * ran with in practice while the protocol was never known (6 is not
+ * measured): only 6 connections carry them, and the browser starts a queued
+ * request the moment one is free, with no round trip through the worker. Over
  * HTTP/2, 32 (a `wan` folder of 398 objects: 3.32-3.45 s against 3.72-3.82 s
  * with 16, bench/upload.ts); the bytes in flight stay bounded by the upload
  * engine's `maxBytes`.
