@@ -223,11 +223,10 @@ export async function putSingle(ctx: UploadContext): Promise<string | undefined>
         throw await fileOrError(ctx, e);
       } finally {
         ctx.inFlight.delete(1);
-        release();
       }
       return md5;
     },
-    // Never run (cancelled while waiting for its turn): the bytes are dropped all the same.
+    // Sent, failed, or never run (cancelled while waiting for its turn): the bytes are dropped.
   }).finally(release);
 }
 

@@ -142,9 +142,7 @@ export const PostObject = operation<PostObjectInput & { form: SignedPostForm }, 
       return { operation: 'PostObject', method: 'POST', bucket: input.bucket, body, headers: { 'content-type': contentType }, unsigned: true };
     }
     const body = new FormData();
-    for (const [name, value] of input.form.fields) body.append(name, value);
-    body.append('policy', input.form.policy);
-    body.append('x-amz-signature', input.form.signature);
+    for (const [name, value] of fields) body.append(name, value);
     // The part's own name and type are not used: the key and Content-Type fields say what to store.
     body.append('file', input.body, 'file');
     // No header of ours: the request stays simple (no CORS preflight); the form carries its own signature.
