@@ -74,11 +74,14 @@ export class Scheduler {
     return { running: this.#running.size, queued: this.#queue.length, limit: this.#limit, bytesInFlight: this.#bytes };
   }
 
-  /** Change the limits (the user moved a setting). */
+  /**
+   * Change the limits (a setting, or the protocol the store speaks). A limit
+   * not named (or named undefined) stays as it was: the engine passes both
+   * through from settings that name neither.
+   */
   configure(options: Partial<Pick<SchedulerOptions, 'maxConcurrent' | 'maxBytes'>>): void {
-    Object.assign(this.#opts, options);
-    this.#limit = Math.min(this.#limit, this.#opts.maxConcurrent);
-    if (options.maxConcurrent) this.#limit = options.maxConcurrent;
+    if (options.maxBytes !== undefined) this.#opts.maxBytes = options.maxBytes;
+    if (options.maxConcurrent !== undefined) this.#opts.maxConcurrent = this.#limit = options.maxConcurrent;
     this.#pump();
   }
 

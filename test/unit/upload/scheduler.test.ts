@@ -53,6 +53,37 @@ describe('Scheduler', () => {
     expect(peak).toBeLessThanOrEqual(300);
   });
 
+  it('keeps a limit that a new setting does not name (settings of integrity only, or of concurrency only)', async () => {
+    const s = new Scheduler({ maxConcurrent: 2, maxBytes: 100 });
+    s.configure({ maxConcurrent: undefined, maxBytes: undefined });
+    s.configure({ maxConcurrent: 3 });
+    const gates = [gate(), gate(), gate(), gate(), gate()];
+    let peakBytes = 0;
+    const tasks = gates.map((g, i) =>
+      s.submit({
+        priority: Priority.Part,
+        bytes: i < 4 ? 10 : 90,
+        group: 'g',
+        run: async () => {
+          peakBytes = Math.max(peakBytes, s.stats.bytesInFlight);
+          await g.p;
+        },
+      }),
+    );
+    await Promise.resolve();
+    // Three at once (the new limit); the 90-byte task waits for the 100-byte budget, still in force.
+    expect(s.stats).toMatchObject({ running: 3, limit: 3 });
+    gates[0]!.open();
+    gates[1]!.open();
+    await Promise.all([tasks[0], tasks[1]]);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(s.stats.running).toBe(2);
+    expect(s.stats.bytesInFlight).toBe(20);
+    for (const g of gates) g.open();
+    await Promise.all(tasks);
+    expect(peakBytes).toBeLessThanOrEqual(100);
+  });
+
   it('halves its concurrency on back-off and recovers one slot per run of successes', async () => {
     const s = new Scheduler({ maxConcurrent: 8, maxBytes: 1e9, recoverAfter: 2 });
     s.backOff(0);
