@@ -6,7 +6,9 @@
 #   npm run bench -- upload zarr  only those (bench/upload.ts, bench/zarr.ts)
 #   npm run bench -- --net home   every client through the HTTPS front (scripts/net.sh; started
 #                                 only when it is not up) and one shaper of this run's own with
-#                                 profile lan|wan|home, measured first (bench/net-check.ts)
+#                                 profile lan|wan|home, measured first (bench/net-check.ts);
+#                                 with TESSERA_BENCH_FRONT=h1 through the HTTP/1.1-only front
+#                                 (a store without HTTP/2), Chromium included
 #
 # Benchmarks want a quiet machine: the client and the server share its cores.
 set -uo pipefail
@@ -48,9 +50,11 @@ if [[ -n "$net" ]]; then
     home) shape=(--rtt-ms 40 --down-mbit 100 --up-mbit 20) ;;
     *) echo "unknown profile $net (lan, wan, home)" >&2; exit 2 ;;
   esac
-  nginx_h2="$(sed -n 's/^TESSERA_NET_NGINX_H2=//p' .net/env)"
+  # TESSERA_BENCH_FRONT=h1: nginx's HTTP/1.1-only front instead (see bench/lib/net.ts).
+  if [[ "${TESSERA_BENCH_FRONT:-}" == h1 ]]; then front_key=TESSERA_NET_NGINX_H1; else front_key=TESSERA_NET_NGINX_H2; fi
+  front="$(sed -n "s/^$front_key=//p" .net/env)"
   shaper_log="$(mktemp)"
-  node scripts/shaper.mjs --listen 0 --to "$nginx_h2" "${shape[@]}" >"$shaper_log" 2>&1 &
+  node scripts/shaper.mjs --listen 0 --to "$front" "${shape[@]}" >"$shaper_log" 2>&1 &
   shaper_pid=$!
   port=""
   for _ in $(seq 50); do port="$(sed -n 's/.*"listening":\([0-9]*\).*/\1/p' "$shaper_log")"; [[ -n "$port" ]] && break; sleep 0.1; done

@@ -10,6 +10,9 @@
  * HTTP/1.1). One shaper for every client of the run, so they share one link as
  * they would share a laptop's; none of the shared fronts' other users' traffic
  * goes through it. Without TESSERA_BENCH_NET: plain HTTP on loopback, as before.
+ * TESSERA_BENCH_FRONT=h1: the shaper fronts nginx's HTTP/1.1-only front, so
+ * Chromium speaks HTTP/1.1 too (6 connections per host), as it does to a
+ * store with no HTTP/2 in front of it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -139,7 +142,10 @@ export async function benchNet(): Promise<BenchNet> {
   const net = loadNetEnv();
   // `npm run bench -- --net X` starts one shaper for the whole run (scripts/bench.sh); alone, a benchmark starts its own.
   const shared = process.env.TESSERA_BENCH_SHAPER_PORT && process.env.TESSERA_BENCH_SHAPER_PID;
-  const { child, port } = shared ? { child: undefined, port: Number(process.env.TESSERA_BENCH_SHAPER_PORT) } : await startShaper(net.nginxH2, p);
+  // TESSERA_BENCH_FRONT=h1: through nginx's HTTP/1.1-only front, as a store without HTTP/2 (Ceph RGW alone) is reached.
+  const h1 = process.env.TESSERA_BENCH_FRONT === 'h1';
+  const front = h1 ? net.nginxH1 : net.nginxH2;
+  const { child, port } = shared ? { child: undefined, port: Number(process.env.TESSERA_BENCH_SHAPER_PORT) } : await startShaper(front, p);
   const shaperPid = child?.pid ?? Number(process.env.TESSERA_BENCH_SHAPER_PID);
   // Never leave it behind, whatever way the benchmark ends.
   if (child) process.once('exit', () => child.kill());
@@ -161,8 +167,10 @@ export async function benchNet(): Promise<BenchNet> {
     chromiumEnv,
     shaperCpu: () => procCpu(shaperPid) - shaperCpu0,
     describe: () =>
-      `Network: every client through one shaper (${p.rttMs} ms round trip, ${p.downMbit} Mbit/s down, ${p.upMbit} up; ${endpoint}) in front of nginx's TLS front (${net.nginxH2}) to the RGW. ` +
-      'Chromium negotiates HTTP/2 there (ALPN); aws, s3cmd and Python speak HTTP/1.1 over the same TLS front: the protocol each client can use is part of what is compared.',
+      `Network: every client through one shaper (${p.rttMs} ms round trip, ${p.downMbit} Mbit/s down, ${p.upMbit} up; ${endpoint}) in front of nginx's TLS front (${front}) to the RGW. ` +
+      (h1
+        ? 'That front speaks HTTP/1.1 only (TESSERA_BENCH_FRONT=h1): every client, Chromium included, uses HTTP/1.1.'
+        : 'Chromium negotiates HTTP/2 there (ALPN); aws, s3cmd and Python speak HTTP/1.1 over the same TLS front: the protocol each client can use is part of what is compared.'),
     close: async () => {
       if (!child) return;
       const exited = new Promise((r) => child.once('exit', r));

@@ -16,6 +16,8 @@ export interface NetEnv {
   h1: string;
   /** nginx's HTTP/2 front itself (host:port), behind the shaper: for a shaper of a test's own. */
   nginxH2: string;
+  /** nginx's HTTP/1.1-only front itself (host:port), behind the shaper. */
+  nginxH1: string;
   /** The throw-away CA that signed the fronts' certificate. */
   ca: string;
   /** A HOME whose NSS database trusts that CA (Chromium on Linux reads ~/.pki/nssdb). */
@@ -56,6 +58,7 @@ export function loadNetEnv(): NetEnv {
     h1: get('TESSERA_NET_H1'),
     ca: get('TESSERA_NET_CA'),
     nginxH2: get('TESSERA_NET_NGINX_H2'),
+    nginxH1: get('TESSERA_NET_NGINX_H1'),
     nssHome: get('TESSERA_NET_NSS_HOME'),
     accessLog: get('TESSERA_NET_ACCESS_LOG'),
     profile: get('TESSERA_NET_PROFILE'),

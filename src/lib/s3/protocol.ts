@@ -101,18 +101,27 @@ export function forgetProtocols(): void {
 
 /**
  * Requests in flight for one bulk operation (upload parts and files, listing
- * ranges). Uploads over HTTP/1.1 (or an unknown protocol) keep 16, what they
- * ran with in practice while the protocol was never known (6 is not
- * measured): only 6 connections carry them, and the browser starts a queued
- * request the moment one is free, with no round trip through the worker. Over
- * HTTP/2, 32 (a `wan` folder of 398 objects: 3.32-3.45 s against 3.72-3.82 s
- * with 16, bench/upload.ts); the bytes in flight stay bounded by the upload
- * engine's `maxBytes`.
+ * ranges).
+ *
+ * Over HTTP/1.1 (or an unknown protocol), uploads keep 4: Chromium opens at
+ * most 6 connections per host, and 2 stay free for the listing and previews
+ * the user opens meanwhile. More would only wait inside the browser, where
+ * nothing tells a request waiting for a connection from one that is stuck: the
+ * stall bound (UPLOAD_STALL_MS) counts its wait. Through `home` over HTTP/1.1
+ * (20 Mbit/s up, a 256 MiB file in 16 MiB parts; bench/upload.ts with
+ * TESSERA_BENCH_FRONT=h1 and Chromium's net log), 16 in flight had the 10
+ * parts queued behind the first 6 cut at 30 s and sent again, 4 of them
+ * twice. Through `wan` 4 went as fast as 16: the 256 MiB file 2.66 s against
+ * 2.84 s, the 398-file folder 3.62 s against 3.74 s (medians of 3).
+ *
+ * Over HTTP/2, 32 (a `wan` folder of 398 objects: 3.32-3.45 s against
+ * 3.72-3.82 s with 16, bench/upload.ts); the bytes in flight stay bounded by
+ * the upload engine's `maxBytes`.
  */
 export function parallelism(protocol: WireProtocol, kind: 'listing' | 'transfer'): number {
   const multiplexed = protocol === 'h2' || protocol === 'h3';
   if (kind === 'listing') return multiplexed ? 8 : 4;
-  return multiplexed ? 32 : 16;
+  return multiplexed ? 32 : 4;
 }
 
 /**

@@ -4,12 +4,13 @@
  * re-attaching are read through it (the page never opens the uploads' database).
  * The store is a `fetch` seam in our own client.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { S3Client } from '../../../src/lib/s3/client';
 import { resolveEndpoint } from '../../../src/lib/s3/endpoint';
 import type { UploadSnapshot } from '../../../src/lib/upload/engine';
 import { UploadService } from '../../../src/lib/upload/service';
 import { MemoryUploadStore } from '../../../src/lib/upload/store';
+import { forgetProtocols, noteResponse } from '../../../src/lib/s3/protocol';
 
 function clientAnswering(answer: (method: string) => Response): S3Client {
   const { endpoint } = resolveEndpoint('http://store.test:7480');
@@ -75,5 +76,54 @@ describe('upload service', () => {
     expect(await service.handle(id!)).toEqual(handle);
     expect(await service.handle('unknown')).toBeUndefined();
     await service.idle();
+  });
+});
+
+describe('uploads in flight, by the HTTP the store speaks', () => {
+  afterEach(() => forgetProtocols());
+
+  /** Upload 40 small files through a store that holds every PUT until the test lets them go; the most seen at once. */
+  async function mostAtOnce(statusText: string): Promise<number> {
+    // What the browser's answers to the connection's check said (see protocol.ts): "OK" over HTTP/1.1, "" over HTTP/2.
+    noteResponse('http://store.test:7480/b', { status: 200, statusText, type: 'cors' });
+    let now = 0;
+    let most = 0;
+    const waiting: (() => void)[] = [];
+    const { endpoint } = resolveEndpoint('http://store.test:7480');
+    const fetchSeam: typeof fetch = async (_input, init) => {
+      if (init?.method !== 'PUT') return new Response('', { status: 200 });
+      most = Math.max(most, ++now);
+      await new Promise<void>((r) => waiting.push(r));
+      now--;
+      return new Response('', { status: 200, headers: { etag: '"0123456789abcdef0123456789abcdef"' } });
+    };
+    const client = new S3Client({ endpoint, credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' }, fetch: fetchSeam, random: () => 0 });
+    const service = new UploadService(() => client, new MemoryUploadStore(), { integrity, intervalMs: 1 });
+    await service.watch(() => undefined);
+    const ids = await service.add(Array.from({ length: 40 }, (_, i) => ({ bucket: 'b', key: `f/${i}`, file: new Blob([new Uint8Array(10)]) })));
+    // Let the held PUTs go one at a time, so the engine always has the chance to start more.
+    const released = (async () => {
+      let done = 0;
+      while (done < ids.length) {
+        await new Promise((r) => setTimeout(r, 2));
+        const next = waiting.shift();
+        if (next) {
+          next();
+          done++;
+        }
+      }
+    })();
+    await released;
+    await service.idle();
+    for (const id of ids) expect(service.engine.snapshot(id)!.status).toBe('done');
+    return most;
+  }
+
+  it('keeps 4 uploads in flight over HTTP/1.1, leaving 2 of the browser\'s 6 connections free (none wait inside the browser)', async () => {
+    expect(await mostAtOnce('OK')).toBe(4);
+  });
+
+  it('sends more at once over HTTP/2, which multiplexes', async () => {
+    expect(await mostAtOnce('')).toBeGreaterThan(16);
   });
 });
