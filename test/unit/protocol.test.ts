@@ -59,7 +59,7 @@ describe('the protocol spoken to the store', () => {
     expect(observedProtocol(multiplexed.url)).toBe('h2');
     expect(observedProtocol(http1.url)).toBe('http/1.1');
     expect(parallelism(observedProtocol(multiplexed.url), 'transfer')).toBe(32);
-    expect(parallelism(observedProtocol(http1.url), 'transfer')).toBe(4);
+    expect(parallelism(observedProtocol(http1.url), 'transfer')).toBe(6);
     expect(parallelism(observedProtocol(multiplexed.url), 'listing')).toBe(8);
     expect(parallelism(observedProtocol(http1.url), 'listing')).toBe(4);
   });

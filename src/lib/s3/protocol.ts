@@ -103,25 +103,45 @@ export function forgetProtocols(): void {
  * Requests in flight for one bulk operation (upload parts and files, listing
  * ranges).
  *
- * Over HTTP/1.1 (or an unknown protocol), uploads keep 4: Chromium opens at
- * most 6 connections per host, and 2 stay free for the listing and previews
- * the user opens meanwhile. More would only wait inside the browser, where
- * nothing tells a request waiting for a connection from one that is stuck: the
- * stall bound (UPLOAD_STALL_MS) counts its wait. Through `home` over HTTP/1.1
- * (20 Mbit/s up, a 256 MiB file in 16 MiB parts; bench/upload.ts with
- * TESSERA_BENCH_FRONT=h1 and Chromium's net log), 16 in flight had the 10
- * parts queued behind the first 6 cut at 30 s and sent again, 4 of them
- * twice. Through `wan` 4 went as fast as 16: the 256 MiB file 2.66 s against
- * 2.84 s, the 398-file folder 3.62 s against 3.74 s (medians of 3).
- *
- * Over HTTP/2, 32 (a `wan` folder of 398 objects: 3.32-3.45 s against
+ * Over HTTP/2, 32 uploads (a `wan` folder of 398 objects: 3.32-3.45 s against
  * 3.72-3.82 s with 16, bench/upload.ts); the bytes in flight stay bounded by
  * the upload engine's `maxBytes`.
+ *
+ * Over HTTP/1.1 (or an unknown protocol), 6 uploads: Chromium opens at most 6
+ * connections per host, and a request beyond them waits inside the browser,
+ * where nothing tells it from a stuck one, so the stall bound (UPLOAD_STALL_MS)
+ * would count its wait: through `home` over HTTP/1.1 (20 Mbit/s up, a 256 MiB
+ * file in 16 MiB parts, bench/upload.ts with TESSERA_BENCH_FRONT=h1 and
+ * Chromium's net log), 16 in flight had the 10 parts queued behind the first
+ * 6 cut at 30 s and sent again, 4 of them twice. Of those 6, at most 4 carry
+ * big bodies (`longTransfers`). Every PUT there pays a preflight round trip
+ * on its connection, so small files want every connection: the 398-file
+ * folder through `wan` over HTTP/1.1 (fresh keys every round, medians of 3)
+ * took 6.49 s with 4 in flight, 4.70 s with 6 and 4.53 s with 16
+ * (`aws s3 sync`, 10 connections and no preflights: 3.56 s).
  */
 export function parallelism(protocol: WireProtocol, kind: 'listing' | 'transfer'): number {
   const multiplexed = protocol === 'h2' || protocol === 'h3';
   if (kind === 'listing') return multiplexed ? 8 : 4;
-  return multiplexed ? 32 : 4;
+  return multiplexed ? 32 : 6;
+}
+
+/**
+ * Bodies above this size count as long requests: on a home uplink of
+ * 20 Mbit/s shared by 6 connections, 4 MiB take about 10 s to send.
+ */
+export const LONG_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * How many long uploads (big files, parts) may be in flight at once, beside
+ * small ones: over HTTP/1.1, 4 of the 6 connections, so 2 stay free of long
+ * requests for the listings and previews the user opens meanwhile (each of
+ * those waits at most for a small body, not for a 16 MiB part crossing a slow
+ * uplink: a listing page has 30 s to answer). Over HTTP/2, no such limit
+ * (null): requests do not wait for connections there.
+ */
+export function longTransfers(protocol: WireProtocol): { bytes: number; max: number } | null {
+  return protocol === 'h2' || protocol === 'h3' ? null : { bytes: LONG_BODY_BYTES, max: 4 };
 }
 
 /**

@@ -82,48 +82,61 @@ describe('upload service', () => {
 describe('uploads in flight, by the HTTP the store speaks', () => {
   afterEach(() => forgetProtocols());
 
-  /** Upload 40 small files through a store that holds every PUT until the test lets them go; the most seen at once. */
-  async function mostAtOnce(statusText: string): Promise<number> {
+  /**
+   * Upload `sizes` (bytes per file) through a store that holds every PUT until
+   * the test lets them go, one at a time; the most seen at once, in all and of
+   * bodies over 4 MiB.
+   */
+  async function mostAtOnce(statusText: string, sizes: number[]): Promise<{ all: number; long: number }> {
     // What the browser's answers to the connection's check said (see protocol.ts): "OK" over HTTP/1.1, "" over HTTP/2.
     noteResponse('http://store.test:7480/b', { status: 200, statusText, type: 'cors' });
-    let now = 0;
-    let most = 0;
+    const now = { all: 0, long: 0 };
+    const most = { all: 0, long: 0 };
     const waiting: (() => void)[] = [];
     const { endpoint } = resolveEndpoint('http://store.test:7480');
     const fetchSeam: typeof fetch = async (_input, init) => {
       if (init?.method !== 'PUT') return new Response('', { status: 200 });
-      most = Math.max(most, ++now);
+      const long = (init.body as Blob).size > 4 * 1024 * 1024;
+      now.all++;
+      if (long) now.long++;
+      most.all = Math.max(most.all, now.all);
+      most.long = Math.max(most.long, now.long);
       await new Promise<void>((r) => waiting.push(r));
-      now--;
+      now.all--;
+      if (long) now.long--;
       return new Response('', { status: 200, headers: { etag: '"0123456789abcdef0123456789abcdef"' } });
     };
     const client = new S3Client({ endpoint, credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' }, fetch: fetchSeam, random: () => 0 });
     const service = new UploadService(() => client, new MemoryUploadStore(), { integrity, intervalMs: 1 });
     await service.watch(() => undefined);
-    const ids = await service.add(Array.from({ length: 40 }, (_, i) => ({ bucket: 'b', key: `f/${i}`, file: new Blob([new Uint8Array(10)]) })));
-    // Let the held PUTs go one at a time, so the engine always has the chance to start more.
-    const released = (async () => {
-      let done = 0;
-      while (done < ids.length) {
-        await new Promise((r) => setTimeout(r, 2));
-        const next = waiting.shift();
-        if (next) {
-          next();
-          done++;
-        }
+    const ids = await service.add(sizes.map((n, i) => ({ bucket: 'b', key: `f/${i}`, file: new Blob([new Uint8Array(n)]) })));
+    for (let done = 0; done < ids.length; ) {
+      await new Promise((r) => setTimeout(r, 2));
+      const next = waiting.shift();
+      if (next) {
+        next();
+        done++;
       }
-    })();
-    await released;
+    }
     await service.idle();
     for (const id of ids) expect(service.engine.snapshot(id)!.status).toBe('done');
     return most;
   }
 
-  it('keeps 4 uploads in flight over HTTP/1.1, leaving 2 of the browser\'s 6 connections free (none wait inside the browser)', async () => {
-    expect(await mostAtOnce('OK')).toBe(4);
+  const small = Array.from({ length: 40 }, () => 10);
+  // Big files first and small ones after them, as a folder of both might come.
+  const mixed = [...Array.from({ length: 10 }, () => 5 * 1024 * 1024), ...Array.from({ length: 20 }, () => 10)];
+
+  it("keeps as many uploads in flight as the browser's 6 connections over HTTP/1.1, so none waits inside the browser", async () => {
+    expect((await mostAtOnce('OK', small)).all).toBe(6);
   });
 
-  it('sends more at once over HTTP/2, which multiplexes', async () => {
-    expect(await mostAtOnce('')).toBeGreaterThan(16);
+  it('over HTTP/1.1, at most 4 of them big, so 2 connections stay free of long requests', async () => {
+    expect(await mostAtOnce('OK', mixed)).toEqual({ all: 6, long: 4 });
+  });
+
+  it('sends more at once over HTTP/2, which multiplexes, big bodies included', async () => {
+    expect((await mostAtOnce('', small)).all).toBeGreaterThan(16);
+    expect((await mostAtOnce('', mixed)).long).toBe(10);
   });
 });
