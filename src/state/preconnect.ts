@@ -39,8 +39,4 @@ export function preconnect(url: string): void {
   link.href = origin;
   link.crossOrigin = 'anonymous';
   document.head.append(link);
-  // Off-the-record windows (incognito, guest) ignore the link: Chromium's loading predictor is off
-  // there. A request opens the connection in any window: a HEAD of the store's root, no-cors and
-  // without credentials (the pool the workers' fetches use), no referrer; its opaque answer is dropped.
-  void fetch(`${origin}/`, { method: 'HEAD', mode: 'no-cors', credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' }).catch(() => undefined);
 }
