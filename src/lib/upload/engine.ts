@@ -15,7 +15,7 @@ import { fingerprint } from './fingerprint';
 import type { UploadContext } from './multipart';
 import { planParts, type PlanOptions } from './part-plan';
 import type { IntegrityOptions, UploadRecord } from './record';
-import { Scheduler, type LongLimit } from './scheduler';
+import { Scheduler } from './scheduler';
 import { Serial, Slots } from './serial';
 import { InlineHasher, type PartHasher } from './part-hasher';
 import { apply, FINAL, type UploadEvent, type UploadStatus } from './status';
@@ -37,8 +37,6 @@ export interface EngineOptions {
   maxConcurrent?: number;
   /** Bytes in flight (big parts are limited by this). */
   maxBytes?: number;
-  /** Big files and parts in flight at most, beside small files (see `LongLimit`); null: no such limit. */
-  long?: LongLimit | null;
   /** Files worked on at once. */
   maxActiveFiles?: number;
   plan?: PlanOptions;
@@ -104,7 +102,6 @@ export class UploadEngine {
     this.#o = {
       maxConcurrent: DEFAULT_MAX_CONCURRENT,
       maxBytes: DEFAULT_MAX_BYTES,
-      long: null,
       maxActiveFiles: 32,
       maxRetries: 5,
       maxNetworkWaitMs: 15_000,
@@ -117,7 +114,7 @@ export class UploadEngine {
       integrity: { ...DEFAULT_INTEGRITY, ...options.integrity },
       plan: options.plan ?? {},
     };
-    this.#scheduler = new Scheduler({ maxConcurrent: this.#o.maxConcurrent, maxBytes: this.#o.maxBytes, long: this.#o.long });
+    this.#scheduler = new Scheduler({ maxConcurrent: this.#o.maxConcurrent, maxBytes: this.#o.maxBytes });
     this.#md5Slots = new Slots(this.#o.hasher.parallel ?? 1);
     this.#host = {
       client: () => this.#o.client(),
@@ -136,12 +133,12 @@ export class UploadEngine {
   }
 
   /** Change defaults for new uploads and the scheduler's limits. */
-  configure(options: Pick<EngineOptions, 'integrity' | 'maxConcurrent' | 'maxBytes' | 'long' | 'maxActiveFiles' | 'plan' | 'formUploads'>): void {
+  configure(options: Pick<EngineOptions, 'integrity' | 'maxConcurrent' | 'maxBytes' | 'maxActiveFiles' | 'plan' | 'formUploads'>): void {
     if (options.formUploads !== undefined) this.#o.formUploads = options.formUploads;
     if (options.integrity) this.#o.integrity = { ...this.#o.integrity, ...options.integrity };
     if (options.plan) this.#o.plan = { ...this.#o.plan, ...options.plan };
     if (options.maxActiveFiles) this.#o.maxActiveFiles = options.maxActiveFiles;
-    this.#scheduler.configure({ maxConcurrent: options.maxConcurrent, maxBytes: options.maxBytes, long: options.long });
+    this.#scheduler.configure({ maxConcurrent: options.maxConcurrent, maxBytes: options.maxBytes });
     this.#pump();
   }
 

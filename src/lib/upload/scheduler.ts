@@ -24,18 +24,7 @@ export interface SchedulerOptions {
   maxBytes: number;
   /** Successes needed to give back one slot after a back-off. */
   recoverAfter?: number;
-  /**
-   * Tasks holding more than `bytes` (big files, parts) run `max` at once at
-   * most, beside the others; null or absent: no such limit. Over HTTP/1.1 this
-   * keeps connections free of long requests (see `longTransfers` in s3/protocol.ts).
-   */
-  long?: LongLimit | null;
   now?: () => number;
-}
-
-export interface LongLimit {
-  bytes: number;
-  max: number;
 }
 
 export interface TaskSpec<T> {
@@ -63,13 +52,11 @@ export interface SchedulerStats {
 }
 
 export class Scheduler {
-  #opts: Required<Omit<SchedulerOptions, 'now' | 'long'>> & { long: LongLimit | null };
+  #opts: Required<Omit<SchedulerOptions, 'now'>>;
   #now: () => number;
   #queue: Queued[] = [];
   #running = new Set<Queued>();
   #bytes = 0;
-  /** Running tasks over `long.bytes`. */
-  #long = 0;
   #seq = 0;
   #limit: number;
   #streak = 0;
@@ -78,7 +65,7 @@ export class Scheduler {
   #paused = false;
 
   constructor(options: SchedulerOptions) {
-    this.#opts = { recoverAfter: 8, ...options, long: options.long ?? null };
+    this.#opts = { recoverAfter: 8, ...options };
     this.#now = options.now ?? Date.now;
     this.#limit = options.maxConcurrent;
   }
@@ -92,9 +79,8 @@ export class Scheduler {
    * not named (or named undefined) stays as it was: the engine passes both
    * through from settings that name neither.
    */
-  configure(options: Partial<Pick<SchedulerOptions, 'maxConcurrent' | 'maxBytes' | 'long'>>): void {
+  configure(options: Partial<Pick<SchedulerOptions, 'maxConcurrent' | 'maxBytes'>>): void {
     if (options.maxBytes !== undefined) this.#opts.maxBytes = options.maxBytes;
-    if (options.long !== undefined) this.#opts.long = options.long;
     if (options.maxConcurrent !== undefined) this.#opts.maxConcurrent = this.#limit = options.maxConcurrent;
     this.#pump();
   }
@@ -150,18 +136,10 @@ export class Scheduler {
     }, delayMs);
   }
 
-  #isLong(q: Queued): boolean {
-    const long = this.#opts.long;
-    return !!long && q.spec.priority !== Priority.Control && q.spec.bytes > long.bytes;
-  }
-
-  /** The next task to start: by priority, then order; a long one waits while the long ones are at their limit. */
   #pick(): number {
     let best = -1;
-    const longFull = !!this.#opts.long && this.#long >= this.#opts.long.max;
     for (let i = 0; i < this.#queue.length; i++) {
       const q = this.#queue[i]!;
-      if (longFull && this.#isLong(q)) continue;
       const b = best < 0 ? undefined : this.#queue[best]!;
       if (!b || q.spec.priority < b.spec.priority || (q.spec.priority === b.spec.priority && q.seq < b.seq)) best = i;
     }
@@ -192,13 +170,9 @@ export class Scheduler {
   #start(q: Queued): void {
     this.#running.add(q);
     this.#bytes += q.spec.bytes;
-    // Counted as it was when it started, whatever the limit is by the time it ends.
-    const long = this.#isLong(q);
-    if (long) this.#long++;
     const settle = (ok: boolean) => {
       this.#running.delete(q);
       this.#bytes -= q.spec.bytes;
-      if (long) this.#long--;
       if (ok) this.#succeeded();
       this.#pump();
     };

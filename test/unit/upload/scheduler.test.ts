@@ -84,34 +84,6 @@ describe('Scheduler', () => {
     expect(peakBytes).toBeLessThanOrEqual(100);
   });
 
-  it('runs long tasks at most `long.max` at once, small ones beside them, and lets a waiting long task go first when a long slot frees', async () => {
-    const s = new Scheduler({ maxConcurrent: 4, maxBytes: 1e9, long: { bytes: 100, max: 2 } });
-    const started: string[] = [];
-    const gates = new Map<string, ReturnType<typeof gate>>();
-    const task = (name: string, bytes: number, priority: Priority = Priority.Part) => {
-      gates.set(name, gate());
-      return s.submit({ priority, bytes, group: 'g', run: () => (started.push(name), gates.get(name)!.p) });
-    };
-    const runs = [task('L1', 500), task('L2', 500), task('L3', 500), task('s1', 10, Priority.New), task('s2', 10, Priority.New), task('s3', 10, Priority.New)];
-    await Promise.resolve();
-    // L3 waits for a long slot; the small ones take the other two.
-    expect(started).toEqual(['L1', 'L2', 's1', 's2']);
-    gates.get('s1')!.open();
-    await runs[3];
-    await new Promise((r) => setTimeout(r, 0));
-    expect(started).toEqual(['L1', 'L2', 's1', 's2', 's3']);
-    gates.get('L1')!.open();
-    await runs[0];
-    await new Promise((r) => setTimeout(r, 0));
-    expect(started.at(-1)).toBe('L3');
-    // Control requests are never held back by it.
-    const control = s.submit({ priority: Priority.Control, bytes: 1000, group: 'g', run: async () => void started.push('complete') });
-    await control;
-    s.configure({ long: null });
-    for (const g of gates.values()) g.open();
-    await Promise.all(runs);
-  });
-
   it('halves its concurrency on back-off and recovers one slot per run of successes', async () => {
     const s = new Scheduler({ maxConcurrent: 8, maxBytes: 1e9, recoverAfter: 2 });
     s.backOff(0);
