@@ -297,48 +297,63 @@ describe('Uploads in the browser', () => {
     await context.close();
   });
 
-  it('shows bytes as they are sent, with speed and time left, before any part is stored', async () => {
+  it('shows bytes as they are sent, with speed and time left, before any part is stored; over HTTP/1.1 a big file waits its turn, and a listing still answers', async () => {
     // 256 KiB/s for every body together: no part (5 MiB or more) can reach the store for many seconds.
+    // The proxy speaks HTTP/1.1: 6 uploads in flight, at most 4 of them over 4 MiB (s3/protocol.ts).
     const slow = await startThrottleProxy(loadRgwEnv().endpoint, { bytesPerSecond: 256 * 1024 });
     try {
-      const big = join(dir, 'slow big.bin');
-      const small = join(dir, 'slow small.bin');
-      const files = { 'slow big.bin': randomBytes(40 * MiB), 'slow small.bin': randomBytes(8 * MiB) };
-      writeFileSync(big, files['slow big.bin']);
-      writeFileSync(small, files['slow small.bin']);
+      const files = { 'slow big.bin': randomBytes(40 * MiB), 'slow small.bin': randomBytes(3 * MiB), 'slow next.bin': randomBytes(8 * MiB) };
+      const paths = Object.keys(files).map((name) => join(dir, name));
+      for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
       const { page, errors, context } = await newPage(browser);
       await connect(page, appUrl, slow.endpoint, `#/b/${bucket}/slow/`);
       const panel = await openUploads(page);
       await recordSent(page);
-      await panel.locator('[data-testid="upload-input"]').setInputFiles([big, small]);
-      // Both rows and the overall line show bytes sent, a speed and a time left.
+      await panel.locator('[data-testid="upload-input"]').setInputFiles(paths.slice(0, 2));
+      // The big file (5 parts of 8 MiB) and the small one (one PUT of 3 MiB) move: bytes sent, a speed and a
+      // time left, as does the overall line. The 8 MiB file added then, a long body too, waits for one of
+      // the 4 long slots the big file's parts hold, and says so.
       await page.waitForFunction(
         (keys) => {
           const text = (sel: string) => document.querySelector(sel)?.textContent ?? '';
           const moving = (t: string) => / left/.test(t) && /\/s/.test(t);
+          const row = (k: string) => `[data-testid="upload-row"][data-key="${k}"]`;
           return (
-            keys.every((k) => {
-              const row = `[data-testid="upload-row"][data-key="${k}"]`;
-              return Number(document.querySelector(`${row} [data-testid="upload-sent"]`)?.getAttribute('data-bytes') ?? 0) > 0 && moving(text(row));
-            }) && moving(text('[data-testid="upload-overall"]'))
+            keys.every((k) => Number(document.querySelector(`${row(k)} [data-testid="upload-sent"]`)?.getAttribute('data-bytes') ?? 0) > 0 && moving(text(row(k)))) &&
+            moving(text('[data-testid="upload-overall"]'))
           );
         },
         ['slow/slow big.bin', 'slow/slow small.bin'],
         { timeout: 30_000 },
       );
+      await panel.locator('[data-testid="upload-input"]').setInputFiles(paths[2]!);
+      await page.locator('[data-testid="upload-row"][data-key="slow/slow next.bin"] [data-testid="upload-waiting"]').waitFor({ timeout: 10_000 });
       // What the page showed, and what the store had answered by then: nothing for our objects.
       const shown = await page.evaluate(() => [...document.querySelectorAll('[data-testid="upload-row"]')].map((r) => r.textContent ?? ''));
-      const answered = slow.log.filter((l) => (l.method === 'PUT' && /slow(%20| )(big|small)\.bin/.test(l.url.pathname) && l.status !== 0) || (l.method === 'POST' && l.url.searchParams.has('uploadId')));
+      const ours = (l: { method: string; url: URL }) => l.method === 'PUT' && /slow(%20| )(big|small|next)\.bin/.test(l.url.pathname);
+      const answered = slow.log.filter((l) => (ours(l) && l.status !== 0) || (l.method === 'POST' && l.url.searchParams.has('uploadId')));
       expect(answered).toEqual([]);
       expect(shown.join('\n')).toMatch(/[1-9][\d.]* (B|KiB|MiB) of 40\.0 MiB sent/);
-      expect(shown.join('\n')).toMatch(/[1-9][\d.]* (B|KiB|MiB) of 8\.00 MiB sent/);
+      expect(shown.join('\n')).toMatch(/[1-9][\d.]* (B|KiB|MiB) of 3\.00 MiB sent/);
+      expect(shown.join('\n')).toMatch(/Waiting for a connection[\s\S]*0 B of 8\.00 MiB sent/);
+      // Long bodies on the wire: 4, so 2 of the browser's 6 connections stay free ...
+      const longOnWire = () => slow.log.filter((l) => ours(l) && l.status === 0 && l.contentLength > 4 * MiB).length;
+      await expect.poll(longOnWire, { timeout: 10_000 }).toBe(4);
+      // ... and a listing asked for now answers while every upload still crawls.
+      const listed = slow.log.length;
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await expect.poll(() => slow.log.slice(listed).some((l) => l.method === 'GET' && l.url.searchParams.get('list-type') === '2' && l.status === 200), { timeout: 10_000 }).toBe(true);
+      expect(slow.log.filter((l) => ours(l) && l.status !== 0)).toEqual([]);
+      expect(longOnWire()).toBe(4);
 
       slow.setRate(Infinity);
-      await waitStatus(page, 'slow/slow big.bin', 'done');
-      await waitStatus(page, 'slow/slow small.bin', 'done');
+      for (const name of Object.keys(files)) await waitStatus(page, `slow/${name}`, 'done');
       for (const [name, data] of Object.entries(files)) {
         const values = await sentSeen(page, `slow/${name}`);
-        expect(values.length).toBeGreaterThan(2);
+        // The big file's count grows step by step. A 3 MiB body fits the sockets' buffers at once, so the
+        // small one shows all of it sent (and not stored) from the start; the one that waited went once the
+        // link was fast.
+        expect(values.length).toBeGreaterThan(name === 'slow big.bin' ? 2 : 1);
         expect(values).toEqual([...values].sort((a, b) => a - b));
         expect(values.at(-1)).toBe(data.length);
         expect(await downloadedSha256(rgwClient(), bucket, `slow/${name}`)).toBe(createHash('sha256').update(data).digest('hex'));

@@ -115,19 +115,36 @@ export function forgetProtocols(): void {
  * would count its wait: through `home` over HTTP/1.1 (20 Mbit/s up, a 256 MiB
  * file in 16 MiB parts, bench/upload.ts with TESSERA_BENCH_FRONT=h1 and
  * Chromium's net log), 16 in flight had the 10 parts queued behind the first
- * 6 cut at 30 s and sent again, 4 of them twice. Every PUT there pays a
- * preflight round trip on its connection, so small files want every
- * connection: the 398-file folder through `wan` over HTTP/1.1 (fresh keys
- * every round, medians of 3) took 6.49 s with 4 in flight, 4.70 s with 6 and
- * 4.53 s with 16 (`aws s3 sync`, 10 connections and no preflights: 3.56 s).
- * Taking all 6 leaves none to the listings and previews the user opens
- * meanwhile, which wait for a connection (4 for long bodies, with the other 2
- * for short ones, would keep them free: not done yet).
+ * 6 cut at 30 s and sent again, 4 of them twice. Of those 6, at most 4 carry
+ * big bodies (`longTransfers`), so 2 stay free for the listings and previews
+ * the user opens meanwhile. Every PUT there pays a preflight round trip on its
+ * connection, so small files want every connection: the 398-file folder
+ * through `wan` over HTTP/1.1 (fresh keys every round, medians of 3) took
+ * 6.49 s with 4 in flight, 4.70 s with 6 and 4.53 s with 16 (`aws s3 sync`,
+ * 10 connections and no preflights: 3.56 s).
  */
 export function parallelism(protocol: WireProtocol, kind: 'listing' | 'transfer'): number {
   const multiplexed = protocol === 'h2' || protocol === 'h3';
   if (kind === 'listing') return multiplexed ? 8 : 4;
   return multiplexed ? 32 : 6;
+}
+
+/**
+ * Bodies above this size count as long requests: on a home uplink of
+ * 20 Mbit/s shared by 6 connections, 4 MiB take about 10 s to send.
+ */
+export const LONG_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * How many long uploads (big files, parts) may be in flight at once, beside
+ * small ones: over HTTP/1.1, 4 of the 6 connections, so 2 stay free of long
+ * requests for the listings and previews the user opens meanwhile (each of
+ * those waits at most for a small body, not for a 16 MiB part crossing a slow
+ * uplink: a listing page has 30 s to answer). Over HTTP/2, no such limit
+ * (null): requests do not wait for connections there.
+ */
+export function longTransfers(protocol: WireProtocol): { bytes: number; max: number } | null {
+  return protocol === 'h2' || protocol === 'h3' ? null : { bytes: LONG_BODY_BYTES, max: 4 };
 }
 
 /**

@@ -15,7 +15,7 @@ import { fingerprint } from './fingerprint';
 import type { UploadContext } from './multipart';
 import { planParts, type PlanOptions } from './part-plan';
 import type { IntegrityOptions, UploadRecord } from './record';
-import { Scheduler } from './scheduler';
+import { Scheduler, type LongLimit } from './scheduler';
 import { Serial, Slots } from './serial';
 import { InlineHasher, type PartHasher } from './part-hasher';
 import { apply, FINAL, type UploadEvent, type UploadStatus } from './status';
@@ -37,6 +37,8 @@ export interface EngineOptions {
   maxConcurrent?: number;
   /** Bytes in flight (big parts are limited by this). */
   maxBytes?: number;
+  /** Big files and parts in flight at most, beside small files (see `LongLimit`); null: no such limit. */
+  long?: LongLimit | null;
   /** Files worked on at once. */
   maxActiveFiles?: number;
   plan?: PlanOptions;
@@ -102,6 +104,7 @@ export class UploadEngine {
     this.#o = {
       maxConcurrent: DEFAULT_MAX_CONCURRENT,
       maxBytes: DEFAULT_MAX_BYTES,
+      long: null,
       maxActiveFiles: 32,
       maxRetries: 5,
       maxNetworkWaitMs: 15_000,
@@ -114,7 +117,7 @@ export class UploadEngine {
       integrity: { ...DEFAULT_INTEGRITY, ...options.integrity },
       plan: options.plan ?? {},
     };
-    this.#scheduler = new Scheduler({ maxConcurrent: this.#o.maxConcurrent, maxBytes: this.#o.maxBytes });
+    this.#scheduler = new Scheduler({ maxConcurrent: this.#o.maxConcurrent, maxBytes: this.#o.maxBytes, long: this.#o.long, onChange: (id) => this.#changed(id) });
     this.#md5Slots = new Slots(this.#o.hasher.parallel ?? 1);
     this.#host = {
       client: () => this.#o.client(),
@@ -133,12 +136,12 @@ export class UploadEngine {
   }
 
   /** Change defaults for new uploads and the scheduler's limits. */
-  configure(options: Pick<EngineOptions, 'integrity' | 'maxConcurrent' | 'maxBytes' | 'maxActiveFiles' | 'plan' | 'formUploads'>): void {
+  configure(options: Pick<EngineOptions, 'integrity' | 'maxConcurrent' | 'maxBytes' | 'long' | 'maxActiveFiles' | 'plan' | 'formUploads'>): void {
     if (options.formUploads !== undefined) this.#o.formUploads = options.formUploads;
     if (options.integrity) this.#o.integrity = { ...this.#o.integrity, ...options.integrity };
     if (options.plan) this.#o.plan = { ...this.#o.plan, ...options.plan };
     if (options.maxActiveFiles) this.#o.maxActiveFiles = options.maxActiveFiles;
-    this.#scheduler.configure({ maxConcurrent: options.maxConcurrent, maxBytes: options.maxBytes });
+    this.#scheduler.configure({ maxConcurrent: options.maxConcurrent, maxBytes: options.maxBytes, long: options.long });
     this.#pump();
   }
 
@@ -223,11 +226,11 @@ export class UploadEngine {
 
   snapshot(id: string): UploadSnapshot | undefined {
     const live = this.#lives.get(id);
-    return live && snapshotOf(live);
+    return live && snapshotOf(live, this.#scheduler.waiting(id));
   }
 
   snapshots(): UploadSnapshot[] {
-    return this.#order.map((id) => snapshotOf(this.#lives.get(id)!));
+    return this.#order.map((id) => snapshotOf(this.#lives.get(id)!, this.#scheduler.waiting(id)));
   }
 
   /** The file handle kept for an upload (see `AddFile.handle`), if the store keeps handles. */

@@ -20,6 +20,12 @@ export interface UploadSnapshot extends Pick<UploadRecord, 'id' | 'endpoint' | '
   bytesSent: number;
   /** Bytes of the parts on the wire now. */
   bytesInFlight: number;
+  /**
+   * Uploading, but none of its requests on the wire: they wait their turn
+   * behind other uploads' (the scheduler's limits, see s3/protocol.ts), so
+   * nothing moves and nothing is wrong.
+   */
+  waiting: boolean;
   partsDone: number;
   partCount: number;
   multipart: boolean;
@@ -50,7 +56,8 @@ export function newLive(record: UploadRecord, file?: Blob): Live {
   return { record, file, inFlight: new Map(), sent: new SentBytes(), reconciled: false, failures: 0, saving: Promise.resolve() };
 }
 
-export function snapshotOf(live: Live): UploadSnapshot {
+/** What the page is shown of an upload; `waiting`: its requests wait for their turn (`Scheduler.waiting`). */
+export function snapshotOf(live: Live, waiting = false): UploadSnapshot {
   const r = live.record;
   let inFlight = 0;
   for (const b of live.inFlight.values()) inFlight += b;
@@ -66,6 +73,7 @@ export function snapshotOf(live: Live): UploadSnapshot {
     bytesDone: done,
     bytesSent: bytesSent(r.size, done, live.sent.pending(r.parts)),
     bytesInFlight: inFlight,
+    waiting: waiting && r.status === 'uploading',
     partsDone: r.plan.multipart ? r.parts.length : r.status === 'done' || r.status === 'verifying' ? 1 : 0,
     partCount: r.plan.partCount,
     multipart: r.plan.multipart,

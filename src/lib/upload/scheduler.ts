@@ -24,7 +24,23 @@ export interface SchedulerOptions {
   maxBytes: number;
   /** Successes needed to give back one slot after a back-off. */
   recoverAfter?: number;
+  /**
+   * Tasks holding more than `bytes` (big files, parts) run `max` at once at
+   * most, beside the others; null or absent: no such limit. Over HTTP/1.1 this
+   * keeps connections free of long requests (see `longTransfers` in s3/protocol.ts).
+   */
+  long?: LongLimit | null;
+  /**
+   * A group's tasks changed between waiting and running (one was queued, or
+   * started, or ended): its upload's row may now read differently (`waiting`).
+   */
+  onChange?: (group: string) => void;
   now?: () => number;
+}
+
+export interface LongLimit {
+  bytes: number;
+  max: number;
 }
 
 export interface TaskSpec<T> {
@@ -52,11 +68,18 @@ export interface SchedulerStats {
 }
 
 export class Scheduler {
-  #opts: Required<Omit<SchedulerOptions, 'now'>>;
+  #opts: Required<Omit<SchedulerOptions, 'now' | 'long' | 'onChange'>> & { long: LongLimit | null };
+  #onChange: (group: string) => void;
+  /** Tasks of each group queued and running (groups with neither are not kept). */
+  #groups = new Map<string, { queued: number; running: number }>();
+  /** The group being submitted: its turns are told once the submit has run (see `submit`). */
+  #quiet: string | undefined;
   #now: () => number;
   #queue: Queued[] = [];
   #running = new Set<Queued>();
   #bytes = 0;
+  /** Running tasks over `long.bytes`. */
+  #long = 0;
   #seq = 0;
   #limit: number;
   #streak = 0;
@@ -65,7 +88,9 @@ export class Scheduler {
   #paused = false;
 
   constructor(options: SchedulerOptions) {
-    this.#opts = { recoverAfter: 8, ...options };
+    const { onChange, ...rest } = options;
+    this.#opts = { recoverAfter: 8, ...rest, long: options.long ?? null };
+    this.#onChange = onChange ?? (() => undefined);
     this.#now = options.now ?? Date.now;
     this.#limit = options.maxConcurrent;
   }
@@ -79,17 +104,48 @@ export class Scheduler {
    * not named (or named undefined) stays as it was: the engine passes both
    * through from settings that name neither.
    */
-  configure(options: Partial<Pick<SchedulerOptions, 'maxConcurrent' | 'maxBytes'>>): void {
+  configure(options: Partial<Pick<SchedulerOptions, 'maxConcurrent' | 'maxBytes' | 'long'>>): void {
     if (options.maxBytes !== undefined) this.#opts.maxBytes = options.maxBytes;
+    if (options.long !== undefined) this.#opts.long = options.long;
     if (options.maxConcurrent !== undefined) this.#opts.maxConcurrent = this.#limit = options.maxConcurrent;
     this.#pump();
   }
 
   submit<T>(spec: TaskSpec<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      const before = this.waiting(spec.group);
       this.#queue.push({ spec: spec as TaskSpec<unknown>, seq: this.#seq++, resolve: resolve as (v: unknown) => void, reject, controller: new AbortController() });
-      this.#pump();
+      this.#quiet = spec.group;
+      try {
+        this.#count(spec.group, 1, 0);
+        this.#pump();
+      } finally {
+        this.#quiet = undefined;
+      }
+      // Told once, for where it ended: a task that starts at once never waited.
+      if (this.waiting(spec.group) !== before) this.#onChange(spec.group);
     });
+  }
+
+  /**
+   * Has the group tasks waiting for their turn and none running? Then its
+   * upload is waiting for a connection (others' requests fill the limits),
+   * not stuck: the row says so.
+   */
+  waiting(group: string): boolean {
+    const g = this.#groups.get(group);
+    return !!g && g.queued > 0 && g.running === 0;
+  }
+
+  /** Move a group's counts; tell `onChange` when its waiting state turns. */
+  #count(group: string, queued: number, running: number): void {
+    const before = this.waiting(group);
+    const g = this.#groups.get(group) ?? { queued: 0, running: 0 };
+    g.queued += queued;
+    g.running += running;
+    if (g.queued === 0 && g.running === 0) this.#groups.delete(group);
+    else this.#groups.set(group, g);
+    if (group !== this.#quiet && this.waiting(group) !== before) this.#onChange(group);
   }
 
   /** Stop starting tasks (running ones finish); `resume()` starts again. Used while offline. */
@@ -105,8 +161,10 @@ export class Scheduler {
   cancelGroup(group: string, reason: unknown = abortedError('Cancel')): void {
     const keep: Queued[] = [];
     for (const q of this.#queue) {
-      if (q.spec.group === group) q.reject(reason);
-      else keep.push(q);
+      if (q.spec.group === group) {
+        this.#count(group, -1, 0);
+        q.reject(reason);
+      } else keep.push(q);
     }
     this.#queue = keep;
     for (const q of this.#running) if (q.spec.group === group) q.controller.abort(reason);
@@ -136,10 +194,18 @@ export class Scheduler {
     }, delayMs);
   }
 
+  #isLong(q: Queued): boolean {
+    const long = this.#opts.long;
+    return !!long && q.spec.priority !== Priority.Control && q.spec.bytes > long.bytes;
+  }
+
+  /** The next task to start: by priority, then order; a long one waits while the long ones are at their limit. */
   #pick(): number {
     let best = -1;
+    const longFull = !!this.#opts.long && this.#long >= this.#opts.long.max;
     for (let i = 0; i < this.#queue.length; i++) {
       const q = this.#queue[i]!;
+      if (longFull && this.#isLong(q)) continue;
       const b = best < 0 ? undefined : this.#queue[best]!;
       if (!b || q.spec.priority < b.spec.priority || (q.spec.priority === b.spec.priority && q.seq < b.seq)) best = i;
     }
@@ -169,10 +235,16 @@ export class Scheduler {
 
   #start(q: Queued): void {
     this.#running.add(q);
+    this.#count(q.spec.group, -1, 1);
     this.#bytes += q.spec.bytes;
+    // Counted as it was when it started, whatever the limit is by the time it ends.
+    const long = this.#isLong(q);
+    if (long) this.#long++;
     const settle = (ok: boolean) => {
       this.#running.delete(q);
+      this.#count(q.spec.group, 0, -1);
       this.#bytes -= q.spec.bytes;
+      if (long) this.#long--;
       if (ok) this.#succeeded();
       this.#pump();
     };

@@ -7,7 +7,7 @@ import type { S3Client } from '../s3/client';
 import { UploadEngine, type AddFile, type EngineOptions, type UploadSnapshot } from './engine';
 import type { IncompleteUpload } from './incomplete';
 import type { UploadStore } from './store';
-import { observedProtocol, parallelism, type WireProtocol } from '../s3/protocol';
+import { longTransfers, observedProtocol, parallelism, type WireProtocol } from '../s3/protocol';
 
 export interface UploadUpdate {
   changed: UploadSnapshot[];
@@ -136,7 +136,8 @@ export class UploadService {
   /**
    * HTTP/2 multiplexes: more small files and parts in flight (the bytes in
    * flight stay bounded by `maxBytes`). Over HTTP/1.1 Chromium opens 6
-   * connections per host; more requests would only queue behind them.
+   * connections per host: as many requests, at most 4 of them long (see
+   * `parallelism` and `longTransfers`).
    */
   #fitProtocol(): void {
     if (!this.#autoConcurrency) return;
@@ -154,7 +155,7 @@ export class UploadService {
     if (p === this.#protocol) return;
     this.#protocol = p;
     const n = parallelism(p, 'transfer');
-    this.#engine.configure({ maxConcurrent: n, maxActiveFiles: Math.max(32, 2 * n) });
+    this.#engine.configure({ maxConcurrent: n, long: longTransfers(p), maxActiveFiles: Math.max(32, 2 * n) });
   }
 
   pause(id?: string): void {

@@ -84,6 +84,64 @@ describe('Scheduler', () => {
     expect(peakBytes).toBeLessThanOrEqual(100);
   });
 
+  it('runs long tasks at most `long.max` at once, small ones beside them, and lets a waiting long task go first when a long slot frees', async () => {
+    const s = new Scheduler({ maxConcurrent: 4, maxBytes: 1e9, long: { bytes: 100, max: 2 } });
+    const started: string[] = [];
+    const gates = new Map<string, ReturnType<typeof gate>>();
+    const task = (name: string, bytes: number, priority: Priority = Priority.Part) => {
+      gates.set(name, gate());
+      return s.submit({ priority, bytes, group: 'g', run: () => (started.push(name), gates.get(name)!.p) });
+    };
+    const runs = [task('L1', 500), task('L2', 500), task('L3', 500), task('s1', 10, Priority.New), task('s2', 10, Priority.New), task('s3', 10, Priority.New)];
+    await Promise.resolve();
+    // L3 waits for a long slot; the small ones take the other two.
+    expect(started).toEqual(['L1', 'L2', 's1', 's2']);
+    gates.get('s1')!.open();
+    await runs[3];
+    await new Promise((r) => setTimeout(r, 0));
+    expect(started).toEqual(['L1', 'L2', 's1', 's2', 's3']);
+    gates.get('L1')!.open();
+    await runs[0];
+    await new Promise((r) => setTimeout(r, 0));
+    expect(started.at(-1)).toBe('L3');
+    // Control requests are never held back by it.
+    const control = s.submit({ priority: Priority.Control, bytes: 1000, group: 'g', run: async () => void started.push('complete') });
+    await control;
+    s.configure({ long: null });
+    for (const g of gates.values()) g.open();
+    await Promise.all(runs);
+  });
+
+  it('says which groups wait with nothing running, and tells when that turns', async () => {
+    const turned: string[] = [];
+    const s = new Scheduler({ maxConcurrent: 2, maxBytes: 1e9, onChange: (g) => turned.push(g) });
+    const a1 = gate();
+    const a2 = gate();
+    const b1 = gate();
+    const ra = [s.submit({ priority: Priority.Part, bytes: 10, group: 'a', run: () => a1.p }), s.submit({ priority: Priority.Part, bytes: 10, group: 'a', run: () => a2.p })];
+    const rb = s.submit({ priority: Priority.New, bytes: 10, group: 'b', run: () => b1.p });
+    const rc = s.submit({ priority: Priority.New, bytes: 10, group: 'c', run: async () => undefined });
+    await Promise.resolve();
+    // a fills both slots: a runs, b and c wait.
+    expect([s.waiting('a'), s.waiting('b'), s.waiting('c')]).toEqual([false, true, true]);
+    expect(turned).toEqual(['b', 'c']);
+    a1.open();
+    await ra[0];
+    await new Promise((r) => setTimeout(r, 0));
+    // b took the freed slot.
+    expect([s.waiting('b'), s.waiting('c')]).toEqual([false, true]);
+    expect(turned).toEqual(['b', 'c', 'b']);
+    // A cancelled group that was waiting is waiting no more.
+    s.cancelGroup('c');
+    await expect(rc).rejects.toThrow();
+    expect(s.waiting('c')).toBe(false);
+    expect(turned.at(-1)).toBe('c');
+    a2.open();
+    b1.open();
+    await Promise.all([ra[1], rb]);
+    expect(s.waiting('a') || s.waiting('b')).toBe(false);
+  });
+
   it('halves its concurrency on back-off and recovers one slot per run of successes', async () => {
     const s = new Scheduler({ maxConcurrent: 8, maxBytes: 1e9, recoverAfter: 2 });
     s.backOff(0);
