@@ -92,12 +92,13 @@ export class Uploads {
   }
 
   /** Sum over unfinished uploads (and those finished in this session). */
-  get totals(): { files: number; active: number; size: number; done: number; sent: number; inFlight: number; rate: number; eta?: number } {
+  get totals(): { files: number; active: number; waiting: number; size: number; done: number; sent: number; inFlight: number; rate: number; eta?: number } {
     let size = 0;
     let done = 0;
     let sent = 0;
     let inFlight = 0;
     let active = 0;
+    let waiting = 0;
     for (const s of this.#items) {
       if (s.status === 'cancelled') continue;
       size += s.size;
@@ -105,9 +106,10 @@ export class Uploads {
       sent += s.bytesSent;
       inFlight += s.bytesInFlight;
       if (RUNNING.has(s.status)) active++;
+      if (s.waiting) waiting++;
     }
     const rate = this.#overallRate;
-    return { files: this.#items.length, active, size, done, sent, inFlight, rate, eta: active ? timeLeft(size - sent, rate) : undefined };
+    return { files: this.#items.length, active, waiting, size, done, sent, inFlight, rate, eta: active ? timeLeft(size - sent, rate) : undefined };
   }
 
   #apply(u: UploadUpdate): void {

@@ -328,6 +328,7 @@ describe('Uploads in the browser', () => {
       );
       await panel.locator('[data-testid="upload-input"]').setInputFiles(paths[2]!);
       await page.locator('[data-testid="upload-row"][data-key="slow/slow next.bin"] [data-testid="upload-waiting"]').waitFor({ timeout: 10_000 });
+      expect(await page.locator('[data-testid="upload-overall-waiting"]').textContent()).toBe('1 waiting for a connection');
       // What the page showed, and what the store had answered by then: nothing for our objects.
       const shown = await page.evaluate(() => [...document.querySelectorAll('[data-testid="upload-row"]')].map((r) => r.textContent ?? ''));
       const ours = (l: { method: string; url: URL }) => l.method === 'PUT' && /slow(%20| )(big|small|next)\.bin/.test(l.url.pathname);
