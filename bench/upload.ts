@@ -48,7 +48,8 @@ import { createBucket, destroyBucket, rgwClient, uniqueBucket } from '../test/he
 import { listPages } from '../src/lib/s3/ops/list-objects';
 import { deleteMany } from '../src/lib/s3/ops/delete-objects';
 import { planParts } from '../src/lib/upload/part-plan';
-import { DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENT } from '../src/lib/upload/engine';
+import { DEFAULT_MAX_BYTES } from '../src/lib/upload/engine';
+import { longTransfers, parallelism } from '../src/lib/s3/protocol';
 import { MemorySampler, cpuByRole, cpuByThread, cpuDelta } from './upload-harness/memory';
 import { DetachableChromium } from './upload-harness/detached';
 import { CPU_TRACE_CATEGORIES, printCpuByFunction } from './lib/cpu-profile';
@@ -365,7 +366,10 @@ async function main(): Promise<void> {
   if (CASES.has('file')) {
     report(`One ${SIZE / 2 ** 20} MiB file`, Object.keys(fileRuns), SIZE, 'aws s3 cp');
     const plan = planParts(SIZE);
-    const inFlight = Math.max(1, Math.min(plan.partCount, DEFAULT_MAX_CONCURRENT, Math.floor(DEFAULT_MAX_BYTES / plan.partSize)));
+    // What the app allows for the protocol Chromium speaks here: HTTP/2 through the TLS front, else HTTP/1.1 (s3/protocol.ts).
+    const protocol = bn.net && process.env.TESSERA_BENCH_FRONT !== 'h1' ? 'h2' : 'http/1.1';
+    const long = longTransfers(protocol);
+    const inFlight = Math.max(1, Math.min(plan.partCount, parallelism(protocol, 'transfer'), long && plan.partSize > long.bytes ? long.max : Infinity, Math.floor(DEFAULT_MAX_BYTES / plan.partSize)));
     const bound = inFlight * plan.partSize;
     const peak = memory.peak;
     const MiB = 2 ** 20;
