@@ -13,6 +13,7 @@ import { makeFixtures, makeReadableByAnyone, uploadDir, V3_SHAPE, v3Value, write
 import { makeNestedFixtures, type NestedCheck } from '../integration/zarr/nested-fixtures';
 import * as zarr from 'zarrita';
 import { connectAgain, connectAt } from './explorer-helpers';
+import { formatBytes } from '../../src/lib/format';
 
 /** Stripes one value wide (x % 2) on a 960 x 1440 grid: only a picture at full resolution shows them. */
 async function writeStripes(put: (key: string, body: Uint8Array) => Promise<unknown>, prefix: string): Promise<void> {
@@ -153,6 +154,39 @@ describe('Zarr dataset view', () => {
     await page.waitForSelector('[data-testid="dataset-summary"]');
     await page.waitForSelector('[data-testid="python"]', { state: 'attached' });
     expect(await page.evaluate(() => (window as unknown as { seen: string[] }).seen)).toEqual(['heatmap', 'first chunk drawn', 'summary', 'python']);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('lists the chunks’ stored sizes only once the slice is drawn, and the chunk plan then shows the bytes the store holds', async () => {
+    const { page, errors, context } = await newPage(browser);
+    // Every request of the page and its workers, in the order the browser saw them begin and end.
+    const seen: string[] = [];
+    const what = (url: string) => (/[?&]list-type=2/.test(url) ? `list ${decodeURIComponent(/[?&]prefix=([^&]*)/.exec(url)?.[1] ?? '')}` : /\/data\/cf\.zarr\/tas\/\d/.test(url) ? 'chunk' : null);
+    context.on('request', (r) => {
+      const w = what(r.url());
+      if (w) seen.push(`start ${w}`);
+    });
+    context.on('requestfinished', (r) => {
+      const w = what(r.url());
+      if (w) seen.push(`end ${w}`);
+    });
+    await connectAt(page, appUrl, `#/dataset/${bucket}/data/cf.zarr`);
+    await page.click('[data-testid="var-tas"]');
+    await drawn(page);
+    await page.waitForFunction(() => /stored$/.test(document.querySelector('[data-testid="chunk-plan"] summary')?.textContent?.trim() ?? ''), undefined, { timeout: 30_000 });
+    const summary = (await page.textContent('[data-testid="chunk-plan"] summary'))!.trim();
+    const keys = (await page.textContent('[data-testid="chunk-plan"] .keys'))!.trim().split(/\s+/);
+    // The sizes shown are those of the objects the store holds (read whole, not listed).
+    const service = rgwService();
+    let bytes = 0;
+    for (const k of keys) bytes += (await service.getBytes({ bucket, key: `data/cf.zarr/${k}` })).bytes.length;
+    expect(summary).toMatch(new RegExp(`reads ${keys.length} chunks? in ${keys.length} objects?: .* decoded, ${formatBytes(bytes).replace('.', '\\.')} stored$`));
+    // The variable was listed after the last of the slice's chunks had arrived, never beside them.
+    const listed = seen.indexOf('start list data/cf.zarr/tas/');
+    expect(listed, seen.join('\n')).toBeGreaterThan(0);
+    expect(seen.slice(0, listed).filter((e) => e === 'start chunk').length).toBe(keys.length);
+    expect(seen.slice(0, listed).filter((e) => e === 'end chunk').length).toBe(keys.length);
     expect(errors).toEqual([]);
     await context.close();
   });

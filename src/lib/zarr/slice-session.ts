@@ -246,10 +246,14 @@ export class SliceSession {
     }
   }
 
-  /** Chunk inspector: what a selection touches, with stored sizes when the store can be listed. */
-  async plan(name: string, sel: Selection, budgetBytes = DEFAULT_BUDGET_BYTES): Promise<PlanSummary | Failure> {
+  /**
+   * Chunk inspector: what a selection touches, with stored sizes when the
+   * store can be listed. With `list` false nothing is asked of the store: the
+   * sizes are those of a listing already made, if any.
+   */
+  async plan(name: string, sel: Selection, budgetBytes = DEFAULT_BUDGET_BYTES, list = true): Promise<PlanSummary | Failure> {
     try {
-      const sizes = await this.#dataset.objectSizes(name);
+      const sizes = list ? await this.#dataset.objectSizes(name) : undefined;
       return summary(this.#dataset.plan(name, sel, sizes), budgetBytes);
     } catch (e) {
       return fail(e);

@@ -5,7 +5,7 @@
  * `TileSink` (the canvas). Hover, range and CSV answer for the slice the
  * picture is of, which is not the sliders' one while the next is being read.
  */
-import { Comlink } from '../../rpc/zarr';
+import { Comlink, type ZarrWorkerRemote } from '../../rpc/zarr';
 import type { VariableInfo } from '../../lib/zarr/dataset';
 import type { ChunkFailure } from '../../lib/zarr/read';
 import type { Selection } from '../../lib/zarr/plan';
@@ -313,16 +313,9 @@ export class SliceView {
     this.#overBudget = null;
     this.#tilesDrawn = 0;
     this.#failures = [];
-    remote.plan(v.name, sel).then(
-      (p) => {
-        if (this.#drawId === id) this.#plan = 'error' in p ? null : p;
-      },
-      (e: unknown) => {
-        if (this.#drawId !== id) return;
-        this.#plan = null;
-        if (this.#error === null) this.#error = `The chunks of this slice could not be listed: ${messageOf(e)}`;
-      },
-    );
+    // The chunk inspector at once from the metadata (and the sizes of a listing
+    // already made); the stored sizes come after the slice is drawn (#listSizes).
+    this.#showPlan(remote.plan(v.name, sel, undefined, false), id);
     const width = free.length === 2 ? v.shape[this.#xDim]! : (v.shape[0] ?? 1);
     const height = free.length === 2 ? v.shape[this.#yDim]! : 1;
     this.#sliceShape = { width, height };
@@ -357,6 +350,7 @@ export class SliceView {
     if (this.#drawId !== id) return;
     this.#tilesDrawn = tiles;
     this.#drawing = false;
+    this.#listSizes(remote, v.name, sel, id);
     if ('error' in r) {
       // Whatever is on screen is of another slice: hover, range and CSV must not
       // answer for it under this one's label.
@@ -371,6 +365,32 @@ export class SliceView {
     this.#drawn = { name: v.name, id: r.id, ...sel };
     this.#finish(v, r);
     this.#hooks.drawn(true);
+  }
+
+  #showPlan(plan: Promise<PlanSummary | { error: unknown }>, id: number): void {
+    plan.then(
+      (p) => {
+        if (this.#drawId === id) this.#plan = 'error' in p ? null : p;
+      },
+      (e: unknown) => {
+        if (this.#drawId !== id) return;
+        this.#plan = null;
+        if (this.#error === null) this.#error = `The chunks of this slice could not be listed: ${messageOf(e)}`;
+      },
+    );
+  }
+
+  /**
+   * The stored sizes of a drawn slice's chunks, for the chunk inspector. They
+   * need a listing of the variable's objects (pages of keys, one level after
+   * another for nested chunk keys; made once per variable), which the store
+   * answers slowest of all: asked while the chunks were read, it took a store
+   * thread from them (`wan`: its answer came 56 ms after it was sent, a chunk's
+   * in 25-98 ms), so it waits until the slice is drawn, like the stale check.
+   */
+  #listSizes(remote: ZarrWorkerRemote, name: string, sel: Selection, id: number): void {
+    if (this.#plan?.storedBytes !== undefined) return;
+    this.#showPlan(remote.plan(name, sel), id);
   }
 
   #forget(): void {
