@@ -12,7 +12,7 @@ import * as zarr from 'zarrita';
 import { timeLabels } from '../cf/time';
 import { checkConsolidated, discover, type DiscoverOptions, type Hierarchy, type StaleReport } from './discover';
 import { allVariables, datasetInfo, type DatasetInfo, type VariableInfo } from './dataset';
-import { supportedCodecs, toZarrError, ZarrError } from './errors';
+import { supportedCodecs, toZarrError, ZarrError, type ZarrErrorKind } from './errors';
 import { planSelection, validateSelection, type ChunkPlan, type Selection } from './plan';
 import { readSelection, type ReadOptions, type ReadResult } from './read';
 import { CHUNK_LANES } from '../s3/protocol';
@@ -45,6 +45,8 @@ export class ZarrDataset {
   readonly #store: ZarritaStore;
   readonly #arrays = new Map<string, Promise<AnyArray>>();
   readonly #coords = new Map<string, CoordValues>();
+  /** Why a coordinate could not be read, by name (gone once it is read). */
+  readonly #coordFailures = new Map<string, ZarrErrorKind>();
   readonly #sizes = new Map<string, Map<string, number>>();
 
   private constructor(source: KeySource, hierarchy: Hierarchy, group: string) {
@@ -74,23 +76,44 @@ export class ZarrDataset {
     return ds;
   }
 
-  /** Read the 1-D coordinates (for labels); done by `open` unless told not to. */
+  /**
+   * Read the 1-D coordinates (for labels); done by `open` unless told not to.
+   * Called again, it reads only those that could not be read before (a chunk
+   * that failed: the network dropped, a decoder could not be fetched), and
+   * their warnings go once they are read.
+   */
   async loadCoords(signal?: AbortSignal): Promise<void> {
     await Promise.all(
       this.info.coords
-        .filter((v) => v.shape.length === 1 && v.shape[0]! <= MAX_COORD_LENGTH && v.unsupportedCodecs.length === 0)
+        .filter((v) => v.shape.length === 1 && v.shape[0]! <= MAX_COORD_LENGTH && v.unsupportedCodecs.length === 0 && !this.#coords.has(v.name))
         .map(async (v) => {
+          const said = `The coordinate "${v.name}" could not be read: `;
+          this.info.warnings = this.info.warnings.filter((w) => !w.startsWith(said));
           try {
             const r = await this.read(v.name, { index: [0], free: [0] }, { signal });
+            // A chunk left blank would label positions "NaN" or "NaT": no labels rather than wrong ones.
+            const failed = r.failures[0];
+            if (failed) throw new ZarrError(failed.kind, failed.message, { path: v.path });
             const values = Array.from(r.values);
             const labels = v.time ? timeLabels(values, v.time) : values.map(formatNumber);
             const text = v.time ? labels : values.map(valueText(r.values));
             this.#coords.set(v.name, { values, labels, text });
+            this.#coordFailures.delete(v.name);
           } catch (e) {
-            this.info.warnings.push(`The coordinate "${v.name}" could not be read: ${toZarrError(e, v.path).message}`);
+            const err = toZarrError(e, v.path);
+            this.#coordFailures.set(v.name, err.kind);
+            this.info.warnings.push(said + err.message);
           }
         }),
     );
+  }
+
+  /**
+   * Whether a coordinate is missing for a reason that may pass (the network,
+   * a decoder that could not be fetched), so that reading it again may work.
+   */
+  get coordsMissing(): boolean {
+    return [...this.#coordFailures.values()].some((kind) => kind === 'fetch-failed' || kind === 'decoder-unavailable');
   }
 
   variable(name: string): VariableInfo {

@@ -219,7 +219,11 @@ export class SliceSession {
   }
 
   /** Coordinate values and labels per dimension, plus warnings added while reading them. */
-  async coords(): Promise<{ coords: Record<string, CoordValues>; warnings: string[] }> {
+  /**
+   * The coordinates' values and labels. Asked again, those that could not be
+   * read are tried again; `missing` says some still could not.
+   */
+  async coords(): Promise<{ coords: Record<string, CoordValues>; warnings: string[]; missing: boolean }> {
     const ds = this.#dataset;
     // The first picture's chunks first: they need every connection (6 per
     // host), and the labels are of no use before there is a picture to hover.
@@ -230,7 +234,7 @@ export class SliceSession {
       const c = ds.coord(d.name);
       if (c) coords[d.name] = c;
     }
-    return { coords, warnings: ds.info.warnings };
+    return { coords, warnings: ds.info.warnings, missing: ds.coordsMissing };
   }
 
   get #dataset(): ZarrDataset {

@@ -138,6 +138,8 @@ export class DatasetSession {
   #t0 = 0;
   #staleChecked = false;
   #coordsRead: Promise<void> = Promise.resolve();
+  /** Some coordinates could not be read (tried again after the next slice drawn, see `drew`). */
+  #coordsMissing = false;
   #status = $state<DatasetStatus>('idle');
   #error = $state<string | null>(null);
   #info = $state.raw<DatasetInfo | null>(null);
@@ -242,12 +244,13 @@ export class DatasetSession {
   /** Coordinates are read alongside the first picture (the worker puts its chunks first). */
   async #loadCoords(remote: ZarrWorkerRemote, openId: number): Promise<void> {
     try {
-      const { coords, warnings } = await remote.coords();
+      const { coords, warnings, missing } = await remote.coords();
       if (this.#closed || openId !== this.#openId) return;
       mark('page:coords');
       this.#coords = coords;
+      this.#coordsMissing = missing;
       const info = this.#info;
-      if (info && warnings.length !== info.warnings.length) this.#info = { ...info, warnings };
+      if (info && warnings.join('\n') !== info.warnings.join('\n')) this.#info = { ...info, warnings };
     } catch (e) {
       if (this.#closed || openId !== this.#openId) return;
       this.notice(`The coordinates could not be read, so positions are shown as indices: ${messageOf(e)}`);
@@ -286,6 +289,19 @@ export class DatasetSession {
   /** The first whole picture is on screen. */
   firstFull(): void {
     if (this.#timings.full === undefined) this.#timings = { ...this.#timings, full: performance.now() - this.#t0 };
+  }
+
+  /**
+   * A slice was drawn: coordinates whose read failed earlier (the network
+   * dropped, a decoder could not be fetched) are read again, so positions get
+   * their labels back without reopening the dataset.
+   */
+  drew(): void {
+    const remote = this.remote;
+    if (!this.#coordsMissing || !remote || this.#closed) return;
+    this.#coordsMissing = false;
+    const openId = this.#openId;
+    this.#coordsRead = this.#coordsRead.then(() => this.#loadCoords(remote, openId));
   }
 
   /**

@@ -413,6 +413,7 @@ export class SliceView {
     this.#sink?.full(r.rgba, r.width, r.height, r.step);
     mark('page:full');
     this.#session.firstFull();
+    this.#session.drew();
     this.#session.checkStale();
   }
 

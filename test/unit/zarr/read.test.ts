@@ -30,6 +30,41 @@ const expected = (t: number) => {
 };
 
 describe('reading slices', () => {
+  it('leaves a coordinate whose chunk failed unlabelled (never "NaT"), says why, and reads it again once the failure has passed', async () => {
+    const src = packedStore();
+    const get = src.get.bind(src);
+    let down = true;
+    src.get = async (key, range) => {
+      if (down && key === 'time/0') throw new TypeError('Failed to fetch');
+      return get(key, range);
+    };
+    const ds = await ZarrDataset.open(src);
+    expect(ds.coord('time')).toBeUndefined();
+    expect(ds.info.warnings.filter((w) => w.startsWith('The coordinate "time" could not be read: '))).toHaveLength(1);
+    expect(ds.coordsMissing).toBe(true);
+    // Still down: one warning, not two.
+    await ds.loadCoords();
+    expect(ds.info.warnings.filter((w) => w.startsWith('The coordinate "time"'))).toHaveLength(1);
+    down = false;
+    const before = src.reads.length;
+    await ds.loadCoords();
+    expect(ds.coord('time')!.labels).toEqual(['2020-01-01T00:00:00', '2020-01-01T06:00:00']);
+    expect(ds.info.warnings.some((w) => w.startsWith('The coordinate "time"'))).toBe(false);
+    expect(ds.coordsMissing).toBe(false);
+    // Read: nothing asked again.
+    await ds.loadCoords();
+    expect(src.reads.slice(before).filter((k) => k === 'time/0')).toHaveLength(1);
+  });
+
+  it('does not read again a coordinate whose chunk is broken for good (truncated), and leaves it unlabelled', async () => {
+    const src = packedStore();
+    src.files.set('time/0', new Uint8Array(5));
+    const ds = await ZarrDataset.open(src);
+    expect(ds.coord('time')).toBeUndefined();
+    expect(ds.info.warnings.find((w) => w.startsWith('The coordinate "time" could not be read: '))).toMatch(/time/);
+    expect(ds.coordsMissing).toBe(false);
+  });
+
   it('reads a 2-D slice across chunk edges, unpacked and masked', async () => {
     const ds = await ZarrDataset.open(packedStore());
     expect(ds.coord('time')!.labels).toEqual(['2020-01-01T00:00:00', '2020-01-01T06:00:00']);
