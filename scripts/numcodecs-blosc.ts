@@ -29,7 +29,7 @@ export const BLOSC_MODULE_EXPORT = 'tesseraBloscModule';
 
 const FILE = /[\\/]numcodecs[\\/]dist[\\/]blosc\.js$/;
 /** What the appended code relies on in numcodecs' file (the version is pinned in package.json). */
-const ANCHORS = ['var emscriptenModule;', 'var init = () => blosc_codec_default('];
+const ANCHORS = ['var emscriptenModule;', 'var init = () =>'];
 
 /** numcodecs' blosc entry with the export appended; throws when the file no longer has the shape it relies on. */
 export function exposeBloscModule(code: string): string {
@@ -69,14 +69,68 @@ export function wholeInputCopy(code: string): string {
   return code.replace(m[0], `${m[1]}{${m[4]}${m[5]}.set(${m[7]}, ${m[6]}); }`);
 }
 
+/**
+ * numcodecs' entries carry their WebAssembly as base64 in the JavaScript
+ * (`var blosc_codec_default2 = __toBinary("AGFzbQ…")`, 450 KB of it for
+ * blosc), instantiated from those bytes. In the build each becomes a file of
+ * its own (`assets/blosc-<hash>.wasm`), and the module is fetched and
+ * compiled as it streams (emscripten's own `instantiateStreaming` path, which
+ * falls back to bytes where a host serves the file with another type):
+ *
+ * - Chromium keeps the machine code V8 made of a module fetched this way in
+ *   its code cache, next to the file in the HTTP cache. A returning user's
+ *   first chunk is then decoded by optimized code at once. From bytes, every
+ *   visit compiled it again: in a cold open through `wan`, V8's optimizing
+ *   compiler spent ~360 ms of CPU on blosc's zstd decoder (one function of
+ *   63 KB), on a core the page, its workers and the first chunks need
+ *   (bench/zarr.ts with TESSERA_BENCH_CHROME_TRACE).
+ * - The worker's script is 450 KB smaller to fetch and parse, and the
+ *   base64 is not decoded on every visit.
+ *
+ * Returns the code with the bytes taken out and `url` (a JavaScript
+ * expression) as the module's address, and the bytes; throws when the file
+ * no longer has the shape it relies on.
+ */
+export function wasmAsFile(code: string, url: string): { code: string; wasm: Uint8Array; name: string } {
+  const binary = /^var (\w+)_codec_default2 = __toBinary\("([A-Za-z0-9+/]+={0,2})"\);$/m.exec(code);
+  const name = binary?.[1];
+  const init = name && `var init = () => ${name}_codec_default({ noInitialRun: true, wasmBinary: ${name}_codec_default2 });`;
+  if (!binary || !name || !init || !code.includes(init) || !/^var emscriptenModule;$/m.test(code)) {
+    throw new Error("numcodecs' embedded WebAssembly has changed (no `__toBinary(\"…\")` module, `init` using it or `emscriptenModule`): update wasmAsFile in scripts/numcodecs-blosc.ts for this numcodecs version.");
+  }
+  const wasm = new Uint8Array(Buffer.from(binary[2]!, 'base64'));
+  // Each change stays within its line, so the file's own source map still holds.
+  const out = code
+    .replace(binary[0], `var ${name}_codec_default2 = void 0;`)
+    // Without `wasmBinary`, emscripten fetches the file `locateFile` names (instantiateStreaming, then
+    // bytes). A module that could not be fetched (the network dropped; the app was redeployed under
+    // an open page) is forgotten, so the next chunk fetches it again instead of failing for ever.
+    .replace(
+      init,
+      `var init = () => { var started = ${name}_codec_default({ noInitialRun: true, locateFile: () => ${url} }); started.catch(() => { if (emscriptenModule === started) emscriptenModule = void 0; }); return started; };`,
+    );
+  return { code: out, wasm, name };
+}
+
 export function numcodecsBloscPlugin(): Plugin {
+  let build = false;
   return {
     name: 'tessera-numcodecs-blosc',
     enforce: 'pre',
+    configResolved(config) {
+      // Unit tests (Vite's transforms in Node) keep the embedded bytes: Node cannot fetch a built file.
+      build = config.command === 'build';
+    },
     transform(code, id) {
       const path = id.split('?')[0]!;
       if (!COPYING.test(path)) return null;
-      const copied = wholeInputCopy(code);
+      let copied = wholeInputCopy(code);
+      if (build) {
+        // The file's address, resolved against the script's own (`new URL(…, import.meta.url).href` in the output).
+        const moved = wasmAsFile(copied, 'import.meta.ROLLUP_FILE_URL_WASM');
+        const ref = this.emitFile({ type: 'asset', name: `${moved.name}.wasm`, source: moved.wasm });
+        copied = moved.code.replace('import.meta.ROLLUP_FILE_URL_WASM', `import.meta.ROLLUP_FILE_URL_${ref}`);
+      }
       // Code is only added after the last line, and the copy changed within its lines: the file's own source map still holds (null keeps it).
       return { code: FILE.test(path) ? exposeBloscModule(copied) : copied, map: null };
     },

@@ -298,6 +298,39 @@ describe('Zarr dataset view', () => {
     await page.context().close();
   });
 
+  it('a blosc decoder that cannot be fetched says so on every chunk, and the next draw fetches it again and shows the values', async () => {
+    const { page, context } = await newPage(browser);
+    // The WebAssembly file is gone (a redeploy under the open page) or the network dropped: every fetch of it fails.
+    let refused = 0;
+    await context.route(/\/blosc-[\w-]+\.wasm$/, (route) => {
+      refused++;
+      return route.fulfill({ status: 404, body: 'not found' });
+    });
+    await connectAt(page, appUrl, `#/dataset/${bucket}/data/cf.zarr`);
+    await page.click('[data-testid="var-tas"]');
+    await drawn(page);
+    const failures = (await page.textContent('[data-testid="chunk-failures"]'))!;
+    expect(failures).toMatch(/chunks? could not be read/);
+    expect(failures).toContain('The blosc decoder (WebAssembly) could not be loaded');
+    expect(failures).not.toMatch(/truncated|corrupt/);
+    // The time coordinate (blosc too) could not be read either: its positions are indices, never "NaT".
+    expect(await page.textContent('[data-testid="label-time"]')).not.toContain('NaT');
+    expect(refused).toBeGreaterThan(0);
+    // Back: the next draw fetches the module again, and every value is xarray's.
+    await context.unroute(/\/blosc-[\w-]+\.wasm$/);
+    await page.focus('[data-testid="slider-time"]');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    // The coordinates failed with the chunks (blosc too): positions were indices, not "NaT", and are labelled again.
+    await page.waitForFunction(() => document.querySelector('[data-testid="label-time"]')?.textContent === '2000-01-03');
+    await drawn(page);
+    await page.waitForFunction(() => !document.querySelector('[data-testid="draw-status"]')?.textContent?.includes('Drawing'));
+    expect(await page.$('[data-testid="chunk-failures"]')).toBeNull();
+    const h = await hoverMiddle(page);
+    expect(Math.abs(h.value - xarrayValue(2, h.lat, h.lon))).toBeLessThan(1e-3);
+    await context.close();
+  });
+
   it('reports a truncated chunk and malformed metadata without losing the rest', async () => {
     const { page, errors } = await newPage(browser);
     await connectAt(page, appUrl, `#/dataset/${bucket}/data/broken.zarr`);

@@ -19,6 +19,17 @@
  * const bytes = await Blosc.fromConfig({ id: 'blosc', cname: 'zstd', clevel: 5, shuffle: 1 }).decode(stored);
  */
 import { chunkBuffers } from './chunk-buffers';
+import { ZarrError } from './errors';
+
+/**
+ * A codec's WebAssembly that could not be fetched or compiled: in the build it
+ * is a file of its own (scripts/numcodecs-blosc.ts), which a network drop or a
+ * redeploy under an open page (its hashed name gone) keeps away. The module
+ * is fetched again for the next chunk.
+ */
+export function decoderUnavailable(codec: string, cause: unknown): ZarrError {
+  return new ZarrError('decoder-unavailable', `The ${codec} decoder (WebAssembly) could not be loaded, so chunks stored with ${codec} cannot be read: the network dropped, or the app was updated since this page was opened. It is tried again at the next draw; if it keeps failing, reload the page.`, { codec, cause });
+}
 
 /** What numcodecs' emscripten blosc module offers (codecs/blosc/blosc_codec.cpp in numcodecs.js). */
 interface BloscModule {
@@ -89,7 +100,9 @@ export class BloscCodec {
    */
   async decode(data: Uint8Array): Promise<Uint8Array> {
     if (!this.#module) return this.#inner.decode(data);
-    const module = await this.#module();
+    const module = await this.#module().catch((e: unknown) => {
+      throw decoderUnavailable('blosc', e);
+    });
     const view = module.decompress(data);
     try {
       const out = chunkBuffers.take(view.length);

@@ -14,7 +14,7 @@
 import * as zarr from 'zarrita';
 import { bytesPerElement } from './metadata';
 import { concatBytes } from '../s3/body';
-import { loadBlosc } from './blosc';
+import { decoderUnavailable, loadBlosc } from './blosc';
 
 /** What zarrita hands a codec: the chunk's (on-disk) data type and shape. */
 interface ChunkMeta {
@@ -163,6 +163,15 @@ function wrap(name: string, load: () => Promise<CodecClass> | CodecClass, decode
   };
 }
 
+/**
+ * How numcodecs' emscripten modules fail when their WebAssembly could not be
+ * fetched or compiled: every call rejects with the module's abort, e.g.
+ * `RuntimeError: Aborted(both async and sync fetching of the wasm failed)`.
+ */
+function notLoaded(e: unknown): boolean {
+  return e instanceof Error && /^Aborted\(.*\b(wasm|fetch)/i.test(e.message);
+}
+
 let installed = false;
 
 /** Wrap zarrita's compressors (idempotent). */
@@ -182,10 +191,14 @@ export function installBoundedCodecs(): void {
       // Blosc is numcodecs' decoder with one copy less (blosc.ts), bounded like the others.
       const load = base === 'blosc' ? (loadBlosc as unknown as () => Promise<CodecClass>) : registry.get(name);
       if (!load) continue;
-      registry.set(name, wrap(name, load, (inner, bytes, bound) => {
+      registry.set(name, wrap(name, load, async (inner, bytes, bound) => {
         if (check === 'deflate' || check === 'gzip') return inflateBounded(bytes, check, bound);
         check(bytes, bound);
-        return inner.decode(bytes);
+        try {
+          return await inner.decode(bytes);
+        } catch (e) {
+          throw notLoaded(e) ? decoderUnavailable(base, e) : e;
+        }
       }));
     }
   }

@@ -12,6 +12,7 @@ export type ZarrErrorKind =
   | 'unknown-codec'
   | 'unsupported-dtype'
   | 'chunk-decode'
+  | 'decoder-unavailable'
   | 'truncated-chunk'
   | 'access-denied'
   | 'fetch-failed'
@@ -38,6 +39,10 @@ export function supportedCodecs(): string[] {
   return [...zarr.registry.keys()].filter((k) => !k.startsWith('numcodecs.')).sort();
 }
 
+function withPath(e: ZarrError, path: string | undefined): ZarrError {
+  return e.path !== undefined || path === undefined ? e : new ZarrError(e.kind, e.message, { path, codec: e.codec, cause: e.cause });
+}
+
 function causeText(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
@@ -53,6 +58,8 @@ export function toZarrError(e: unknown, path?: string): ZarrError {
   if (zarr.isZarritaError(e, 'UnknownCodecError')) {
     return new ZarrError('unknown-codec', `The codec "${e.codec}" cannot be decoded in the browser. Tessera decodes: ${supportedCodecs().join(', ')}.`, { path, codec: e.codec, cause: e });
   }
+  // A decoder that could not be loaded says so itself; the chunk is not to blame.
+  if (zarr.isZarritaError(e, 'CodecPipelineError') && e.cause instanceof ZarrError && e.cause.kind === 'decoder-unavailable') return withPath(e.cause, path);
   if (zarr.isZarritaError(e, 'CodecPipelineError')) {
     return new ZarrError('chunk-decode', `The chunk ${path ?? ''} could not be decoded by the "${e.codec ?? '?'}" codec (${causeText(e.cause)}). The object may be truncated or corrupt.`.replace('  ', ' '), { path, codec: e.codec, cause: e });
   }

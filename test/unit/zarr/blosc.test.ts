@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BLOSC_MODULE_EXPORT as APPENDED, exposeBloscModule, wholeInputCopy } from '../../../scripts/numcodecs-blosc';
+import { BLOSC_MODULE_EXPORT as APPENDED, exposeBloscModule, wasmAsFile, wholeInputCopy } from '../../../scripts/numcodecs-blosc';
 import { BLOSC_MODULE_EXPORT, loadBlosc } from '../../../src/lib/zarr/blosc';
 import { chunkBuffers } from '../../../src/lib/zarr/chunk-buffers';
 import { ZarrDataset } from '../../../src/lib/zarr/open';
@@ -53,6 +53,23 @@ describe('blosc into lent buffers', () => {
     const code = exposeBloscModule(readFileSync(numcodecsFile, 'utf8'));
     expect(code).toContain(`export function ${BLOSC_MODULE_EXPORT}()`);
     expect(() => exposeBloscModule('export default class Blosc {}')).toThrow(/numcodecs' dist\/blosc\.js has changed/);
+  });
+
+  it.each(['blosc', 'zstd', 'lz4'])("takes numcodecs' %s WebAssembly out of the script as the module's own bytes, fetched from the address given, on the same lines", async (entry) => {
+    const original = readFileSync(fileURLToPath(new URL(`../../../node_modules/numcodecs/dist/${entry}.js`, import.meta.url)), 'utf8');
+    const { code, wasm, name } = wasmAsFile(original, 'ADDRESS');
+    expect(name).toBe(entry);
+    // A module that compiles, with the imports emscripten's glue gives it.
+    expect(WebAssembly.Module.imports(await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>)).length).toBeGreaterThan(0);
+    expect(code).not.toContain('__toBinary("');
+    expect(code).toContain(`locateFile: () => ADDRESS`);
+    expect(code).not.toMatch(/wasmBinary:/);
+    // The base64 (4 characters for 3 bytes) is gone.
+    expect(original.length - code.length).toBeGreaterThan((wasm.length * 4) / 3 - 400);
+    // A module that could not be fetched is forgotten, so the next chunk fetches it again (the e2e test in zarr.test.ts).
+    expect(code).toMatch(/started\.catch\(\(\) => \{ if \(emscriptenModule === started\) emscriptenModule = void 0; \}\)/);
+    expect(code.split('\n').length).toBe(original.split('\n').length);
+    expect(() => wasmAsFile(original.replace('wasmBinary:', 'binary:'), 'ADDRESS')).toThrow(/embedded WebAssembly has changed/);
   });
 
   it.each(['blosc', 'zstd', 'lz4'])("copies a chunk into numcodecs' %s WebAssembly memory with one set, not a loop per byte, on the loop's own lines", (entry) => {
