@@ -20,6 +20,7 @@
  *  - TESSERA_BENCH_TRACE=1 (+ TESSERA_BENCH_TRACE_ALL=1): where each round's time went;
  *    TESSERA_BENCH_TRACE_WARM=1: every step of each warm open too;
  *  - TESSERA_BENCH_CHROME_TRACE=file.json: a Chromium trace of the first round;
+ *    TESSERA_BENCH_CHROME_TRACE_WARM=file.json: of its warm open;
  *  - TESSERA_BENCH_JS_PROFILE=1 (+ TESSERA_BENCH_NO_MINIFY=1): the main thread's functions by time;
  *  - TESSERA_BENCH_CPU_PROFILE=1 (+ TESSERA_BENCH_NO_MINIFY=1): every thread's functions (page, Zarr
  *    and S3 workers) by self time in the first round, cold and warm. Each round prints its renderer CPU per thread.
@@ -32,7 +33,8 @@
  *    Chromium ignores `<link rel="preconnect">` (bench/lib/net.ts); no Chromium traces or profiles then;
  *  - TESSERA_BENCH_PROFILE=returning: the same, but a returning user's: one regular profile per page (this one's,
  *    the baseline's), visited once before the rounds (the dataset opened and drawn, not timed), then a fresh
- *    browser on that profile for every cold round. Its HTTP cache holds the app's hashed assets as a static host
+ *    browser on that profile for every cold round (the first visit stays 5 s on the picture,
+ *    TESSERA_BENCH_PRIME_LINGER_MS, as a user's would). Its HTTP cache holds the app's hashed assets as a static host
  *    serving public/_headers lets it (bench/lib/static-host.ts), with the code V8 made of them; no connection,
  *    worker or page survives between rounds. The peers' cold processes likewise start with Python's bytecode
  *    caches and the OS file cache warm. TESSERA_BENCH_REGULAR_SETTLE_MS (1000): how long a fresh browser on a
@@ -64,6 +66,7 @@ import { createBucket, destroyBucket, uniqueBucket } from '../test/helpers/s3';
 import { makeReadableByAnyone, uploadDir } from '../test/integration/zarr/fixtures';
 import { cpuByRole, cpuByThread, cpuDelta, threadsSince } from './upload-harness/memory';
 import { CPU_TRACE_CATEGORIES, printCpuByFunction } from './lib/cpu-profile';
+import { startCdpTrace } from './lib/cdp-trace';
 import { debianPythonEnv, median } from './lib/stats';
 
 const run = promisify(execFile);
@@ -79,6 +82,9 @@ const TRACE = process.env.TESSERA_BENCH_TRACE === '1';
  */
 /** Write a Chromium trace of the first round's open here (chrome://tracing or Perfetto reads it). */
 const CHROME_TRACE = process.env.TESSERA_BENCH_CHROME_TRACE;
+/** A Chromium trace of the first round's warm open (same categories as TESSERA_BENCH_CHROME_TRACE). */
+const CHROME_TRACE_WARM = process.env.TESSERA_BENCH_CHROME_TRACE_WARM;
+const CHROME_TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'toplevel', 'blink', 'cc', 'gpu', 'v8', 'disabled-by-default-v8.gc', 'netlog', 'disabled-by-default-netlog', 'v8.wasm', 'disabled-by-default-v8.wasm.detailed', 'disabled-by-default-v8.compile', 'v8.compile'];
 const JS_PROFILE = process.env.TESSERA_BENCH_JS_PROFILE === '1';
 const SETTLE_MS = Number(process.env.TESSERA_BENCH_SETTLE_MS ?? 0);
 const CPU_PROFILE = process.env.TESSERA_BENCH_CPU_PROFILE === '1';
@@ -86,6 +92,8 @@ const BASELINE = process.env.TESSERA_BENCH_BASELINE;
 const PEERS = process.env.TESSERA_BENCH_PEERS !== '0';
 /** Cold opens in fresh regular profiles (see the knobs above). */
 const RETURNING = process.env.TESSERA_BENCH_PROFILE === 'returning';
+/** How long the returning user's first visit stays on the drawn picture (TESSERA_BENCH_PRIME_LINGER_MS). */
+const PRIME_LINGER_MS = Number(process.env.TESSERA_BENCH_PRIME_LINGER_MS ?? 5000);
 const REGULAR = process.env.TESSERA_BENCH_PROFILE === 'regular' || RETURNING;
 /** A fresh browser has start-up work of its own: the page is asked for once it is done (TESSERA_BENCH_REGULAR_SETTLE_MS). */
 const REGULAR_SETTLE_MS = Number(process.env.TESSERA_BENCH_REGULAR_SETTLE_MS ?? 1000);
@@ -230,7 +238,7 @@ async function main(): Promise<void> {
   const bn = await benchNet();
   extraPyEnv = bn.pythonEnv;
   console.log(bn.describe());
-  if (REGULAR && (CHROME_TRACE || CPU_PROFILE)) throw new Error('TESSERA_BENCH_PROFILE=regular cannot be combined with Chromium traces (TESSERA_BENCH_CHROME_TRACE, TESSERA_BENCH_CPU_PROFILE).');
+  if (REGULAR && (CHROME_TRACE_WARM || CPU_PROFILE)) throw new Error('TESSERA_BENCH_PROFILE=regular cannot be combined with TESSERA_BENCH_CHROME_TRACE_WARM or TESSERA_BENCH_CPU_PROFILE (TESSERA_BENCH_CHROME_TRACE goes through the DevTools protocol there).');
   if (OPEN === 'page' && SETTLE_MS) throw new Error('TESSERA_BENCH_OPEN=page opens as the page starts: TESSERA_BENCH_SETTLE_MS does not apply.');
   if (OPEN === 'page' && (CHROME_TRACE || JS_PROFILE || CPU_PROFILE)) console.log('Note: traces and profiles start once page.goto has returned, after the page began its open (TESSERA_BENCH_OPEN=page).');
   const browser = REGULAR ? null : await bn.launchBrowser();
@@ -325,6 +333,9 @@ async function main(): Promise<void> {
         await page.goto(`${at}/index.html`);
         await openCold(page, how, which === 'this' ? 'this page' : 'baseline');
         await drawn(page);
+        // A user looks at the picture for a while: Chromium writes the code V8 optimized for a
+        // WebAssembly module to its cache 2 s after compiling it (V8's wasm_caching_timeout_ms).
+        await page.waitForTimeout(PRIME_LINGER_MS);
         await close();
       }
       console.log('returning profiles primed: one visit each, the dataset opened and drawn');
@@ -357,11 +368,13 @@ async function main(): Promise<void> {
         await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
         await cdp.send('Profiler.start');
       }
-      if (CHROME_TRACE && round === 0) await browser!.startTracing(page, { path: CHROME_TRACE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'toplevel', 'blink', 'cc', 'gpu', 'v8', 'disabled-by-default-v8.gc'] });
+      const cdpTrace = CHROME_TRACE && round === 0 && !browser ? await startCdpTrace(context, page, CHROME_TRACE_CATEGORIES) : null;
+      if (CHROME_TRACE && round === 0 && browser) await browser.startTracing(page, { path: CHROME_TRACE, categories: CHROME_TRACE_CATEGORIES });
       await openCold(page, OPEN, 'this page');
       await drawn(page);
       // CPU seconds per process from page load until the slice was drawn (2 cores shared with the store).
-      if (CHROME_TRACE && round === 0) await browser!.stopTracing();
+      if (CHROME_TRACE && round === 0 && browser) await browser.stopTracing();
+      if (cdpTrace) await cdpTrace.stop(CHROME_TRACE!);
       if (cdp) printProfile((await cdp.send('Profiler.stop')).profile);
       if (profiling) {
         console.log('  cold open, CPU by thread and function:');
@@ -386,8 +399,10 @@ async function main(): Promise<void> {
       await page.evaluate(() => window.tesseraBench.close());
       const warmThreads0 = cpuByThread();
       if (profiling) await browser!.startTracing(undefined, { categories: CPU_TRACE_CATEGORIES });
+      if (CHROME_TRACE_WARM && round === 0) await browser!.startTracing(page, { path: CHROME_TRACE_WARM, categories: CHROME_TRACE_CATEGORIES });
       await page.evaluate((b) => window.tesseraBench.open(null, { kind: 's3', bucket: b, path: 'warm.zarr' }), bucket);
       await el.waitFor({ timeout: 120_000 });
+      if (CHROME_TRACE_WARM && round === 0) await browser!.stopTracing();
       if (profiling) {
         console.log('  warm open, CPU by thread and function:');
         const trace = await browser!.stopTracing();
