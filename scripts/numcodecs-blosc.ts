@@ -77,15 +77,18 @@ export function wholeInputCopy(code: string): string {
  * compiled as it streams (emscripten's own `instantiateStreaming` path, which
  * falls back to bytes where a host serves the file with another type):
  *
- * - Chromium keeps the machine code V8 made of a module fetched this way in
- *   its code cache, next to the file in the HTTP cache. A returning user's
- *   first chunk is then decoded by optimized code at once. From bytes, every
- *   visit compiled it again: in a cold open through `wan`, V8's optimizing
- *   compiler spent ~360 ms of CPU on blosc's zstd decoder (one function of
- *   63 KB), on a core the page, its workers and the first chunks need
- *   (bench/zarr.ts with TESSERA_BENCH_CHROME_TRACE).
- * - The worker's script is 450 KB smaller to fetch and parse, and the
- *   base64 is not decoded on every visit.
+ * - One file serves the page and the workers (the base64 was in two
+ *   scripts), and it is smaller: blosc's script was 205 KB gzipped, its
+ *   script and module are now 7 + 134 KB (zstd's: 243 against 6 + 156 KB).
+ *   The base64 is no longer decoded on every visit.
+ * - A module fetched this way is the only kind a browser can keep compiled
+ *   in its code cache (V8's optimizing compiler spent ~360 ms of CPU on
+ *   blosc's zstd decoder, one function of 63 KB, in a cold open through
+ *   `wan`: bench/zarr.ts with TESSERA_BENCH_CHROME_TRACE). Headless
+ *   Chromium 156 here wrote no such entry (no `v8.wasm.cachedModule` in the
+ *   traces of three visits on one profile, 4 s each), so the returning
+ *   visits measured here still compile it; in-bench, neither cold nor
+ *   returning opens changed beyond noise.
  *
  * Returns the code with the bytes taken out and `url` (a JavaScript
  * expression) as the module's address, and the bytes; throws when the file
