@@ -73,9 +73,9 @@ export function wholeInputCopy(code: string): string {
  * numcodecs' entries carry their WebAssembly as base64 in the JavaScript
  * (`var blosc_codec_default2 = __toBinary("AGFzbQ…")`, 450 KB of it for
  * blosc), instantiated from those bytes. In the build each becomes a file of
- * its own (`assets/blosc-<hash>.wasm`), and the module is fetched and
- * compiled as it streams (emscripten's own `instantiateStreaming` path, which
- * falls back to bytes where a host serves the file with another type):
+ * its own (`assets/blosc-<hash>.wasm`), fetched and compiled as it streams
+ * (from its bytes where a host serves it with a type other than
+ * `application/wasm`):
  *
  * - One file serves the page and the workers (the base64 was in two
  *   scripts), and it is smaller: blosc's script was 205 KB gzipped, its
@@ -102,17 +102,45 @@ export function wasmAsFile(code: string, url: string): { code: string; wasm: Uin
     throw new Error("numcodecs' embedded WebAssembly has changed (no `__toBinary(\"…\")` module, `init` using it or `emscriptenModule`): update wasmAsFile in scripts/numcodecs-blosc.ts for this numcodecs version.");
   }
   const wasm = new Uint8Array(Buffer.from(binary[2]!, 'base64'));
-  // Each change stays within its line, so the file's own source map still holds.
-  const out = code
-    .replace(binary[0], `var ${name}_codec_default2 = void 0;`)
-    // Without `wasmBinary`, emscripten fetches the file `locateFile` names (instantiateStreaming, then
-    // bytes). A module that could not be fetched (the network dropped; the app was redeployed under
-    // an open page) is forgotten, so the next chunk fetches it again instead of failing for ever.
-    .replace(
-      init,
-      `var init = () => { var started = ${name}_codec_default({ noInitialRun: true, locateFile: () => ${url} }); started.catch(() => { if (emscriptenModule === started) emscriptenModule = void 0; }); return started; };`,
-    );
+  // Each change stays within its line and the helper goes after the last one, so the file's own source map still holds.
+  const out =
+    code
+      .replace(binary[0], `var ${name}_codec_default2 = void 0;`)
+      // The module is instantiated by INSTANTIATE (emscripten's `instantiateWasm` hook: this build of
+      // numcodecs cannot fetch a file itself). A failure rejects the module's promise, which is then
+      // forgotten, so the next chunk fetches it again instead of failing for ever.
+      .replace(
+        init,
+        `var init = () => { var fail; var failed = new Promise((_, reject) => (fail = reject)); var started = Promise.race([${name}_codec_default({ noInitialRun: true, instantiateWasm: (imports, done) => (${INSTANTIATE}(${url}, imports).then(done, fail), {}) }), failed]); started.catch(() => { if (emscriptenModule === started) emscriptenModule = void 0; }); return started; };`,
+      ) + `\n${instantiateSource()}\n`;
   return { code: out, wasm, name };
+}
+
+/** The helper wasmAsFile appends (one per entry: each file is its own module). */
+const INSTANTIATE = '__tesseraInstantiateWasm';
+
+/** What a decoder that could not be fetched or compiled rejects with (src/lib/zarr/blosc.ts and bounded-codecs.ts read the name). */
+export const DECODER_UNAVAILABLE = 'DecoderUnavailable';
+
+/**
+ * Fetch and instantiate a module: compiled as it streams when the host
+ * serves it as `application/wasm` (exactly: streaming compilation refuses any
+ * other type, parameters included), else from its bytes. Any failure is an
+ * Error named DECODER_UNAVAILABLE, with the cause.
+ */
+function instantiateSource(): string {
+  return `async function ${INSTANTIATE}(url, imports) {
+  try {
+    const response = await fetch(url, { credentials: 'same-origin' });
+    if (!response.ok) throw new Error(\`\${url} answered HTTP \${response.status}\`);
+    const streams = (response.headers.get('content-type') || '').trim().toLowerCase() === 'application/wasm';
+    return (streams ? await WebAssembly.instantiateStreaming(response, imports) : await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance;
+  } catch (cause) {
+    const e = new Error(\`The WebAssembly module \${url} could not be fetched or compiled: \${cause && cause.message || cause}\`, { cause });
+    e.name = '${DECODER_UNAVAILABLE}';
+    throw e;
+  }
+}`;
 }
 
 export function numcodecsBloscPlugin(): Plugin {

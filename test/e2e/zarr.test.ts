@@ -331,6 +331,26 @@ describe('Zarr dataset view', () => {
     await context.close();
   });
 
+  it('decodes blosc chunks when the host serves the decoder\'s .wasm with another type (compiled from its bytes instead)', async () => {
+    const { page, context } = await newPage(browser);
+    let served = 0;
+    await context.route(/\/blosc-[\w-]+\.wasm$/, async (route) => {
+      served++;
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), 'content-type': 'application/octet-stream' } });
+    });
+    await connectAt(page, appUrl, `#/dataset/${bucket}/data/cf.zarr`);
+    await page.click('[data-testid="var-tas"]');
+    await drawn(page);
+    await page.waitForFunction(() => document.querySelector('[data-testid="label-time"]')?.textContent === '2000-01-01');
+    expect(await page.$('[data-testid="chunk-failures"]')).toBeNull();
+    // Fetched once, compiled from its bytes (streaming compilation refuses the type).
+    expect(served).toBe(1);
+    const h = await hoverMiddle(page);
+    expect(Math.abs(h.value - xarrayValue(0, h.lat, h.lon))).toBeLessThan(1e-3);
+    await context.close();
+  });
+
   it('reports a truncated chunk and malformed metadata without losing the rest', async () => {
     const { page, errors } = await newPage(browser);
     await connectAt(page, appUrl, `#/dataset/${bucket}/data/broken.zarr`);

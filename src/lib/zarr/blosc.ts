@@ -47,6 +47,9 @@ interface NumcodecsBloscClass {
   fromConfig(config: unknown): NumcodecsBlosc;
 }
 
+/** The name of the Error numcodecs' decoders reject with when their WebAssembly cannot be had (`DECODER_UNAVAILABLE` in scripts/numcodecs-blosc.ts). */
+export const DECODER_UNAVAILABLE = 'DecoderUnavailable';
+
 /** The export scripts/numcodecs-blosc.ts appends (`BLOSC_MODULE_EXPORT` there). */
 export const BLOSC_MODULE_EXPORT = 'tesseraBloscModule';
 

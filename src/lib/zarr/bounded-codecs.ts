@@ -14,7 +14,7 @@
 import * as zarr from 'zarrita';
 import { bytesPerElement } from './metadata';
 import { concatBytes } from '../s3/body';
-import { decoderUnavailable, loadBlosc } from './blosc';
+import { DECODER_UNAVAILABLE, decoderUnavailable, loadBlosc } from './blosc';
 
 /** What zarrita hands a codec: the chunk's (on-disk) data type and shape. */
 interface ChunkMeta {
@@ -164,12 +164,13 @@ function wrap(name: string, load: () => Promise<CodecClass> | CodecClass, decode
 }
 
 /**
- * How numcodecs' emscripten modules fail when their WebAssembly could not be
- * fetched or compiled: every call rejects with the module's abort, e.g.
- * `RuntimeError: Aborted(both async and sync fetching of the wasm failed)`.
+ * How numcodecs' modules fail when their WebAssembly could not be fetched or
+ * compiled: the build's loader rejects with an Error named
+ * `DecoderUnavailable` (scripts/numcodecs-blosc.ts), emscripten's own with
+ * its abort (`Aborted(both async and sync fetching of the wasm failed)`).
  */
 function notLoaded(e: unknown): boolean {
-  return e instanceof Error && /^Aborted\(.*\b(wasm|fetch)/i.test(e.message);
+  return e instanceof Error && (e.name === DECODER_UNAVAILABLE || /^Aborted\(.*\b(wasm|fetch)/i.test(e.message));
 }
 
 let installed = false;
