@@ -65,6 +65,16 @@ describe('Zarr dataset view', () => {
     await page.waitForFunction(() => /chunks? drawn/.test(document.querySelector('[data-testid="draw-status"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
   }
 
+  /** Move the time slider two steps right by keyboard (to 2000-01-03) and wait until that slice is drawn. */
+  async function twoStepsToThirdDay(page: Page): Promise<void> {
+    await page.focus('[data-testid="slider-time"]');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => document.querySelector('[data-testid="label-time"]')?.textContent === '2000-01-03');
+    await drawn(page);
+    await page.waitForFunction(() => !document.querySelector('[data-testid="draw-status"]')?.textContent?.includes('Drawing'));
+  }
+
   /** Hover the middle of the heatmap; return what the read-out says, parsed. */
   async function hoverMiddle(page: Page): Promise<{ lat: string; lon: string; value: number }> {
     const box = (await page.locator('[data-testid="heatmap"]').boundingBox())!;
@@ -92,12 +102,7 @@ describe('Zarr dataset view', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="label-time"]')?.textContent === '2000-01-01');
 
     // Time slider: two steps right, by keyboard.
-    await page.focus('[data-testid="slider-time"]');
-    await page.keyboard.press('ArrowRight');
-    await page.keyboard.press('ArrowRight');
-    await page.waitForFunction(() => document.querySelector('[data-testid="label-time"]')?.textContent === '2000-01-03');
-    await drawn(page);
-    await page.waitForFunction(() => !document.querySelector('[data-testid="draw-status"]')?.textContent?.includes('Drawing'));
+    await twoStepsToThirdDay(page);
 
     const h = await hoverMiddle(page);
     expect(Math.abs(h.value - xarrayValue(2, h.lat, h.lon))).toBeLessThan(1e-3);
@@ -318,13 +323,8 @@ describe('Zarr dataset view', () => {
     expect(refused).toBeGreaterThan(0);
     // Back: the next draw fetches the module again, and every value is xarray's.
     await context.unroute(/\/blosc-[\w-]+\.wasm$/);
-    await page.focus('[data-testid="slider-time"]');
-    await page.keyboard.press('ArrowRight');
-    await page.keyboard.press('ArrowRight');
     // The coordinates failed with the chunks (blosc too): positions were indices, not "NaT", and are labelled again.
-    await page.waitForFunction(() => document.querySelector('[data-testid="label-time"]')?.textContent === '2000-01-03');
-    await drawn(page);
-    await page.waitForFunction(() => !document.querySelector('[data-testid="draw-status"]')?.textContent?.includes('Drawing'));
+    await twoStepsToThirdDay(page);
     expect(await page.$('[data-testid="chunk-failures"]')).toBeNull();
     const h = await hoverMiddle(page);
     expect(Math.abs(h.value - xarrayValue(2, h.lat, h.lon))).toBeLessThan(1e-3);
