@@ -218,10 +218,10 @@ export class SliceSession {
     }
   }
 
-  /** Coordinate values and labels per dimension, plus warnings added while reading them. */
   /**
-   * The coordinates' values and labels. Asked again, those that could not be
-   * read are tried again; `missing` says some still could not.
+   * Coordinate values and labels per dimension, plus warnings added while
+   * reading them. Asked again, those that could not be read are tried again;
+   * `missing` says some still could not, for a reason that may pass.
    */
   async coords(): Promise<{ coords: Record<string, CoordValues>; warnings: string[]; missing: boolean }> {
     const ds = this.#dataset;
