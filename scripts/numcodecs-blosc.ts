@@ -119,7 +119,7 @@ export function wasmAsFile(code: string, url: string): { code: string; wasm: Uin
 /** The helper wasmAsFile appends (one per entry: each file is its own module). */
 const INSTANTIATE = '__tesseraInstantiateWasm';
 
-/** What a decoder that could not be fetched or compiled rejects with (src/lib/zarr/blosc.ts and bounded-codecs.ts read the name). */
+/** What a decoder that could not be fetched or compiled rejects with (src/lib/zarr/errors.ts holds the same name, bounded-codecs.ts reads it). */
 export const DECODER_UNAVAILABLE = 'DecoderUnavailable';
 
 /**

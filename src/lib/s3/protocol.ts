@@ -124,9 +124,13 @@ export function forgetProtocols(): void {
  * 10 connections and no preflights: 3.56 s).
  */
 export function parallelism(protocol: WireProtocol, kind: 'listing' | 'transfer'): number {
-  const multiplexed = protocol === 'h2' || protocol === 'h3';
-  if (kind === 'listing') return multiplexed ? 8 : 4;
-  return multiplexed ? 32 : 6;
+  if (kind === 'listing') return multiplexed(protocol) ? 8 : 4;
+  return multiplexed(protocol) ? 32 : 6;
+}
+
+/** Many requests share one connection (HTTP/2, HTTP/3): none waits for a connection of its own. */
+function multiplexed(protocol: WireProtocol): boolean {
+  return protocol === 'h2' || protocol === 'h3';
 }
 
 /**
@@ -144,7 +148,7 @@ export const LONG_BODY_BYTES = 4 * 1024 * 1024;
  * (null): requests do not wait for connections there.
  */
 export function longTransfers(protocol: WireProtocol): { bytes: number; max: number } | null {
-  return protocol === 'h2' || protocol === 'h3' ? null : { bytes: LONG_BODY_BYTES, max: 4 };
+  return multiplexed(protocol) ? null : { bytes: LONG_BODY_BYTES, max: 4 };
 }
 
 /**

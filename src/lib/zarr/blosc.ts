@@ -19,17 +19,6 @@
  * const bytes = await Blosc.fromConfig({ id: 'blosc', cname: 'zstd', clevel: 5, shuffle: 1 }).decode(stored);
  */
 import { chunkBuffers } from './chunk-buffers';
-import { ZarrError } from './errors';
-
-/**
- * A codec's WebAssembly that could not be fetched or compiled: in the build it
- * is a file of its own (scripts/numcodecs-blosc.ts), which a network drop or a
- * redeploy under an open page (its hashed name gone) keeps away. The module
- * is fetched again for the next chunk.
- */
-export function decoderUnavailable(codec: string, cause: unknown): ZarrError {
-  return new ZarrError('decoder-unavailable', `The ${codec} decoder (WebAssembly) could not be loaded, so chunks stored with ${codec} cannot be read: the network dropped, or the app was updated since this page was opened. It is tried again at the next draw; if it keeps failing, reload the page.`, { codec, cause });
-}
 
 /** What numcodecs' emscripten blosc module offers (codecs/blosc/blosc_codec.cpp in numcodecs.js). */
 interface BloscModule {
@@ -46,9 +35,6 @@ interface NumcodecsBlosc {
 interface NumcodecsBloscClass {
   fromConfig(config: unknown): NumcodecsBlosc;
 }
-
-/** The name of the Error numcodecs' decoders reject with when their WebAssembly cannot be had (`DECODER_UNAVAILABLE` in scripts/numcodecs-blosc.ts). */
-export const DECODER_UNAVAILABLE = 'DecoderUnavailable';
 
 /** The export scripts/numcodecs-blosc.ts appends (`BLOSC_MODULE_EXPORT` there). */
 export const BLOSC_MODULE_EXPORT = 'tesseraBloscModule';
@@ -103,9 +89,8 @@ export class BloscCodec {
    */
   async decode(data: Uint8Array): Promise<Uint8Array> {
     if (!this.#module) return this.#inner.decode(data);
-    const module = await this.#module().catch((e: unknown) => {
-      throw decoderUnavailable('blosc', e);
-    });
+    // A module that cannot be had rejects with a DecoderUnavailable error, which bounded-codecs.ts words for the chunk.
+    const module = await this.#module();
     const view = module.decompress(data);
     try {
       const out = chunkBuffers.take(view.length);

@@ -14,7 +14,8 @@
 import * as zarr from 'zarrita';
 import { bytesPerElement } from './metadata';
 import { concatBytes } from '../s3/body';
-import { DECODER_UNAVAILABLE, decoderUnavailable, loadBlosc } from './blosc';
+import { loadBlosc } from './blosc';
+import { DECODER_UNAVAILABLE, decoderUnavailable } from './errors';
 
 /** What zarrita hands a codec: the chunk's (on-disk) data type and shape. */
 interface ChunkMeta {
@@ -163,16 +164,6 @@ function wrap(name: string, load: () => Promise<CodecClass> | CodecClass, decode
   };
 }
 
-/**
- * How numcodecs' modules fail when their WebAssembly could not be fetched or
- * compiled: the build's loader rejects with an Error named
- * `DecoderUnavailable` (scripts/numcodecs-blosc.ts), emscripten's own with
- * its abort (`Aborted(both async and sync fetching of the wasm failed)`).
- */
-function notLoaded(e: unknown): boolean {
-  return e instanceof Error && (e.name === DECODER_UNAVAILABLE || /^Aborted\(.*\b(wasm|fetch)/i.test(e.message));
-}
-
 let installed = false;
 
 /** Wrap zarrita's compressors (idempotent). */
@@ -198,7 +189,8 @@ export function installBoundedCodecs(): void {
         try {
           return await inner.decode(bytes);
         } catch (e) {
-          throw notLoaded(e) ? decoderUnavailable(base, e) : e;
+          // numcodecs' WebAssembly could not be fetched or compiled (its loader, scripts/numcodecs-blosc.ts, names the error).
+          throw e instanceof Error && e.name === DECODER_UNAVAILABLE ? decoderUnavailable(base, e) : e;
         }
       }));
     }

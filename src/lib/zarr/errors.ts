@@ -39,6 +39,19 @@ export function supportedCodecs(): string[] {
   return [...zarr.registry.keys()].filter((k) => !k.startsWith('numcodecs.')).sort();
 }
 
+/** The name of the Error numcodecs' decoders reject with when their WebAssembly cannot be had (`DECODER_UNAVAILABLE` in scripts/numcodecs-blosc.ts). */
+export const DECODER_UNAVAILABLE = 'DecoderUnavailable';
+
+/**
+ * A codec's WebAssembly that could not be fetched or compiled: in the build it
+ * is a file of its own (scripts/numcodecs-blosc.ts), which a network drop or a
+ * redeploy under an open page (its hashed name gone) keeps away. The module
+ * is fetched again for the next chunk.
+ */
+export function decoderUnavailable(codec: string, cause: unknown): ZarrError {
+  return new ZarrError('decoder-unavailable', `The ${codec} decoder (WebAssembly) could not be loaded, so chunks stored with ${codec} cannot be read: the network dropped, or the app was updated since this page was opened. It is tried again at the next draw; if it keeps failing, reload the page.`, { codec, cause });
+}
+
 function withPath(e: ZarrError, path: string | undefined): ZarrError {
   return e.path !== undefined || path === undefined ? e : new ZarrError(e.kind, e.message, { path, codec: e.codec, cause: e.cause });
 }
